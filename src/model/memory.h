@@ -1,0 +1,86 @@
+// Plain data shared by every subsystem. No behaviour, no I/O, no library types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace memoryd {
+
+using AccountId = int64_t;
+inline constexpr AccountId kDefaultAccountId = 1;
+inline constexpr const char* kDefaultSpace = "default";
+
+// Identifies one space: spaces are namespaces inside an account.
+struct SpaceRef {
+  AccountId account_id = kDefaultAccountId;
+  std::string name;
+};
+
+// A stored memory. `key` is optional and unique within its space; `id` is server generated.
+struct Memory {
+  int64_t seq = 0;             // store-internal row number, stable for the memory's life
+  std::string id;              // public id
+  std::string space;           // space name
+  std::optional<std::string> key;
+  std::string title;
+  std::string text;            // the seed-004 "value"
+  std::vector<std::string> tags;
+  std::string metadata_json = "{}";  // a JSON object, kept as validated text
+  int64_t created_at = 0;      // ms since epoch
+  int64_t updated_at = 0;
+  std::optional<int64_t> expires_at;
+};
+
+// What a caller asks to store. Keyed writes replace the existing memory with the same key.
+struct MemoryWrite {
+  std::optional<std::string> key;
+  std::string title;
+  std::string text;
+  std::vector<std::string> tags;
+  std::string metadata_json = "{}";
+  std::optional<int64_t> expires_at;
+};
+
+struct PutOutcome {
+  Memory memory;
+  bool created = false;  // false when an existing keyed memory was replaced
+};
+
+// Per-item outcome of a bulk operation: either the outcome or the reason it failed.
+struct BulkPutItemOutcome {
+  std::optional<PutOutcome> outcome;
+  std::string error;  // set when outcome is empty
+};
+
+struct KeyUpdated {
+  std::string key;
+  int64_t updated_at = 0;
+};
+
+struct SpaceInfo {
+  std::string name;
+  std::string description;
+  int64_t memory_count = 0;  // non-expired
+  int64_t tag_count = 0;
+  int64_t created_at = 0;
+  int64_t last_used = 0;
+};
+
+// Limits the store enforces atomically with a write.
+struct WriteLimits {
+  int64_t max_memories_per_space = 0;  // 0 means unlimited
+  int64_t max_tags_per_space = 0;      // 0 means unlimited
+};
+
+struct ApiKeyRecord {
+  int64_t id = 0;
+  AccountId account_id = kDefaultAccountId;
+  std::string key_hash;              // raw SHA-256 bytes of the key
+  std::optional<std::string> space;  // set for a space-scoped key
+  bool read_only = false;
+  int64_t created_at = 0;
+};
+
+}  // namespace memoryd
