@@ -50,8 +50,6 @@ class Store {
   // Deletes a space with everything in it. Returns the number of memories removed;
   // kNotFound if the space does not exist.
   virtual Result<int64_t> DeleteSpace(const SpaceRef& space) = 0;
-  // Records that the space was used at `now` (creating nothing if it does not exist).
-  virtual Status TouchSpace(const SpaceRef& space, int64_t now) = 0;
 
   // --- memories: reads ---
   virtual Result<Memory> GetByKey(const SpaceRef& space, std::string_view key, int64_t now) = 0;

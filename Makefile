@@ -1,0 +1,62 @@
+# memoryd: `make run` sets everything up and serves on 127.0.0.1:8420; `make test` sets everything
+# up and runs every test (unit, HTTP scenarios, and the same under ASan+UBSan).
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+DATA_DIR ?= ./memoryd-data
+BUILD ?= build
+PYTHON := /usr/bin/python3
+ASAN_BUILD ?= build-asan
+
+# Debian 12 packages the build and the tests need.
+APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1.81-dev \
+  libboost-url1.81-dev libsqlite3-dev libhnswlib-dev libstemmer-dev libssl-dev \
+  libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest \
+  python3-requests curl
+
+.PHONY: all deps build asan run test unit-test scenario-test asan-test bench format clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMEMORYD_SANITIZE=ON > /dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target memoryd memoryd_unit_tests
+
+run: build
+	$(BUILD)/memoryd serve --data-dir $(DATA_DIR)
+
+unit-test: build
+	cd $(BUILD) && ctest --output-on-failure -R unit_tests
+
+scenario-test: build
+	MEMORYD_BIN=$(BUILD)/memoryd $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
+
+asan-test: asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(ASAN_BUILD)/memoryd_unit_tests --gtest_brief=1
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  MEMORYD_BIN=$(ASAN_BUILD)/memoryd $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
+
+test: build asan
+	cd $(BUILD) && ctest --output-on-failure
+	$(MAKE) --no-print-directory asan-test
+
+bench: build
+	bench/http/run.sh
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

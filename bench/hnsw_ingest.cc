@@ -1,0 +1,179 @@
+// bench_hnsw_ingest: insert rate of raw hnswlib against HnswVectorIndex::Add, same run, same
+// vectors, same graph parameters (m, ef_construction, seed), single thread.
+//
+// Usage: bench_hnsw_ingest [--n=20000] [--dim=384] [--m=16] [--ef_construction=200] [--reps=3]
+// Prints one line per repetition and the medians. The line
+//   RAW_HNSWLIB_VECTORS_PER_SEC=<median>
+// is the ceiling an HTTP ingest benchmark can be compared with.
+//
+// "Raw hnswlib" is HierarchicalNSW with the wrapper's distance function, its full capacity up
+// front and pre-normalised vectors; the wrapper starts at its default capacity (it grows by
+// doubling), normalises and validates every vector and takes its lock, so the gap is the whole
+// cost of the wrapper. For reference, raw hnswlib with its own InnerProductSpace (SSE-only under
+// Debian's default flags) is timed too.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// hnswlib 0.6.2 defines these functions and variables (not inline) in its headers, and the
+// library's hnsw_vector_index.cc already holds one copy; rename this file's copies so the link
+// succeeds.
+#define cpuid bench_cpuid
+#define xgetbv bench_xgetbv
+#define AVXCapable BenchAvxCapable
+#define AVX512Capable BenchAvx512Capable
+#define InnerProductSIMD16Ext BenchInnerProductSIMD16Ext
+#define InnerProductSIMD4Ext BenchInnerProductSIMD4Ext
+#define InnerProductDistanceSIMD16Ext BenchInnerProductDistanceSIMD16Ext
+#define InnerProductDistanceSIMD4Ext BenchInnerProductDistanceSIMD4Ext
+#define L2SqrSIMD16Ext BenchL2SqrSIMD16Ext
+#include <hnswlib/hnswlib.h>
+
+#include "index/hnsw_vector_index.h"
+#include "index/vector_index_math.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using memoryd::Vector;
+
+struct Args {
+  size_t n = 20000;
+  int dim = 384;
+  size_t m = memoryd::HnswOptions().m;
+  size_t ef_construction = memoryd::HnswOptions().ef_construction;
+  int reps = 3;
+};
+
+bool ParseArgs(int argc, char** argv, Args* args) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    size_t eq = a.find('=');
+    if (!a.starts_with("--") || eq == std::string_view::npos) return false;
+    std::string_view key = a.substr(2, eq - 2);
+    unsigned long value = std::stoul(std::string(a.substr(eq + 1)));
+    if (key == "n")
+      args->n = value;
+    else if (key == "dim")
+      args->dim = static_cast<int>(value);
+    else if (key == "m")
+      args->m = value;
+    else if (key == "ef_construction")
+      args->ef_construction = value;
+    else if (key == "reps")
+      args->reps = static_cast<int>(value);
+    else
+      return false;
+  }
+  return args->n > 0 && args->dim > 0 && args->reps > 0;
+}
+
+// Unit vectors around 1,000 random centres (see bench/vector_search.cc), fixed seed.
+std::vector<Vector> MakeData(size_t n, int dim) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<Vector> centres(1000, Vector(dim));
+  for (Vector& c : centres) {
+    for (float& x : c) x = normal(rng) / std::sqrt(static_cast<float>(dim));
+  }
+  std::uniform_int_distribution<size_t> pick(0, centres.size() - 1);
+  std::vector<Vector> data;
+  data.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    Vector v = centres[pick(rng)];
+    double norm2 = 0;
+    for (float& x : v) {
+      x += 0.8f * normal(rng) / std::sqrt(static_cast<float>(dim));
+      norm2 += x * x;
+    }
+    for (float& x : v) x = static_cast<float>(x / std::sqrt(norm2));
+    data.push_back(std::move(v));
+  }
+  return data;
+}
+
+// The wrapper's metric (memoryd's run-time-dispatched AVX2 inner product) as an hnswlib space.
+class WrapperMetricSpace final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit WrapperMetricSpace(size_t dim) : dim_(dim) {}
+  size_t get_data_size() override { return dim_ * sizeof(float); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return memoryd::BestInnerProductDistance(); }
+  void* get_dist_func_param() override { return &dim_; }
+
+ private:
+  size_t dim_;
+};
+
+double RawRate(const Args& args, const std::vector<Vector>& data,
+               hnswlib::SpaceInterface<float>* space) {
+  hnswlib::HierarchicalNSW<float> graph(space, data.size(), args.m, args.ef_construction,
+                                        memoryd::HnswOptions().random_seed);
+  auto start = Clock::now();
+  for (size_t i = 0; i < data.size(); ++i) graph.addPoint(data[i].data(), i);
+  return data.size() / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double WrapperRate(const Args& args, const std::vector<Vector>& data) {
+  memoryd::HnswOptions options;
+  options.m = args.m;
+  options.ef_construction = args.ef_construction;
+  auto index = memoryd::HnswVectorIndex::Create(args.dim, options).value();
+  auto start = Clock::now();
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (!index->Add(i, data[i]).ok()) {
+      std::fprintf(stderr, "Add failed\n");
+      std::exit(1);
+    }
+  }
+  return data.size() / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!ParseArgs(argc, argv, &args)) {
+    std::fprintf(stderr, "usage: see the comment at the top of bench/hnsw_ingest.cc\n");
+    return 2;
+  }
+  std::vector<Vector> data = MakeData(args.n, args.dim);
+  std::printf("n=%zu dim=%d m=%zu ef_construction=%zu\n", args.n, args.dim, args.m,
+              args.ef_construction);
+  hnswlib::InnerProductSpace hnswlib_space(args.dim);
+  WrapperMetricSpace wrapper_space(args.dim);
+  std::vector<double> raw, raw_ip, wrapped;
+  for (int rep = 0; rep < args.reps; ++rep) {
+    // Alternate the order so drift in machine load hits both sides alike.
+    if (rep % 2 == 0) {
+      raw.push_back(RawRate(args, data, &wrapper_space));
+      wrapped.push_back(WrapperRate(args, data));
+    } else {
+      wrapped.push_back(WrapperRate(args, data));
+      raw.push_back(RawRate(args, data, &wrapper_space));
+    }
+    raw_ip.push_back(RawRate(args, data, &hnswlib_space));
+    std::printf(
+        "rep %d: raw hnswlib %.0f vectors/s, HnswVectorIndex::Add %.0f vectors/s, "
+        "raw hnswlib with its InnerProductSpace %.0f vectors/s\n",
+        rep, raw.back(), wrapped.back(), raw_ip.back());
+    std::fflush(stdout);
+  }
+  const double raw_median = Median(raw), wrapped_median = Median(wrapped);
+  std::printf(
+      "median: raw hnswlib %.0f vectors/s, HnswVectorIndex::Add %.0f vectors/s (%.1f%% of raw), "
+      "raw hnswlib with its InnerProductSpace %.0f vectors/s\n",
+      raw_median, wrapped_median, 100.0 * wrapped_median / raw_median, Median(raw_ip));
+  std::printf("RAW_HNSWLIB_VECTORS_PER_SEC=%.0f\n", raw_median);
+  std::printf("WRAPPER_VECTORS_PER_SEC=%.0f\n", wrapped_median);
+  return 0;
+}

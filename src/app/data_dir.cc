@@ -1,0 +1,18 @@
+#include "app/data_dir.h"
+
+#include <filesystem>
+#include <system_error>
+
+namespace memoryd {
+
+Result<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& data_dir, bool full_sync) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Status::Internal("cannot create data directory " + data_dir + ": " + ec.message());
+  SqliteStoreOptions options;
+  options.path = (std::filesystem::path(data_dir) / "memoryd.db").string();
+  options.full_sync = full_sync;
+  return SqliteStore::Open(options);
+}
+
+}  // namespace memoryd

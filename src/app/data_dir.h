@@ -1,0 +1,15 @@
+// The data directory: where the store lives. Shared by every command that opens it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "store/sqlite_store.h"
+
+namespace memoryd {
+
+// Creates the directory if needed and opens (migrating) its database. kInternal on failure.
+Result<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& data_dir, bool full_sync);
+
+}  // namespace memoryd

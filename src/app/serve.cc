@@ -1,0 +1,139 @@
+#include "app/serve.h"
+
+#include <signal.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "app/data_dir.h"
+#include "core/clock.h"
+#include "service/memory_service.h"
+#include "transport/http/routes.h"
+#include "transport/http/server.h"
+
+namespace memoryd {
+namespace {
+
+// Runs `work` every `interval` until stopped; used for purging expired memories.
+class PeriodicTask {
+ public:
+  PeriodicTask(std::chrono::seconds interval, std::function<void()> work)
+      : interval_(interval), work_(std::move(work)), thread_([this] { Loop(); }) {}
+  ~PeriodicTask() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
+      lock.unlock();
+      work_();
+      lock.lock();
+    }
+  }
+
+  std::chrono::seconds interval_;
+  std::function<void()> work_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+void WaitForStopSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int signal = 0;
+  sigwait(&set, &signal);
+  std::fprintf(stderr, "memoryd: received %s, shutting down\n",
+               signal == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+std::vector<http::Route> AllRoutes() {
+  std::vector<http::Route> routes = http::SystemRoutes();
+  for (auto& r : http::CapsuleRoutes()) routes.push_back(r);
+  return routes;
+}
+
+}  // namespace
+
+Status ParseListen(const std::string& listen, std::string* host, uint16_t* port) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= listen.size()) {
+    return Status::InvalidArgument("--listen must be HOST:PORT, got '" + listen + "'");
+  }
+  std::string h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h == "localhost") h = "127.0.0.1";
+  if (h.empty()) return Status::InvalidArgument("--listen needs a host, e.g. 127.0.0.1:8420");
+  const std::string p = listen.substr(colon + 1);
+  int value = 0;
+  for (char c : p) {
+    if (c < '0' || c > '9' || value > 65535) {
+      return Status::InvalidArgument("--listen has an invalid port '" + p + "'");
+    }
+    value = value * 10 + (c - '0');
+  }
+  if (value > 65535) return Status::InvalidArgument("--listen has an invalid port '" + p + "'");
+  *host = h;
+  *port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+Status RunServe(const ServeConfig& config) {
+  if (config.no_auth && !IsLoopback(config.host)) {
+    return Status::InvalidArgument("--no-auth is only allowed on a loopback address (127.0.0.1 or "
+                                   "::1); refusing to serve " + config.host + " without keys");
+  }
+  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(config.data_dir, config.full_sync));
+  SystemClock clock;
+  MemoryService service(*store, clock, config.service);
+  if (!config.api_key.empty()) service.AddStaticKey(config.api_key, Principal{});
+
+  http::RouterOptions router_options;
+  router_options.no_auth = config.no_auth;
+  router_options.worker_threads = config.worker_threads;
+  http::Router router(service, AllRoutes(), router_options);
+  http::AccessLog log(config.access_log);
+  http::HttpServerOptions server_options;
+  server_options.host = config.host;
+  server_options.port = config.port;
+  server_options.threads = config.io_threads;
+  server_options.max_body_bytes = config.max_body_bytes;
+  http::HttpServer server(server_options, router, log);
+  MEMORYD_RETURN_IF_ERROR(server.Start());
+  std::fprintf(stderr, "memoryd %s listening on http://%s:%u (data dir %s)%s\n", MEMORYD_VERSION,
+               config.host.c_str(), server.port(), config.data_dir.c_str(),
+               config.no_auth ? ", authentication off" : "");
+
+  {
+    PeriodicTask purge(std::chrono::seconds(config.purge_interval_seconds), [&service] {
+      auto purged = service.PurgeExpired();
+      if (!purged.ok()) {
+        std::fprintf(stderr, "memoryd: purge failed: %s\n", purged.status().ToString().c_str());
+      }
+    });
+    WaitForStopSignal();
+    server.Stop();
+    router.Drain();
+  }
+  log.Flush();
+  std::fprintf(stderr, "memoryd: stopped\n");
+  return Status::Ok();
+}
+
+}  // namespace memoryd

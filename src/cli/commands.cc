@@ -1,0 +1,159 @@
+#include "cli/commands.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "app/data_dir.h"
+#include "app/serve.h"
+#include "auth/api_key.h"
+#include "cli/flags.h"
+#include "core/clock.h"
+#include "service/options.h"
+#include "service/validation.h"
+
+namespace memoryd {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+std::vector<cli::FlagSpec> ServeFlags() {
+  const ServiceOptions d;
+  return {
+      {"data-dir", true, "MEMORYD_DATA_DIR", "./memoryd-data", "directory holding the database"},
+      {"listen", true, "MEMORYD_LISTEN", "127.0.0.1:8420", "address to serve HTTP on"},
+      {"api-key", true, "MEMORYD_API_KEY", "", "account-wide API key of the default account"},
+      {"no-auth", false, "MEMORYD_NO_AUTH", "", "no keys: every request is the default account "
+                                                "(loopback addresses only)"},
+      {"max-memories-per-space", true, "MEMORYD_MAX_MEMORIES_PER_SPACE",
+       std::to_string(d.max_memories_per_space), "memory limit per space (0 = none)"},
+      {"max-tags-per-space", true, "MEMORYD_MAX_TAGS_PER_SPACE",
+       std::to_string(d.max_tags_per_space), "tag limit per space (0 = none)"},
+      {"rate-limit-per-minute", true, "MEMORYD_RATE_LIMIT_PER_MINUTE",
+       std::to_string(d.rate_limit_per_minute), "requests per minute per account (0 = off)"},
+      {"max-body-bytes", true, "MEMORYD_MAX_BODY_BYTES", std::to_string(4 << 20),
+       "largest request body"},
+      {"max-value-bytes", true, "MEMORYD_MAX_VALUE_BYTES", std::to_string(d.max_value_bytes),
+       "largest memory value/text"},
+      {"threads", true, "MEMORYD_THREADS", "2", "HTTP I/O threads"},
+      {"sync", true, "MEMORYD_SYNC", "full",
+       "full: fsync every commit; normal: survive process crashes only"},
+      {"quiet", false, "MEMORYD_QUIET", "", "no access log"},
+  };
+}
+
+std::vector<cli::FlagSpec> KeyFlags() {
+  return {
+      {"data-dir", true, "MEMORYD_DATA_DIR", "./memoryd-data", "directory holding the database"},
+      {"space", true, "", "", "scope the key to this one space"},
+      {"read-only", false, "", "", "the key may only read"},
+  };
+}
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out,
+               "memoryd %s: a memory server for AI agents\n\n"
+               "Usage:\n"
+               "  memoryd serve [flags]                 serve the REST API over HTTP\n"
+               "  memoryd key create [flags]            create an API key; prints it on stdout\n"
+               "  memoryd --version | --help\n\n"
+               "memoryd serve flags:\n%s\n"
+               "memoryd key create flags:\n%s",
+               MEMORYD_VERSION, cli::FlagHelp(ServeFlags()).c_str(),
+               cli::FlagHelp(KeyFlags()).c_str());
+}
+
+int Fail(const Status& status, int code = kExitFailure) {
+  std::fprintf(stderr, "memoryd: %s\n", status.message().c_str());
+  return code;
+}
+
+Result<ServeConfig> BuildServeConfig(const cli::ParsedFlags& flags) {
+  ServeConfig config;
+  config.data_dir = flags.GetOr("data-dir", "./memoryd-data");
+  MEMORYD_RETURN_IF_ERROR(ParseListen(flags.GetOr("listen", ""), &config.host, &config.port));
+  config.api_key = flags.GetOr("api-key", "");
+  config.no_auth = flags.Has("no-auth");
+  config.access_log = !flags.Has("quiet");
+  const std::string sync = flags.GetOr("sync", "full");
+  if (sync != "full" && sync != "normal") {
+    return Status::InvalidArgument("--sync must be 'full' or 'normal'");
+  }
+  config.full_sync = sync == "full";
+  MEMORYD_ASSIGN_OR_RETURN(config.service.max_memories_per_space,
+                           flags.Integer("max-memories-per-space"));
+  MEMORYD_ASSIGN_OR_RETURN(config.service.max_tags_per_space, flags.Integer("max-tags-per-space"));
+  MEMORYD_ASSIGN_OR_RETURN(config.service.rate_limit_per_minute,
+                           flags.Integer("rate-limit-per-minute"));
+  MEMORYD_ASSIGN_OR_RETURN(config.max_body_bytes, flags.Integer("max-body-bytes"));
+  MEMORYD_ASSIGN_OR_RETURN(config.service.max_value_bytes, flags.Integer("max-value-bytes"));
+  MEMORYD_ASSIGN_OR_RETURN(int64_t threads, flags.Integer("threads"));
+  if (threads < 1 || threads > 256) return Status::InvalidArgument("--threads must be 1..256");
+  config.io_threads = static_cast<int>(threads);
+  return config;
+}
+
+int Serve(int argc, char** argv) {
+  auto flags = cli::ParseFlags(ServeFlags(), argc, argv, 2);
+  if (!flags.ok()) return Fail(flags.status(), kExitUsage);
+  auto config = BuildServeConfig(*flags);
+  if (!config.ok()) return Fail(config.status(), kExitUsage);
+  // Block the stop signals before any thread starts, so only sigwait receives them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  Status s = RunServe(*config);
+  if (!s.ok()) return Fail(s, s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+  return kExitOk;
+}
+
+int CreateKey(int argc, char** argv) {
+  auto flags = cli::ParseFlags(KeyFlags(), argc, argv, 3);
+  if (!flags.ok()) return Fail(flags.status(), kExitUsage);
+  ApiKeyRecord record;
+  record.space = flags->Get("space");
+  record.read_only = flags->Has("read-only");
+  if (record.space) {
+    Status valid = ValidateSpaceName(*record.space, ServiceOptions{});
+    if (!valid.ok()) return Fail(valid, kExitUsage);
+  }
+  auto store = OpenDataDir(flags->GetOr("data-dir", "./memoryd-data"), true);
+  if (!store.ok()) return Fail(store.status());
+  auto key = GenerateApiKey();
+  if (!key.ok()) return Fail(key.status());
+  record.key_hash = HashApiKey(*key);
+  record.created_at = SystemClock().NowMillis();
+  auto id = (*store)->InsertApiKey(record);
+  if (!id.ok()) return Fail(id.status());
+  std::printf("%s\n", key->c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCommandLine(int argc, char** argv) {
+  const std::string_view command = argc > 1 ? argv[1] : "";
+  if (command == "--version" || command == "version") {
+    std::printf("memoryd %s\n", MEMORYD_VERSION);
+    return kExitOk;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    PrintUsage(stdout);
+    return kExitOk;
+  }
+  if (command == "serve") return Serve(argc, argv);
+  if (command == "key" && argc > 2 && std::string_view(argv[2]) == "create") {
+    return CreateKey(argc, argv);
+  }
+  PrintUsage(stderr);
+  return kExitUsage;
+}
+
+}  // namespace memoryd

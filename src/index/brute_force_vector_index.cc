@@ -1,0 +1,115 @@
+#include "index/brute_force_vector_index.h"
+
+#include <algorithm>
+#include <cassert>
+#include <mutex>
+
+#include "index/vector_index_math.h"
+
+namespace memoryd {
+
+BruteForceVectorIndex::BruteForceVectorIndex(int dimension) : dimension_(dimension) {
+  assert(dimension > 0 && dimension <= 65536);
+}
+
+Status BruteForceVectorIndex::Add(uint64_t label, const Vector& vector) {
+  MEMORYD_ASSIGN_OR_RETURN(Vector unit, NormalizedForIndex(vector, dimension_));
+  std::unique_lock lock(mu_);
+  auto it = rows_.find(label);
+  if (it != rows_.end()) {
+    std::copy(unit.begin(), unit.end(), data_.begin() + it->second * dimension_);
+    return Status::Ok();
+  }
+  rows_.emplace(label, labels_.size());
+  labels_.push_back(label);
+  data_.insert(data_.end(), unit.begin(), unit.end());
+  return Status::Ok();
+}
+
+Status BruteForceVectorIndex::Remove(uint64_t label) {
+  std::unique_lock lock(mu_);
+  auto it = rows_.find(label);
+  if (it == rows_.end()) return Status::NotFound("label not in the index");
+  // Move the last row into the hole so the rows stay dense.
+  const size_t row = it->second;
+  const size_t last = labels_.size() - 1;
+  if (row != last) {
+    std::copy(data_.begin() + last * dimension_, data_.begin() + (last + 1) * dimension_,
+              data_.begin() + row * dimension_);
+    labels_[row] = labels_[last];
+    rows_[labels_[row]] = row;
+  }
+  rows_.erase(it);
+  labels_.pop_back();
+  data_.resize(last * dimension_);
+  return Status::Ok();
+}
+
+Result<std::vector<VectorHit>> BruteForceVectorIndex::Search(const Vector& query, size_t k,
+                                                             const LabelFilter& filter) const {
+  MEMORYD_ASSIGN_OR_RETURN(Vector unit, NormalizedForIndex(query, dimension_));
+  TopHits best(k);
+  std::shared_lock lock(mu_);
+  for (size_t row = 0; row < labels_.size(); ++row) {
+    if (filter && !filter(labels_[row])) continue;
+    const float* v = &data_[row * dimension_];
+    best.Offer({labels_[row], ClampSimilarity(InnerProduct(unit.data(), v, dimension_))});
+  }
+  return best.TakeSorted();
+}
+
+bool BruteForceVectorIndex::Contains(uint64_t label) const {
+  std::shared_lock lock(mu_);
+  return rows_.count(label) > 0;
+}
+
+size_t BruteForceVectorIndex::Size() const {
+  std::shared_lock lock(mu_);
+  return labels_.size();
+}
+
+// Payload: u64 n | n x u64 label | n x dimension x f32 unit vector.
+Status BruteForceVectorIndex::Save(const std::string& path, std::string_view embedder_name) const {
+  std::shared_lock lock(mu_);
+  IndexFileHeader header{IndexKind::kBruteForce, static_cast<uint32_t>(dimension_), labels_.size(),
+                         std::string(embedder_name)};
+  MEMORYD_ASSIGN_OR_RETURN(auto writer, IndexFileWriter::Create(path, header));
+  MEMORYD_RETURN_IF_ERROR(writer->AppendPod(static_cast<uint64_t>(labels_.size())));
+  MEMORYD_RETURN_IF_ERROR(writer->Append(labels_.data(), labels_.size() * sizeof(uint64_t)));
+  MEMORYD_RETURN_IF_ERROR(writer->Append(data_.data(), data_.size() * sizeof(float)));
+  return writer->Commit();
+}
+
+Result<std::unique_ptr<BruteForceVectorIndex>> BruteForceVectorIndex::Load(
+    const std::string& path, std::string_view expected_embedder_name, int expected_dimension) {
+  MEMORYD_ASSIGN_OR_RETURN(auto reader, IndexFileReader::Open(path));
+  MEMORYD_RETURN_IF_ERROR(CheckIndexFileHeader(reader->header(), path, expected_embedder_name,
+                                               expected_dimension, IndexKind::kBruteForce));
+  return ReadFrom(reader.get());
+}
+
+Result<std::unique_ptr<BruteForceVectorIndex>> BruteForceVectorIndex::ReadFrom(
+    IndexFileReader* reader) {
+  const int dimension = static_cast<int>(reader->header().dimension);
+  const Status corrupt = Status::Internal("brute-force index payload is inconsistent");
+  uint64_t n = 0;
+  MEMORYD_RETURN_IF_ERROR(reader->ReadPod(&n));
+  // Check the sizes add up before allocating anything of size n.
+  const uint64_t row_bytes = sizeof(uint64_t) + sizeof(float) * static_cast<uint64_t>(dimension);
+  if (n != reader->header().count || n > reader->remaining() / row_bytes ||
+      n * row_bytes != reader->remaining()) {
+    return corrupt;
+  }
+  auto index = std::make_unique<BruteForceVectorIndex>(dimension);
+  index->labels_.resize(n);
+  index->data_.resize(n * dimension);
+  MEMORYD_RETURN_IF_ERROR(reader->Read(index->labels_.data(), n * sizeof(uint64_t)));
+  MEMORYD_RETURN_IF_ERROR(reader->Read(index->data_.data(), n * dimension * sizeof(float)));
+  MEMORYD_RETURN_IF_ERROR(reader->ExpectEnd());
+  for (size_t row = 0; row < n; ++row) {
+    if (!index->rows_.emplace(index->labels_[row], row).second) return corrupt;
+  }
+  return index;
+}
+
+}  // namespace memoryd

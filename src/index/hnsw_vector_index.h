@@ -1,0 +1,106 @@
+// HnswVectorIndex: approximate nearest-neighbour search on an HNSW graph (hnswlib), inner product
+// on unit vectors, so similarity = cosine.
+//
+// Capacity grows automatically (doubling). Remove() marks the label's slot deleted; the slot is
+// reused by the next new label, and re-adding a removed or existing label stores its new vector
+// (the graph links of that slot are repaired), so the graph does not grow with churn.
+// Filtered searches over-fetch from the graph and fall back to an exact scan when the filter
+// admits too few labels, so a selective filter still gets its true best matches.
+//
+// Thread-safety: as VectorIndex. One std::shared_mutex guards the graph: Search, Contains, Size
+// and Save take it shared (searches run in parallel); Add and Remove take it exclusively, because
+// hnswlib's searches are not safe against its inserts, deletes or resizes.
+//
+// Only hnsw_vector_index.cc may include <hnswlib/hnswlib.h> in the library: hnswlib 0.6.2 defines
+// non-inline functions in that header, so a second including file breaks the link.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/index_file.h"
+#include "index/vector_index.h"
+
+namespace memoryd {
+
+// Defaults measured with bench/vector_search.cc (recall@10 against brute force, 100k vectors,
+// dimensions 256 and 384); see the comment on each field.
+struct HnswOptions {
+  // Links per node on upper layers (2*m on the bottom layer). Higher: better recall, more memory
+  // (8*m bytes per vector) and slower inserts.
+  size_t m = 16;
+  // Candidate list size while inserting. Higher: better graph, slower inserts.
+  size_t ef_construction = 200;
+  // Candidate list size while searching (at least k is used). Higher: better recall, slower.
+  size_t ef_search = 64;
+  // Slots allocated up front; the index doubles its capacity when full.
+  size_t initial_capacity = 128;
+  // Seed of the level generator, for reproducible graphs.
+  uint64_t random_seed = 100;
+};
+
+class HnswVectorIndex final : public VectorIndex {
+ public:
+  // Returns kInvalidArgument when dimension is outside [1, 65536] or an option is 0 / m > 1024;
+  // kInternal when memory runs out.
+  static Result<std::unique_ptr<HnswVectorIndex>> Create(int dimension,
+                                                         const HnswOptions& options = {});
+
+  // Loads a file written by Save(). The graph parameters come from the file; `ef_search`, when
+  // non-zero, overrides the saved one. Errors as LoadVectorIndex(); kConflict also when the file
+  // holds another kind of index.
+  static Result<std::unique_ptr<HnswVectorIndex>> Load(const std::string& path,
+                                                       std::string_view expected_embedder_name,
+                                                       int expected_dimension,
+                                                       size_t ef_search = 0);
+  // Builds an index from an opened, verified file whose header says kHnsw.
+  // Returns kInternal when the payload is inconsistent or memory runs out.
+  static Result<std::unique_ptr<HnswVectorIndex>> ReadFrom(IndexFileReader* reader);
+
+  ~HnswVectorIndex() override;
+
+  Status Add(uint64_t label, const Vector& vector) override;
+  Status Remove(uint64_t label) override;
+  Result<std::vector<VectorHit>> Search(const Vector& query, size_t k,
+                                        const LabelFilter& filter = {}) const override;
+  bool Contains(uint64_t label) const override;
+  size_t Size() const override;
+  int Dimension() const override { return dimension_; }
+  Status Save(const std::string& path, std::string_view embedder_name) const override;
+
+  // Changes the search candidate list size (0 is treated as 1). Never fails.
+  void SetEfSearch(size_t ef_search);
+  // The options in force (graph parameters as built or loaded). Never fails.
+  HnswOptions options() const;
+
+ private:
+  struct Graph;  // hnswlib objects; defined in the .cc so this header stays hnswlib-free
+
+ public:
+  // Use Create(), Load() or ReadFrom(); Graph is private, so only they can build one.
+  HnswVectorIndex(int dimension, const HnswOptions& options, std::unique_ptr<Graph> graph);
+
+ private:
+  Status AddLocked(uint64_t label, const Vector& unit);
+  std::vector<VectorHit> GraphSearch(const Vector& unit, size_t fetch,
+                                     const LabelFilter& filter) const;
+  std::vector<VectorHit> ExactSearch(const Vector& unit, size_t k, const LabelFilter& filter) const;
+  std::vector<VectorHit> FilteredSearch(const Vector& unit, size_t k,
+                                        const LabelFilter& filter) const;
+  Status WritePayload(IndexFileWriter* writer) const;
+  Status ReadPayload(IndexFileReader* reader, size_t slots);
+  Status ValidateAndIndexLabels(uint64_t expected_live);
+
+  const int dimension_;
+  mutable std::shared_mutex mu_;
+  HnswOptions options_;
+  std::unique_ptr<Graph> graph_;
+  std::vector<uint32_t> free_slots_;  // slots of removed labels, reused by new labels
+};
+
+}  // namespace memoryd

@@ -1,0 +1,364 @@
+#include "index/index_file.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace memoryd {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "index files are little-endian; add byte swapping for big-endian hosts");
+
+constexpr std::array<char, 8> kMagic = {'M', 'E', 'M', 'D', 'V', 'I', 'D', 'X'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr size_t kFixedHeaderSize = 8 + 4 * 4 + 8;
+constexpr size_t kDigestSize = 32;
+constexpr size_t kTrailerSize = 8 + kDigestSize;
+constexpr size_t kMaxNameLength = 4096;
+constexpr size_t kBufferSize = size_t{1} << 20;
+constexpr uint32_t kMaxDimension = 65536;
+
+using Digest = std::array<unsigned char, kDigestSize>;
+
+struct EvpCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// Incremental SHA-256 over OpenSSL EVP. ok() is false if OpenSSL failed to set up.
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) {
+    ok_ = ctx_ != nullptr && EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1;
+  }
+  bool ok() const { return ok_; }
+  void Update(const void* data, size_t size) {
+    if (ok_ && size > 0) ok_ = EVP_DigestUpdate(ctx_.get(), data, size) == 1;
+  }
+  bool Final(Digest* out) {
+    unsigned int len = 0;
+    return ok_ && EVP_DigestFinal_ex(ctx_.get(), out->data(), &len) == 1 && len == kDigestSize;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, EvpCtxDeleter> ctx_;
+  bool ok_ = false;
+};
+
+// Owns a POSIX file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { Close(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void Reset(int fd) {
+    Close();
+    fd_ = fd;
+  }
+  int Close() {
+    int rc = fd_ >= 0 ? ::close(fd_) : 0;
+    fd_ = -1;
+    return rc;
+  }
+
+ private:
+  int fd_;
+};
+
+Status IoError(const std::string& what, const std::string& path) {
+  return Status::Internal(what + " " + path + ": " + std::strerror(errno));
+}
+
+Status WriteAll(int fd, const char* data, size_t size, const std::string& path) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return IoError("cannot write", path);
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status PreadAll(int fd, char* out, size_t size, uint64_t offset, const std::string& path) {
+  while (size > 0) {
+    ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError("cannot read", path);
+    if (n == 0) return Status::Internal("index file " + path + " is truncated");
+    out += n;
+    offset += static_cast<uint64_t>(n);
+    size -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+void PutPod(std::vector<char>* out, const T& value) {
+  const char* p = reinterpret_cast<const char*>(&value);
+  out->insert(out->end(), p, p + sizeof(T));
+}
+
+template <typename T>
+T GetPod(const char* p) {
+  T value;
+  std::memcpy(&value, p, sizeof(T));
+  return value;
+}
+
+Status Corrupt(const std::string& path, const std::string& why) {
+  return Status::Internal("index file " + path + " is corrupt: " + why);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// IndexFileWriter
+
+struct IndexFileWriter::State {
+  std::string path;
+  std::string tmp_path;
+  Fd fd;
+  Sha256 sha;
+  std::vector<char> buffer;
+  uint64_t payload_size = 0;
+  bool committed = false;
+};
+
+IndexFileWriter::IndexFileWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+IndexFileWriter::~IndexFileWriter() {
+  if (state_->committed) return;
+  state_->fd.Close();
+  ::unlink(state_->tmp_path.c_str());
+}
+
+Result<std::unique_ptr<IndexFileWriter>> IndexFileWriter::Create(const std::string& path,
+                                                                 const IndexFileHeader& header) {
+  if (header.embedder_name.size() > kMaxNameLength) {
+    return Status::InvalidArgument("embedder name longer than 4096 bytes");
+  }
+  auto state = std::make_unique<State>();
+  state->path = path;
+  std::string tmpl = path + ".tmpXXXXXX";
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return IoError("cannot create temporary file for", path);
+  state->fd.Reset(fd);
+  state->tmp_path = tmpl;
+  // From here on the writer's destructor removes the temporary file on every error path.
+  auto writer = std::make_unique<IndexFileWriter>(std::move(state));
+  if (!writer->state_->sha.ok()) return Status::Internal("OpenSSL SHA-256 is unavailable");
+  std::vector<char> head(kMagic.begin(), kMagic.end());
+  PutPod(&head, kFormatVersion);
+  PutPod(&head, static_cast<uint32_t>(header.kind));
+  PutPod(&head, header.dimension);
+  PutPod(&head, static_cast<uint32_t>(header.embedder_name.size()));
+  PutPod(&head, header.count);
+  head.insert(head.end(), header.embedder_name.begin(), header.embedder_name.end());
+  MEMORYD_RETURN_IF_ERROR(writer->WriteRaw(head.data(), head.size()));
+  return writer;
+}
+
+Status IndexFileWriter::WriteRaw(const void* data, size_t size) {
+  state_->sha.Update(data, size);
+  const char* p = static_cast<const char*>(data);
+  if (state_->buffer.size() + size <= kBufferSize) {
+    state_->buffer.insert(state_->buffer.end(), p, p + size);
+    return Status::Ok();
+  }
+  MEMORYD_RETURN_IF_ERROR(Flush());
+  return WriteAll(state_->fd.get(), p, size, state_->tmp_path);
+}
+
+Status IndexFileWriter::Flush() {
+  Status s =
+      WriteAll(state_->fd.get(), state_->buffer.data(), state_->buffer.size(), state_->tmp_path);
+  state_->buffer.clear();
+  return s;
+}
+
+Status IndexFileWriter::Append(const void* data, size_t size) {
+  if (state_->committed) return Status::Internal("index file already committed");
+  state_->payload_size += size;
+  return WriteRaw(data, size);
+}
+
+Status IndexFileWriter::Commit() {
+  if (state_->committed) return Status::Internal("index file already committed");
+  MEMORYD_RETURN_IF_ERROR(WriteRaw(&state_->payload_size, sizeof(state_->payload_size)));
+  Digest digest;
+  if (!state_->sha.Final(&digest)) return Status::Internal("SHA-256 failed");
+  MEMORYD_RETURN_IF_ERROR(Flush());
+  MEMORYD_RETURN_IF_ERROR(WriteAll(state_->fd.get(), reinterpret_cast<const char*>(digest.data()),
+                                   digest.size(), state_->tmp_path));
+  if (::fsync(state_->fd.get()) != 0) return IoError("cannot fsync", state_->tmp_path);
+  if (state_->fd.Close() != 0) return IoError("cannot close", state_->tmp_path);
+  if (::rename(state_->tmp_path.c_str(), state_->path.c_str()) != 0) {
+    return IoError("cannot rename temporary file to", state_->path);
+  }
+  state_->committed = true;
+  // Persist the rename itself; a failure here leaves a complete file, so it is not an error.
+  std::string dir = std::filesystem::path(state_->path).parent_path().string();
+  Fd dir_fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() >= 0) (void)::fsync(dir_fd.get());
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// IndexFileReader
+
+struct IndexFileReader::State {
+  std::string path;
+  Fd fd;
+  IndexFileHeader header;
+  uint64_t offset = 0;       // file offset of the next unread payload byte
+  uint64_t payload_end = 0;  // file offset just past the payload
+  std::vector<char> buffer;  // read-ahead of the bytes starting at buffer_offset
+  uint64_t buffer_offset = 0;
+};
+
+IndexFileReader::IndexFileReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
+IndexFileReader::~IndexFileReader() = default;
+
+namespace {
+
+// Streams bytes [0, size - kDigestSize) through SHA-256 and compares with the stored digest.
+Status VerifyDigest(int fd, uint64_t size, const std::string& path) {
+  Sha256 sha;
+  if (!sha.ok()) return Status::Internal("OpenSSL SHA-256 is unavailable");
+  std::vector<char> buffer(kBufferSize);
+  const uint64_t hashed = size - kDigestSize;
+  for (uint64_t off = 0; off < hashed;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(buffer.size(), hashed - off));
+    MEMORYD_RETURN_IF_ERROR(PreadAll(fd, buffer.data(), n, off, path));
+    sha.Update(buffer.data(), n);
+    off += n;
+  }
+  Digest stored, computed;
+  MEMORYD_RETURN_IF_ERROR(
+      PreadAll(fd, reinterpret_cast<char*>(stored.data()), kDigestSize, hashed, path));
+  if (!sha.Final(&computed)) return Status::Internal("SHA-256 failed");
+  if (stored != computed) return Corrupt(path, "checksum mismatch");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<IndexFileReader>> IndexFileReader::Open(const std::string& path) {
+  auto state = std::make_unique<State>();
+  state->path = path;
+  state->fd.Reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (state->fd.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound("no index file at " + path);
+    return IoError("cannot open", path);
+  }
+  struct stat st;
+  if (::fstat(state->fd.get(), &st) != 0) return IoError("cannot stat", path);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size < kFixedHeaderSize + kTrailerSize) return Corrupt(path, "too short");
+  std::array<char, kFixedHeaderSize> head;
+  MEMORYD_RETURN_IF_ERROR(PreadAll(state->fd.get(), head.data(), head.size(), 0, path));
+  if (!std::equal(kMagic.begin(), kMagic.end(), head.begin())) {
+    return Corrupt(path, "not a memoryd index file");
+  }
+  if (GetPod<uint32_t>(&head[8]) != kFormatVersion) {
+    return Corrupt(path,
+                   "unsupported format version " + std::to_string(GetPod<uint32_t>(&head[8])));
+  }
+  MEMORYD_RETURN_IF_ERROR(VerifyDigest(state->fd.get(), size, path));
+  uint32_t kind = GetPod<uint32_t>(&head[12]);
+  if (kind != static_cast<uint32_t>(IndexKind::kBruteForce) &&
+      kind != static_cast<uint32_t>(IndexKind::kHnsw)) {
+    return Corrupt(path, "unknown index kind");
+  }
+  state->header.kind = static_cast<IndexKind>(kind);
+  state->header.dimension = GetPod<uint32_t>(&head[16]);
+  const uint32_t name_length = GetPod<uint32_t>(&head[20]);
+  state->header.count = GetPod<uint64_t>(&head[24]);
+  if (name_length > kMaxNameLength || kFixedHeaderSize + name_length + kTrailerSize > size) {
+    return Corrupt(path, "bad embedder name length");
+  }
+  state->header.embedder_name.resize(name_length);
+  MEMORYD_RETURN_IF_ERROR(PreadAll(state->fd.get(), state->header.embedder_name.data(), name_length,
+                                   kFixedHeaderSize, path));
+  uint64_t payload_size = 0;
+  MEMORYD_RETURN_IF_ERROR(PreadAll(state->fd.get(), reinterpret_cast<char*>(&payload_size),
+                                   sizeof(payload_size), size - kTrailerSize, path));
+  state->offset = kFixedHeaderSize + name_length;
+  if (payload_size != size - kTrailerSize - state->offset) {
+    return Corrupt(path, "payload size does not match the file size");
+  }
+  state->payload_end = state->offset + payload_size;
+  state->buffer_offset = state->offset;
+  return std::make_unique<IndexFileReader>(std::move(state));
+}
+
+const IndexFileHeader& IndexFileReader::header() const { return state_->header; }
+
+uint64_t IndexFileReader::remaining() const { return state_->payload_end - state_->offset; }
+
+Status IndexFileReader::Read(void* out, size_t size) {
+  State& s = *state_;
+  if (size > remaining()) return Corrupt(s.path, "payload ends early");
+  char* dst = static_cast<char*>(out);
+  while (size > 0) {
+    const uint64_t buffered_end = s.buffer_offset + s.buffer.size();
+    if (s.offset >= s.buffer_offset && s.offset < buffered_end) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(size, buffered_end - s.offset));
+      std::memcpy(dst, s.buffer.data() + (s.offset - s.buffer_offset), n);
+      dst += n;
+      size -= n;
+      s.offset += n;
+      continue;
+    }
+    if (size >= kBufferSize) {  // large reads bypass the buffer
+      MEMORYD_RETURN_IF_ERROR(PreadAll(s.fd.get(), dst, size, s.offset, s.path));
+      s.offset += size;
+      return Status::Ok();
+    }
+    s.buffer.resize(static_cast<size_t>(std::min<uint64_t>(kBufferSize, s.payload_end - s.offset)));
+    s.buffer_offset = s.offset;
+    MEMORYD_RETURN_IF_ERROR(
+        PreadAll(s.fd.get(), s.buffer.data(), s.buffer.size(), s.offset, s.path));
+  }
+  return Status::Ok();
+}
+
+Status CheckIndexFileHeader(const IndexFileHeader& header, const std::string& path,
+                            std::string_view expected_embedder_name, int expected_dimension,
+                            std::optional<IndexKind> expected_kind) {
+  if (header.dimension == 0 || header.dimension > kMaxDimension) {
+    return Corrupt(path, "dimension " + std::to_string(header.dimension) + " out of range");
+  }
+  if (expected_kind.has_value() && header.kind != *expected_kind) {
+    return Status::Conflict("index file " + path + " holds another kind of index");
+  }
+  if (header.embedder_name != expected_embedder_name) {
+    return Status::Conflict("index file " + path + " was built by embedder '" +
+                            header.embedder_name + "', expected '" +
+                            std::string(expected_embedder_name) + "'");
+  }
+  if (expected_dimension != 0 && header.dimension != static_cast<uint32_t>(expected_dimension)) {
+    return Status::Conflict("index file " + path + " has dimension " +
+                            std::to_string(header.dimension) + ", expected " +
+                            std::to_string(expected_dimension));
+  }
+  return Status::Ok();
+}
+
+Status IndexFileReader::ExpectEnd() const {
+  if (remaining() != 0) return Corrupt(state_->path, "unexpected bytes after the payload");
+  return Status::Ok();
+}
+
+}  // namespace memoryd

@@ -1,0 +1,66 @@
+// Hybrid score fusion: merges the keyword (BM25) and vector (cosine) hits of one query into a
+// single score in [0, 1] per memory, best first.
+//
+// Calibration. Both inputs are first mapped to [0, 1] on scales that do not depend on the query:
+//  - keyword: KeywordHit::relative, the BM25 score divided by the query's self-score (the score
+//    a document identical to the query would get; see index/keyword_index.h). A duplicate of the
+//    query gets 1; a document sharing no term gets 0; sharing the rarer half of the query's words
+//    gets roughly one half.
+//  - vector: cosine similarity rescaled so that `cosine_floor` maps to 0 and 1 maps to 1,
+//    clamped. Every embedding model has a typical similarity for unrelated texts (about 0 for
+//    the builtin embedder, 0.1-0.3 for typical neural models); the floor removes it, so
+//    "unrelated" means 0 whatever the model.
+// The fused score is the weighted mean keyword_weight * keyword + (1 - keyword_weight) * vector.
+// Hence an exact duplicate scores 1 (both parts are 1), a memory unrelated in words and meaning
+// scores 0, the score never decreases when either part increases, and a fixed threshold means
+// the same thing for every query (e.g. >= 0.95 is a duplicate or a near-verbatim restatement).
+//
+// A label missing from one input list contributes 0 for that part. The lists are usually top-N
+// cut-offs, so for the most faithful scores pass, for the keyword-only hits, their exact cosine
+// as extra VectorHits (the service has the stored vectors); the order of the lists is irrelevant.
+//
+// Thread-safety: pure functions; safe from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "index/keyword_index.h"
+
+namespace memoryd {
+
+// One nearest-neighbour result: a label and its cosine similarity to the query vector.
+struct VectorHit {
+  uint64_t label = 0;
+  float similarity = 0;
+};
+
+struct ScoredHit {
+  uint64_t label = 0;
+  float score = 0;    // fused, in [0, 1]
+  float keyword = 0;  // calibrated keyword part, in [0, 1]
+  float vector = 0;   // calibrated vector part, in [0, 1]
+};
+
+struct FusionOptions {
+  // Weight of the keyword part; the vector part gets 1 - keyword_weight. Clamped to [0, 1].
+  float keyword_weight = 0.5f;
+  // Cosine similarity that counts as "unrelated" (maps to 0). Clamped to [-1, 0.99].
+  float cosine_floor = 0.0f;
+  // Hits scoring below this are dropped.
+  float min_score = 0.0f;
+  // Maximum number of hits returned; 0 means all.
+  size_t limit = 0;
+};
+
+// Calibrated vector part for one cosine similarity (see the header comment).
+float CalibrateCosine(float similarity, float cosine_floor);
+
+// Fuses the two hit lists. Duplicate labels within one list keep their best value. Never fails;
+// result ordered by score descending, ties by label ascending.
+std::vector<ScoredHit> FuseScores(const std::vector<KeywordHit>& keyword_hits,
+                                  const std::vector<VectorHit>& vector_hits,
+                                  const FusionOptions& options);
+
+}  // namespace memoryd

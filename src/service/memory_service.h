@@ -1,0 +1,131 @@
+// MemoryService: the one entry point every surface (REST dialects, MCP) uses. It authenticates,
+// applies the shared rate-limit budget, resolves which space a request acts on, validates input
+// and calls the Store. It knows nothing of HTTP or JSON.
+//
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "service/options.h"
+#include "service/rate_limiter.h"
+#include "store/store.h"
+
+namespace memoryd {
+
+// Who is calling: the account, and the key's restrictions.
+struct Principal {
+  AccountId account_id = kDefaultAccountId;
+  std::optional<std::string> space;  // set for a space-scoped key
+  bool read_only = false;
+};
+
+enum class Access { kRead, kWrite };
+
+// A memory as a caller describes it, before validation.
+struct MemoryInput {
+  std::optional<std::string> key;
+  std::string title;
+  std::string text;
+  std::vector<std::string> tags;
+  std::string metadata_json = "{}";
+  std::optional<double> ttl_minutes;
+};
+
+// One bulk-set item: the parsed input, or why it could not be parsed.
+struct BulkItem {
+  std::optional<MemoryInput> input;
+  std::string error;
+};
+
+struct KeyPage {
+  std::vector<KeyUpdated> keys;
+  int64_t total = 0;
+};
+
+struct SpaceSummary {
+  SpaceInfo info;
+  int64_t memory_limit = 0;
+  int64_t tag_limit = 0;
+  std::optional<int64_t> last_used;  // nullopt when the space has never been used
+};
+
+class MemoryService {
+ public:
+  MemoryService(Store& store, const Clock& clock, ServiceOptions options);
+
+  const ServiceOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
+
+  // Registers a key given on the command line (kept in memory only, as a hash).
+  void AddStaticKey(std::string_view key, Principal principal);
+  // The principal for `token`; kUnauthenticated if unknown, kInternal on a store failure.
+  Result<Principal> Authenticate(std::string_view token);
+  // Takes one request from the account's budget; kRateLimited when spent.
+  Status Admit(const Principal& principal);
+  // The space a request acts on: `requested` (empty for none), else the key's own space, else
+  // "default". kPermissionDenied for another space than a scoped key's, or for a write with a
+  // read-only key; kInvalidArgument for a malformed name.
+  Result<SpaceRef> ResolveSpace(const Principal& principal, std::string_view requested,
+                                Access access);
+
+  // --- keyed memories (seed 004) ---
+  Result<PutOutcome> Put(const SpaceRef& space, MemoryInput input);
+  Result<Memory> Get(const SpaceRef& space, std::string_view key);
+  Result<bool> Exists(const SpaceRef& space, std::string_view key);
+  // kNotFound when no live memory has the key.
+  Status Delete(const SpaceRef& space, std::string_view key);
+  // page is 1-based; kInvalidArgument outside the documented ranges.
+  Result<KeyPage> ListKeys(const SpaceRef& space, int64_t page, int64_t page_size);
+  Result<std::vector<Memory>> FindSubstring(const SpaceRef& space, std::string_view needle,
+                                            int64_t limit);
+  Result<std::vector<std::string>> AllKeys(const SpaceRef& space);
+  Result<int64_t> Count(const SpaceRef& space);
+  Result<int64_t> Clear(const SpaceRef& space);
+  Result<std::vector<BulkPutItemOutcome>> BulkPut(const SpaceRef& space,
+                                                  std::vector<BulkItem> items);
+  Result<std::vector<std::optional<Memory>>> BulkGet(const SpaceRef& space,
+                                                     const std::vector<std::string>& keys);
+  Result<std::vector<bool>> BulkDelete(const SpaceRef& space,
+                                       const std::vector<std::string>& keys);
+
+  // --- tags ---
+  Result<std::vector<std::string>> ListTags(const SpaceRef& space);
+  // true when created, false when it already existed; kLimitExceeded over the tag limit.
+  Result<bool> CreateTag(const SpaceRef& space, std::string_view name);
+  // kNotFound when the tag does not exist.
+  Status DeleteTag(const SpaceRef& space, std::string_view name);
+  Result<std::vector<std::string>> KeysWithTags(const SpaceRef& space,
+                                                std::vector<std::string> tags);
+
+  // --- spaces and upkeep ---
+  // Records that a request used the space (shown as lastUsed). Call after the request is done.
+  void NoteUse(const SpaceRef& space);
+  Result<SpaceSummary> Summary(const SpaceRef& space);
+  // Removes expired memories from the store; returns how many.
+  Result<int64_t> PurgeExpired();
+
+ private:
+  Result<MemoryWrite> Prepare(MemoryInput input, int64_t now) const;
+  Status ValidateKeys(const std::vector<std::string>& keys) const;
+  WriteLimits Limits() const;
+  std::optional<int64_t> LastUse(const SpaceRef& space);
+
+  Store& store_;
+  const Clock& clock_;
+  const ServiceOptions options_;
+  RateLimiter limiter_;
+  std::vector<std::pair<std::string, Principal>> static_keys_;  // (hash, principal)
+  std::mutex use_mu_;
+  std::unordered_map<std::string, int64_t> last_use_;
+};
+
+}  // namespace memoryd

@@ -1,0 +1,388 @@
+#include "store/in_memory_store.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "core/ids.h"
+
+namespace memoryd {
+namespace {
+
+bool IsLive(const Memory& m, int64_t now) { return !m.expires_at || *m.expires_at > now; }
+
+const std::string& KeyOrId(const Memory& m) { return m.key ? *m.key : m.id; }
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Most recently updated first; the newer row first when the times tie (as SqliteStore orders).
+bool UpdatedDesc(const Memory* a, const Memory* b) {
+  return std::tie(b->updated_at, b->seq) < std::tie(a->updated_at, a->seq);
+}
+
+bool CreatedDesc(const Memory* a, const Memory* b) {
+  return std::tie(b->created_at, b->seq) < std::tie(a->created_at, a->seq);
+}
+
+// Applies SQL's LIMIT/OFFSET rules: a negative offset is zero, a negative limit means no limit.
+template <typename T>
+std::vector<T> Page(const std::vector<T>& all, int64_t offset, int64_t limit) {
+  const size_t begin = std::min(all.size(), static_cast<size_t>(std::max<int64_t>(offset, 0)));
+  size_t count = all.size() - begin;
+  if (limit >= 0) count = std::min(count, static_cast<size_t>(limit));
+  const auto first = all.begin() + static_cast<std::ptrdiff_t>(begin);
+  return std::vector<T>(first, first + static_cast<std::ptrdiff_t>(count));
+}
+
+// The names in first-seen order with repeats dropped: a memory carries a tag at most once.
+std::vector<std::string> Unique(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& name : names) {
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+  return out;
+}
+
+Status MemoryLimitError(int64_t max) {
+  return Status::LimitExceeded("memory limit reached: this space holds at most " +
+                               std::to_string(max) + " memories");
+}
+
+Status TagLimitError(int64_t max) {
+  return Status::LimitExceeded("tag limit reached: this space holds at most " +
+                               std::to_string(max) + " tags");
+}
+
+}  // namespace
+
+Result<ApiKeyRecord> InMemoryStore::FindApiKey(std::string_view key_hash) {
+  std::lock_guard lock(mu_);
+  auto it = api_keys_.find(key_hash);
+  if (it == api_keys_.end()) return Status::NotFound("unknown API key");
+  return it->second;
+}
+
+Result<int64_t> InMemoryStore::InsertApiKey(const ApiKeyRecord& record) {
+  std::lock_guard lock(mu_);
+  if (api_keys_.contains(record.key_hash)) {
+    return Status::Conflict("an identical API key already exists");
+  }
+  ApiKeyRecord stored = record;
+  stored.id = next_api_key_id_++;
+  api_keys_.emplace(stored.key_hash, stored);
+  return stored.id;
+}
+
+InMemoryStore::Space* InMemoryStore::FindSpace(const SpaceRef& ref) {
+  auto it = spaces_.find(SpaceKey(ref.account_id, ref.name));
+  return it == spaces_.end() ? nullptr : &it->second;
+}
+
+int64_t InMemoryStore::CountLive(const Space& space, int64_t now) {
+  return std::count_if(space.memories.begin(), space.memories.end(),
+                       [&](const auto& entry) { return IsLive(entry.second, now); });
+}
+
+std::vector<const Memory*> InMemoryStore::LiveMemories(const Space& space, int64_t now) {
+  std::vector<const Memory*> out;
+  for (const auto& [seq, memory] : space.memories) {
+    if (IsLive(memory, now)) out.push_back(&memory);
+  }
+  return out;
+}
+
+SpaceInfo InMemoryStore::Summarise(const std::string& name, const Space& space, int64_t now) {
+  SpaceInfo info;
+  info.name = name;
+  info.memory_count = CountLive(space, now);
+  info.tag_count = static_cast<int64_t>(space.tags.size());
+  info.created_at = space.created_at;
+  info.last_used = space.last_used;
+  return info;
+}
+
+Result<std::vector<SpaceInfo>> InMemoryStore::ListSpaces(AccountId account, int64_t now) {
+  std::lock_guard lock(mu_);
+  std::vector<SpaceInfo> out;
+  // The map is ordered by (account, name), so one account's spaces are adjacent and sorted.
+  for (auto it = spaces_.lower_bound(SpaceKey(account, "")); it != spaces_.end(); ++it) {
+    if (it->first.first != account) break;
+    out.push_back(Summarise(it->first.second, it->second, now));
+  }
+  return out;
+}
+
+Result<SpaceInfo> InMemoryStore::GetSpace(const SpaceRef& ref, int64_t now) {
+  std::lock_guard lock(mu_);
+  const Space* space = FindSpace(ref);
+  if (space == nullptr) return Status::NotFound("space '" + ref.name + "' not found");
+  return Summarise(ref.name, *space, now);
+}
+
+Result<int64_t> InMemoryStore::DeleteSpace(const SpaceRef& ref) {
+  std::lock_guard lock(mu_);
+  auto it = spaces_.find(SpaceKey(ref.account_id, ref.name));
+  if (it == spaces_.end()) return Status::NotFound("space '" + ref.name + "' not found");
+  // Like SqliteStore, the count includes expired memories that were not purged yet.
+  const auto removed = static_cast<int64_t>(it->second.memories.size());
+  spaces_.erase(it);
+  return removed;
+}
+
+Result<Memory> InMemoryStore::GetByKey(const SpaceRef& ref, std::string_view key, int64_t now) {
+  std::lock_guard lock(mu_);
+  if (const Space* space = FindSpace(ref)) {
+    for (const Memory* m : LiveMemories(*space, now)) {
+      if (m->key == key) return *m;
+    }
+  }
+  return Status::NotFound("memory '" + std::string(key) + "' not found");
+}
+
+Result<Memory> InMemoryStore::GetById(const SpaceRef& ref, std::string_view id, int64_t now) {
+  std::lock_guard lock(mu_);
+  if (const Space* space = FindSpace(ref)) {
+    for (const Memory* m : LiveMemories(*space, now)) {
+      if (m->id == id) return *m;
+    }
+  }
+  return Status::NotFound("memory with id '" + std::string(id) + "' not found");
+}
+
+Result<std::vector<KeyUpdated>> InMemoryStore::ListKeys(const SpaceRef& ref,
+                                                        const ListOptions& opts, int64_t now) {
+  std::lock_guard lock(mu_);
+  std::vector<KeyUpdated> out;
+  const Space* space = FindSpace(ref);
+  if (space == nullptr) return out;
+  auto live = LiveMemories(*space, now);
+  std::sort(live.begin(), live.end(), UpdatedDesc);
+  for (const Memory* m : Page(live, opts.offset, opts.limit)) {
+    out.push_back({KeyOrId(*m), m->updated_at});
+  }
+  return out;
+}
+
+Result<std::vector<Memory>> InMemoryStore::ListMemories(const SpaceRef& ref,
+                                                        const ListOptions& opts, int64_t now) {
+  std::lock_guard lock(mu_);
+  std::vector<Memory> out;
+  const Space* space = FindSpace(ref);
+  if (space == nullptr) return out;
+  auto live = LiveMemories(*space, now);
+  std::sort(live.begin(), live.end(), CreatedDesc);
+  for (const Memory* m : Page(live, opts.offset, opts.limit)) out.push_back(*m);
+  return out;
+}
+
+Result<int64_t> InMemoryStore::CountMemories(const SpaceRef& ref, int64_t now) {
+  std::lock_guard lock(mu_);
+  const Space* space = FindSpace(ref);
+  return space == nullptr ? 0 : CountLive(*space, now);
+}
+
+Result<std::vector<Memory>> InMemoryStore::SubstringSearch(const SpaceRef& ref,
+                                                           std::string_view needle, int64_t limit,
+                                                           int64_t now) {
+  std::lock_guard lock(mu_);
+  std::vector<Memory> out;
+  const Space* space = FindSpace(ref);
+  if (space == nullptr) return out;
+  const std::string lowered = AsciiLower(needle);
+  std::vector<const Memory*> matches;
+  for (const Memory* m : LiveMemories(*space, now)) {
+    if (AsciiLower(KeyOrId(*m)).find(lowered) != std::string::npos ||
+        AsciiLower(m->text).find(lowered) != std::string::npos) {
+      matches.push_back(m);
+    }
+  }
+  std::sort(matches.begin(), matches.end(), UpdatedDesc);
+  for (const Memory* m : Page(matches, 0, limit)) out.push_back(*m);
+  return out;
+}
+
+Result<std::vector<std::string>> InMemoryStore::KeysWithAllTags(
+    const SpaceRef& ref, const std::vector<std::string>& tags, int64_t now) {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  const Space* space = FindSpace(ref);
+  if (space == nullptr || tags.empty()) return out;
+  for (const Memory* m : LiveMemories(*space, now)) {
+    const bool carries_all = std::all_of(tags.begin(), tags.end(), [&](const std::string& tag) {
+      return std::find(m->tags.begin(), m->tags.end(), tag) != m->tags.end();
+    });
+    if (carries_all) out.push_back(KeyOrId(*m));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<std::string>> InMemoryStore::ListTags(const SpaceRef& ref) {
+  std::lock_guard lock(mu_);
+  const Space* space = FindSpace(ref);
+  if (space == nullptr) return std::vector<std::string>();
+  return std::vector<std::string>(space->tags.begin(), space->tags.end());
+}
+
+Result<PutOutcome> InMemoryStore::PutLocked(Space& space, const SpaceRef& ref,
+                                            const MemoryWrite& write, const WriteLimits& limits,
+                                            int64_t now) {
+  Memory* existing = nullptr;
+  for (auto& [seq, m] : space.memories) {
+    if (write.key && m.key == write.key) existing = &m;
+  }
+  const bool replace = existing != nullptr && IsLive(*existing, now);
+  const int64_t max_memories = limits.max_memories_per_space;
+  if (!replace && max_memories > 0 && CountLive(space, now) >= max_memories) {
+    return MemoryLimitError(max_memories);
+  }
+  std::vector<std::string> tags = Unique(write.tags);
+  const auto missing = std::count_if(tags.begin(), tags.end(),
+                                     [&](const std::string& t) { return !space.tags.contains(t); });
+  const int64_t max_tags = limits.max_tags_per_space;
+  if (missing > 0 && max_tags > 0 && static_cast<int64_t>(space.tags.size()) + missing > max_tags) {
+    return TagLimitError(max_tags);
+  }
+
+  // Every check passed; from here on the write cannot fail, so it applies fully.
+  space.tags.insert(tags.begin(), tags.end());
+  if (existing != nullptr && !replace) space.memories.erase(existing->seq);  // expired: a new one
+  Memory* target = replace ? existing : &space.memories[next_seq_];
+  if (!replace) {
+    target->seq = next_seq_++;
+    target->id = NewMemoryId(now);
+    target->space = ref.name;
+    target->key = write.key;
+    target->created_at = now;
+  }
+  target->title = write.title;
+  target->text = write.text;
+  target->tags = std::move(tags);
+  target->metadata_json = write.metadata_json;
+  target->updated_at = now;
+  target->expires_at = write.expires_at;
+  return PutOutcome{*target, !replace};
+}
+
+InMemoryStore::SpaceMap::iterator InMemoryStore::OpenSpace(const SpaceRef& ref, int64_t now,
+                                                           bool* created) {
+  auto [it, inserted] = spaces_.try_emplace(SpaceKey(ref.account_id, ref.name));
+  if (inserted) it->second.created_at = now;
+  *created = inserted;
+  return it;
+}
+
+void InMemoryStore::CloseSpace(SpaceMap::iterator it, bool created, bool written, int64_t now) {
+  if (written) {
+    it->second.last_used = now;
+  } else if (created) {
+    spaces_.erase(it);  // a failed write leaves no trace, not even the space
+  }
+}
+
+Result<PutOutcome> InMemoryStore::Put(const SpaceRef& ref, const MemoryWrite& write,
+                                      const WriteLimits& limits, int64_t now) {
+  std::lock_guard lock(mu_);
+  bool created = false;
+  auto it = OpenSpace(ref, now, &created);
+  auto out = PutLocked(it->second, ref, write, limits, now);
+  CloseSpace(it, created, out.ok(), now);
+  return out;
+}
+
+Result<std::vector<BulkPutItemOutcome>> InMemoryStore::BulkPut(
+    const SpaceRef& ref, const std::vector<MemoryWrite>& writes, const WriteLimits& limits,
+    int64_t now) {
+  std::lock_guard lock(mu_);
+  bool created = false;
+  auto it = OpenSpace(ref, now, &created);
+  std::vector<BulkPutItemOutcome> items;
+  for (const auto& write : writes) {
+    auto one = PutLocked(it->second, ref, write, limits, now);
+    BulkPutItemOutcome item;
+    if (one.ok()) {
+      item.outcome = std::move(one).value();
+    } else {
+      item.error = one.status().message();
+    }
+    items.push_back(std::move(item));
+  }
+  // Like SqliteStore, the space exists afterwards even when every item failed.
+  CloseSpace(it, created, true, now);
+  return items;
+}
+
+Result<bool> InMemoryStore::DeleteByKey(const SpaceRef& ref, std::string_view key, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto deleted,
+                           BulkDeleteByKey(ref, std::vector<std::string>{std::string(key)}, now));
+  return static_cast<bool>(deleted.front());
+}
+
+Result<std::vector<bool>> InMemoryStore::BulkDeleteByKey(const SpaceRef& ref,
+                                                         const std::vector<std::string>& keys,
+                                                         int64_t now) {
+  std::lock_guard lock(mu_);
+  std::vector<bool> deleted(keys.size(), false);
+  Space* space = FindSpace(ref);
+  for (size_t i = 0; space != nullptr && i < keys.size(); ++i) {
+    auto it = std::find_if(space->memories.begin(), space->memories.end(),
+                           [&](const auto& entry) { return entry.second.key == keys[i]; });
+    if (it == space->memories.end()) continue;
+    // An expired row goes too, but it did not exist for the caller.
+    deleted[i] = IsLive(it->second, now);
+    space->memories.erase(it);
+  }
+  return deleted;
+}
+
+Result<int64_t> InMemoryStore::ClearSpace(const SpaceRef& ref) {
+  std::lock_guard lock(mu_);
+  Space* space = FindSpace(ref);
+  if (space == nullptr) return int64_t{0};
+  // Like SqliteStore, the count includes expired memories that were not purged yet.
+  const auto removed = static_cast<int64_t>(space->memories.size());
+  space->memories.clear();
+  return removed;
+}
+
+Result<bool> InMemoryStore::CreateTag(const SpaceRef& ref, std::string_view name,
+                                      const WriteLimits& limits, int64_t now) {
+  std::lock_guard lock(mu_);
+  bool created = false;
+  auto it = OpenSpace(ref, now, &created);
+  std::set<std::string>& tags = it->second.tags;
+  const bool exists = tags.contains(std::string(name));
+  const int64_t max_tags = limits.max_tags_per_space;
+  if (!exists && max_tags > 0 && static_cast<int64_t>(tags.size()) >= max_tags) {
+    CloseSpace(it, created, false, now);
+    return TagLimitError(max_tags);
+  }
+  tags.emplace(name);
+  CloseSpace(it, created, true, now);
+  return !exists;
+}
+
+Result<bool> InMemoryStore::DeleteTag(const SpaceRef& ref, std::string_view name) {
+  std::lock_guard lock(mu_);
+  Space* space = FindSpace(ref);
+  if (space == nullptr || space->tags.erase(std::string(name)) == 0) return false;
+  for (auto& [seq, memory] : space->memories) std::erase(memory.tags, name);
+  return true;
+}
+
+Result<int64_t> InMemoryStore::PurgeExpired(int64_t now) {
+  std::lock_guard lock(mu_);
+  int64_t removed = 0;
+  for (auto& [key, space] : spaces_) {
+    removed += static_cast<int64_t>(std::erase_if(
+        space.memories, [&](const auto& entry) { return !IsLive(entry.second, now); }));
+  }
+  return removed;
+}
+
+}  // namespace memoryd

@@ -1,0 +1,150 @@
+#include "store/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+namespace memoryd::sqlite {
+namespace {
+
+constexpr int kBusyTimeoutMillis = 10'000;
+
+Status FromCode(sqlite3* db, int rc, std::string_view what) {
+  std::string msg(what);
+  msg += ": ";
+  msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Status::Unavailable(std::move(msg));
+  return Status::Internal(std::move(msg));
+}
+
+}  // namespace
+
+Statement::~Statement() {
+  if (stmt_ == nullptr) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+void Statement::Bind(int pos, int64_t value) { sqlite3_bind_int64(stmt_, pos, value); }
+
+void Statement::Bind(int pos, std::string_view value) {
+  sqlite3_bind_text64(stmt_, pos, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void Statement::Bind(int pos, const std::optional<int64_t>& value) {
+  if (value) {
+    Bind(pos, *value);
+  } else {
+    BindNull(pos);
+  }
+}
+
+void Statement::Bind(int pos, const std::optional<std::string>& value) {
+  if (value) {
+    Bind(pos, std::string_view(*value));
+  } else {
+    BindNull(pos);
+  }
+}
+
+void Statement::BindBlob(int pos, std::string_view bytes) {
+  sqlite3_bind_blob64(stmt_, pos, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+}
+
+void Statement::BindNull(int pos) { sqlite3_bind_null(stmt_, pos); }
+
+Result<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return FromCode(sqlite3_db_handle(stmt_), rc, "sqlite step");
+}
+
+Status Statement::Run() {
+  for (;;) {
+    auto more = Step();
+    if (!more.ok()) return more.status();
+    if (!*more) {
+      Reset();
+      return Status::Ok();
+    }
+  }
+}
+
+void Statement::Reset() { sqlite3_reset(stmt_); }
+
+int64_t Statement::ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+std::string Statement::ColumnText(int col) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  const int len = sqlite3_column_bytes(stmt_, col);
+  return text == nullptr ? std::string() : std::string(text, static_cast<size_t>(len));
+}
+
+std::optional<int64_t> Statement::ColumnOptionalInt(int col) const {
+  if (ColumnIsNull(col)) return std::nullopt;
+  return ColumnInt(col);
+}
+
+std::optional<std::string> Statement::ColumnOptionalText(int col) const {
+  if (ColumnIsNull(col)) return std::nullopt;
+  return ColumnText(col);
+}
+
+bool Statement::ColumnIsNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool full_sync) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = FromCode(db, rc, "open " + path);
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<Connection> conn(new Connection(db));  // private constructor
+  sqlite3_busy_timeout(db, kBusyTimeoutMillis);
+  sqlite3_extended_result_codes(db, 1);
+  std::string pragmas =
+      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+      "PRAGMA cache_size=-65536;";
+  pragmas += full_sync ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+  MEMORYD_RETURN_IF_ERROR(conn->Exec(pragmas));
+  return conn;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Status Connection::Exec(std::string_view sql) {
+  char* err = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string msg = "sqlite exec: ";
+  msg += err != nullptr ? err : sqlite3_errstr(rc);
+  sqlite3_free(err);
+  if ((rc & 0xff) == SQLITE_BUSY) return Status::Unavailable(std::move(msg));
+  return Status::Internal(std::move(msg));
+}
+
+Result<Statement> Connection::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return Statement(it->second);
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return Error("prepare");
+  cache_.emplace(sql, stmt);
+  return Statement(stmt);
+}
+
+int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
+Status Connection::Error(std::string_view what) const {
+  return FromCode(db_, sqlite3_errcode(db_), what);
+}
+
+}  // namespace memoryd::sqlite

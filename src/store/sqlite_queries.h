@@ -1,0 +1,39 @@
+// Queries shared by SqliteStore's read and write paths. Each function runs on the connection it
+// is given (a reader's, or the writer's inside a transaction) and returns kInternal on a
+// database failure.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "model/memory.h"
+#include "store/sqlite_connection.h"
+
+namespace memoryd::sqlite {
+
+// The space's row id, or nullopt if it has never been written.
+Result<std::optional<int64_t>> FindSpaceId(Connection& conn, const SpaceRef& space);
+
+// The live memory with this key, or nullopt.
+Result<std::optional<Memory>> LoadByKey(Connection& conn, int64_t space_id, std::string_view space,
+                                        std::string_view key, int64_t now);
+Result<std::optional<Memory>> LoadById(Connection& conn, int64_t space_id, std::string_view space,
+                                       std::string_view id, int64_t now);
+// Live memories ordered by `order_sql` (e.g. "m.updated_at DESC, m.seq DESC").
+Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::string_view space,
+                                     const std::string& order_sql, int64_t offset, int64_t limit,
+                                     int64_t now);
+// Live memories whose key (or id) or text contains `needle`, ignoring ASCII case; most recently
+// updated first.
+Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,
+                                           std::string_view space, std::string_view needle,
+                                           int64_t limit, int64_t now);
+Result<int64_t> CountLive(Connection& conn, int64_t space_id, int64_t now);
+// Tag ids for names, in order; nullopt for a name that is not a tag of the space.
+Result<std::vector<std::optional<int64_t>>> FindTagIds(Connection& conn, int64_t space_id,
+                                                       const std::vector<std::string>& names);
+
+}  // namespace memoryd::sqlite

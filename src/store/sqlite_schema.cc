@@ -1,0 +1,97 @@
+#include "store/sqlite_schema.h"
+
+#include <array>
+#include <string>
+
+namespace memoryd::sqlite {
+namespace {
+
+// Append only: a released migration never changes.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE accounts(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL);
+INSERT INTO accounts(id, name, created_at) VALUES (1, 'default', CAST(strftime('%s', 'now') AS INTEGER) * 1000);
+
+CREATE TABLE api_keys(
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  key_hash BLOB NOT NULL UNIQUE,
+  space TEXT,
+  read_only INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE spaces(
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  last_used INTEGER NOT NULL,
+  stored_count INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(account_id, name));
+
+CREATE TABLE memories(
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  space_id INTEGER NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+  key TEXT,
+  title TEXT NOT NULL DEFAULT '',
+  text TEXT NOT NULL,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER);
+CREATE UNIQUE INDEX memories_space_key ON memories(space_id, key) WHERE key IS NOT NULL;
+CREATE INDEX memories_space_updated ON memories(space_id, updated_at);
+CREATE INDEX memories_space_created ON memories(space_id, created_at);
+CREATE INDEX memories_expiry ON memories(expires_at) WHERE expires_at IS NOT NULL;
+
+CREATE TABLE tags(
+  id INTEGER PRIMARY KEY,
+  space_id INTEGER NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  UNIQUE(space_id, name));
+
+CREATE TABLE memory_tags(
+  memory_seq INTEGER NOT NULL REFERENCES memories(seq) ON DELETE CASCADE,
+  tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+  pos INTEGER NOT NULL,
+  PRIMARY KEY(memory_seq, tag_id)) WITHOUT ROWID;
+CREATE INDEX memory_tags_by_tag ON memory_tags(tag_id, memory_seq);
+)sql",
+};
+
+Result<int64_t> UserVersion(Connection& conn) {
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("PRAGMA user_version"));
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::Internal("PRAGMA user_version returned no row");
+  return stmt.ColumnInt(0);
+}
+
+}  // namespace
+
+Status Migrate(Connection& conn) {
+  MEMORYD_ASSIGN_OR_RETURN(const int64_t version, UserVersion(conn));
+  const auto known = static_cast<int64_t>(kMigrations.size());
+  if (version > known) {
+    return Status::Internal("database schema version " + std::to_string(version) +
+                            " is newer than this memoryd understands (" + std::to_string(known) +
+                            ")");
+  }
+  for (int64_t v = version; v < known; ++v) {
+    MEMORYD_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
+    Status s = conn.Exec(kMigrations[static_cast<size_t>(v)]);
+    if (s.ok()) s = conn.Exec("PRAGMA user_version=" + std::to_string(v + 1));
+    if (!s.ok()) {
+      (void)conn.Exec("ROLLBACK");
+      return Status::Internal("migration " + std::to_string(v + 1) + ": " + s.message());
+    }
+    MEMORYD_RETURN_IF_ERROR(conn.Exec("COMMIT"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace memoryd::sqlite

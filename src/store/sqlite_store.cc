@@ -1,0 +1,241 @@
+// SqliteStore: opening, the reader pool, and every read. Writes are in sqlite_store_write.cc.
+#include "store/sqlite_store.h"
+
+#include "store/sqlite_connection.h"
+#include "store/sqlite_queries.h"
+#include "store/sqlite_schema.h"
+#include "store/write_batcher.h"
+
+namespace memoryd {
+
+using sqlite::Connection;
+
+// A reader connection on loan; returns itself to the pool when it goes out of scope.
+class SqliteStore::ReaderLease {
+ public:
+  ReaderLease(SqliteStore* store, std::unique_ptr<Connection> conn)
+      : store_(store), conn_(std::move(conn)) {}
+  ReaderLease(ReaderLease&&) = default;
+  ~ReaderLease() {
+    if (conn_) store_->ReleaseReader(std::move(conn_));
+  }
+  Connection& operator*() { return *conn_; }
+
+ private:
+  SqliteStore* store_;
+  std::unique_ptr<Connection> conn_;
+};
+
+SqliteStore::SqliteStore(SqliteStoreOptions options) : options_(std::move(options)) {}
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
+  MEMORYD_ASSIGN_OR_RETURN(auto writer, Connection::Open(options.path, options.full_sync));
+  MEMORYD_RETURN_IF_ERROR(sqlite::Migrate(*writer));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options));  // private constructor
+  store->writer_ = std::make_unique<sqlite::WriteBatcher>(std::move(writer));
+  return store;
+}
+
+Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!idle_readers_.empty()) {
+      auto conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReaderLease(this, std::move(conn));
+    }
+  }
+  MEMORYD_ASSIGN_OR_RETURN(auto conn, Connection::Open(options_.path, options_.full_sync));
+  return ReaderLease(this, std::move(conn));
+}
+
+void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
+  std::lock_guard lock(readers_mu_);
+  if (static_cast<int>(idle_readers_.size()) < options_.max_readers) {
+    idle_readers_.push_back(std::move(conn));
+  }
+}
+
+Result<ApiKeyRecord> SqliteStore::FindApiKey(std::string_view key_hash) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, (*lease).Prepare("SELECT id, account_id, key_hash, space, read_only, created_at"
+                                  " FROM api_keys WHERE key_hash = ?"));
+  stmt.BindBlob(1, key_hash);
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::NotFound("unknown API key");
+  ApiKeyRecord rec;
+  rec.id = stmt.ColumnInt(0);
+  rec.account_id = stmt.ColumnInt(1);
+  rec.key_hash = stmt.ColumnText(2);
+  rec.space = stmt.ColumnOptionalText(3);
+  rec.read_only = stmt.ColumnInt(4) != 0;
+  rec.created_at = stmt.ColumnInt(5);
+  return rec;
+}
+
+namespace {
+
+constexpr const char* kSpaceInfoSql =
+    "SELECT s.name, s.description, s.created_at, s.last_used,"
+    " (SELECT COUNT(*) FROM memories m WHERE m.space_id = s.id AND"
+    "  (m.expires_at IS NULL OR m.expires_at > ?)),"
+    " (SELECT COUNT(*) FROM tags t WHERE t.space_id = s.id)"
+    " FROM spaces s WHERE s.account_id = ? ";
+
+SpaceInfo ReadSpaceInfo(const sqlite::Statement& stmt) {
+  SpaceInfo info;
+  info.name = stmt.ColumnText(0);
+  info.description = stmt.ColumnText(1);
+  info.created_at = stmt.ColumnInt(2);
+  info.last_used = stmt.ColumnInt(3);
+  info.memory_count = stmt.ColumnInt(4);
+  info.tag_count = stmt.ColumnInt(5);
+  return info;
+}
+
+}  // namespace
+
+Result<std::vector<SpaceInfo>> SqliteStore::ListSpaces(AccountId account, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           (*lease).Prepare(std::string(kSpaceInfoSql) + "ORDER BY s.name"));
+  stmt.Bind(1, now);
+  stmt.Bind(2, account);
+  std::vector<SpaceInfo> out;
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(ReadSpaceInfo(stmt));
+  }
+  return out;
+}
+
+Result<SpaceInfo> SqliteStore::GetSpace(const SpaceRef& space, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           (*lease).Prepare(std::string(kSpaceInfoSql) + "AND s.name = ?"));
+  stmt.Bind(1, now);
+  stmt.Bind(2, space.account_id);
+  stmt.Bind(3, std::string_view(space.name));
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::NotFound("space '" + space.name + "' not found");
+  return ReadSpaceInfo(stmt);
+}
+
+Result<Memory> SqliteStore::GetByKey(const SpaceRef& space, std::string_view key, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  const Status missing = Status::NotFound("memory '" + std::string(key) + "' not found");
+  if (!space_id) return missing;
+  MEMORYD_ASSIGN_OR_RETURN(auto memory, sqlite::LoadByKey(*lease, *space_id, space.name, key, now));
+  if (!memory) return missing;
+  return std::move(*memory);
+}
+
+Result<Memory> SqliteStore::GetById(const SpaceRef& space, std::string_view id, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  const Status missing = Status::NotFound("memory with id '" + std::string(id) + "' not found");
+  if (!space_id) return missing;
+  MEMORYD_ASSIGN_OR_RETURN(auto memory, sqlite::LoadById(*lease, *space_id, space.name, id, now));
+  if (!memory) return missing;
+  return std::move(*memory);
+}
+
+Result<std::vector<KeyUpdated>> SqliteStore::ListKeys(const SpaceRef& space,
+                                                      const ListOptions& opts, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  std::vector<KeyUpdated> out;
+  if (!space_id) return out;
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt,
+      (*lease).Prepare("SELECT COALESCE(m.key, m.id), m.updated_at FROM memories m"
+                       " WHERE m.space_id = ? AND (m.expires_at IS NULL OR m.expires_at > ?)"
+                       " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ? OFFSET ?"));
+  stmt.Bind(1, *space_id);
+  stmt.Bind(2, now);
+  stmt.Bind(3, opts.limit);
+  stmt.Bind(4, opts.offset);
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back({stmt.ColumnText(0), stmt.ColumnInt(1)});
+  }
+  return out;
+}
+
+Result<std::vector<Memory>> SqliteStore::ListMemories(const SpaceRef& space,
+                                                      const ListOptions& opts, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  if (!space_id) return std::vector<Memory>();
+  return sqlite::LoadPage(*lease, *space_id, space.name, "m.created_at DESC, m.seq DESC",
+                          opts.offset, opts.limit, now);
+}
+
+Result<int64_t> SqliteStore::CountMemories(const SpaceRef& space, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  if (!space_id) return int64_t{0};
+  return sqlite::CountLive(*lease, *space_id, now);
+}
+
+Result<std::vector<Memory>> SqliteStore::SubstringSearch(const SpaceRef& space,
+                                                         std::string_view needle, int64_t limit,
+                                                         int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  if (!space_id) return std::vector<Memory>();
+  return sqlite::LoadContaining(*lease, *space_id, space.name, needle, limit, now);
+}
+
+Result<std::vector<std::string>> SqliteStore::KeysWithAllTags(const SpaceRef& space,
+                                                              const std::vector<std::string>& tags,
+                                                              int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  std::vector<std::string> out;
+  if (!space_id || tags.empty()) return out;
+  MEMORYD_ASSIGN_OR_RETURN(auto tag_ids, sqlite::FindTagIds(*lease, *space_id, tags));
+  std::string in_list;
+  for (const auto& id : tag_ids) {
+    if (!id) return out;  // a tag nobody has: no memory can carry all of them
+    if (!in_list.empty()) in_list += ',';
+    in_list += std::to_string(*id);
+  }
+  // The IN list holds integers we produced, never caller text.
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, (*lease).Prepare("SELECT COALESCE(m.key, m.id) FROM memories m WHERE m.seq IN"
+                                  " (SELECT memory_seq FROM memory_tags WHERE tag_id IN (" +
+                                  in_list + ") GROUP BY memory_seq HAVING COUNT(*) = ?)"
+                                  " AND (m.expires_at IS NULL OR m.expires_at > ?) ORDER BY 1"));
+  stmt.Bind(1, static_cast<int64_t>(tag_ids.size()));
+  stmt.Bind(2, now);
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(stmt.ColumnText(0));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::ListTags(const SpaceRef& space) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  std::vector<std::string> out;
+  if (!space_id) return out;
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           (*lease).Prepare("SELECT name FROM tags WHERE space_id = ? ORDER BY name"));
+  stmt.Bind(1, *space_id);
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(stmt.ColumnText(0));
+  }
+  return out;
+}
+
+}  // namespace memoryd

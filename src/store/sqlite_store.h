@@ -1,0 +1,85 @@
+// SqliteStore: the embedded default Store, one SQLite database (WAL mode) in the data directory.
+//
+// Writes go through a WriteBatcher (group commit on one writer connection); reads use a pool of
+// reader connections, so reads never wait for a commit's fsync. Several processes may open the
+// same database (SQLite's file locking arbitrates; writers wait up to 10 s for the lock).
+//
+// Durability: with full_sync (the default) a write has been fsynced to the WAL before it
+// returns, so it survives a crash of the process or of the machine. With full_sync off it
+// survives a crash of the process; on power loss the last commits may be lost, never corrupted.
+//
+// Thread-safety: all methods are safe to call concurrently.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace memoryd {
+namespace sqlite {
+class Connection;
+class WriteBatcher;
+}  // namespace sqlite
+
+struct SqliteStoreOptions {
+  std::string path;        // database file
+  bool full_sync = true;   // fsync every commit (see the durability note above)
+  int max_readers = 16;    // reader connections kept open
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database and migrates it. kInternal on failure.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
+  ~SqliteStore() override;
+
+  Result<ApiKeyRecord> FindApiKey(std::string_view key_hash) override;
+  Result<int64_t> InsertApiKey(const ApiKeyRecord& record) override;
+  Result<std::vector<SpaceInfo>> ListSpaces(AccountId account, int64_t now) override;
+  Result<SpaceInfo> GetSpace(const SpaceRef& space, int64_t now) override;
+  Result<int64_t> DeleteSpace(const SpaceRef& space) override;
+  Result<Memory> GetByKey(const SpaceRef& space, std::string_view key, int64_t now) override;
+  Result<Memory> GetById(const SpaceRef& space, std::string_view id, int64_t now) override;
+  Result<std::vector<KeyUpdated>> ListKeys(const SpaceRef& space, const ListOptions& opts,
+                                           int64_t now) override;
+  Result<std::vector<Memory>> ListMemories(const SpaceRef& space, const ListOptions& opts,
+                                           int64_t now) override;
+  Result<int64_t> CountMemories(const SpaceRef& space, int64_t now) override;
+  Result<std::vector<Memory>> SubstringSearch(const SpaceRef& space, std::string_view needle,
+                                              int64_t limit, int64_t now) override;
+  Result<std::vector<std::string>> KeysWithAllTags(const SpaceRef& space,
+                                                   const std::vector<std::string>& tags,
+                                                   int64_t now) override;
+  Result<std::vector<std::string>> ListTags(const SpaceRef& space) override;
+  Result<PutOutcome> Put(const SpaceRef& space, const MemoryWrite& write,
+                         const WriteLimits& limits, int64_t now) override;
+  Result<std::vector<BulkPutItemOutcome>> BulkPut(const SpaceRef& space,
+                                                  const std::vector<MemoryWrite>& writes,
+                                                  const WriteLimits& limits,
+                                                  int64_t now) override;
+  Result<bool> DeleteByKey(const SpaceRef& space, std::string_view key, int64_t now) override;
+  Result<std::vector<bool>> BulkDeleteByKey(const SpaceRef& space,
+                                            const std::vector<std::string>& keys,
+                                            int64_t now) override;
+  Result<int64_t> ClearSpace(const SpaceRef& space) override;
+  Result<bool> CreateTag(const SpaceRef& space, std::string_view name, const WriteLimits& limits,
+                         int64_t now) override;
+  Result<bool> DeleteTag(const SpaceRef& space, std::string_view name) override;
+  Result<int64_t> PurgeExpired(int64_t now) override;
+
+ private:
+  class ReaderLease;
+  explicit SqliteStore(SqliteStoreOptions options);
+  Result<ReaderLease> AcquireReader();
+  void ReleaseReader(std::unique_ptr<sqlite::Connection> conn);
+
+  SqliteStoreOptions options_;
+  std::unique_ptr<sqlite::WriteBatcher> writer_;
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+};
+
+}  // namespace memoryd

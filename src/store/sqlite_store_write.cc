@@ -1,0 +1,412 @@
+// SqliteStore: every write. Each public write is one operation submitted to the WriteBatcher,
+// so it shares a transaction and a commit with whatever other writes arrive at the same time.
+#include "core/ids.h"
+#include "store/sqlite_connection.h"
+#include "store/sqlite_queries.h"
+#include "store/sqlite_store.h"
+#include "store/write_batcher.h"
+
+namespace memoryd {
+
+using sqlite::Connection;
+
+namespace {
+
+Result<int64_t> EnsureSpace(Connection& conn, const SpaceRef& space, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare("INSERT INTO spaces(account_id, name, created_at, last_used)"
+                              " VALUES (?1, ?2, ?3, ?3) ON CONFLICT(account_id, name)"
+                              " DO UPDATE SET last_used = excluded.last_used RETURNING id"));
+  stmt.Bind(1, space.account_id);
+  stmt.Bind(2, std::string_view(space.name));
+  stmt.Bind(3, now);
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::Internal("creating space returned no id");
+  const int64_t id = stmt.ColumnInt(0);
+  stmt.Reset();
+  return id;
+}
+
+Status AdjustStoredCount(Connection& conn, int64_t space_id, int64_t delta) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare("UPDATE spaces SET stored_count = stored_count + ? WHERE id = ?"));
+  stmt.Bind(1, delta);
+  stmt.Bind(2, space_id);
+  return stmt.Run();
+}
+
+Result<int64_t> ScalarInt(Connection& conn, const std::string& sql, int64_t a) {
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(sql));
+  stmt.Bind(1, a);
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  const int64_t value = row ? stmt.ColumnInt(0) : 0;
+  stmt.Reset();
+  return value;
+}
+
+// Deletes the space's expired memories and keeps its stored count exact.
+Status PurgeSpace(Connection& conn, int64_t space_id, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare("DELETE FROM memories WHERE space_id = ? AND expires_at <= ?"));
+  stmt.Bind(1, space_id);
+  stmt.Bind(2, now);
+  MEMORYD_RETURN_IF_ERROR(stmt.Run());
+  return AdjustStoredCount(conn, space_id, -conn.Changes());
+}
+
+// Admits one more memory into the space, or answers kLimitExceeded.
+Status AdmitNewMemory(Connection& conn, int64_t space_id, const WriteLimits& limits, int64_t now) {
+  if (limits.max_memories_per_space <= 0) return Status::Ok();
+  MEMORYD_ASSIGN_OR_RETURN(
+      int64_t stored, ScalarInt(conn, "SELECT stored_count FROM spaces WHERE id = ?", space_id));
+  if (stored < limits.max_memories_per_space) return Status::Ok();
+  // The stored count includes expired memories not yet purged; they do not occupy the quota.
+  MEMORYD_ASSIGN_OR_RETURN(int64_t live, sqlite::CountLive(conn, space_id, now));
+  if (live >= limits.max_memories_per_space) {
+    return Status::LimitExceeded("memory limit reached: this space holds at most " +
+                                 std::to_string(limits.max_memories_per_space) + " memories");
+  }
+  return PurgeSpace(conn, space_id, now);
+}
+
+Result<std::vector<int64_t>> EnsureTags(Connection& conn, int64_t space_id,
+                                        const std::vector<std::string>& names,
+                                        const WriteLimits& limits) {
+  MEMORYD_ASSIGN_OR_RETURN(auto found, sqlite::FindTagIds(conn, space_id, names));
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (found[i]) {
+      ids.push_back(*found[i]);
+      continue;
+    }
+    if (limits.max_tags_per_space > 0) {
+      MEMORYD_ASSIGN_OR_RETURN(
+          int64_t count, ScalarInt(conn, "SELECT COUNT(*) FROM tags WHERE space_id = ?", space_id));
+      if (count >= limits.max_tags_per_space) {
+        return Status::LimitExceeded("tag limit reached: this space holds at most " +
+                                     std::to_string(limits.max_tags_per_space) + " tags");
+      }
+    }
+    MEMORYD_ASSIGN_OR_RETURN(
+        auto stmt, conn.Prepare("INSERT INTO tags(space_id, name) VALUES (?, ?) RETURNING id"));
+    stmt.Bind(1, space_id);
+    stmt.Bind(2, std::string_view(names[i]));
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return Status::Internal("creating tag returned no id");
+    ids.push_back(stmt.ColumnInt(0));
+    stmt.Reset();
+  }
+  return ids;
+}
+
+Status LinkTags(Connection& conn, int64_t seq, const std::vector<int64_t>& tag_ids) {
+  MEMORYD_ASSIGN_OR_RETURN(auto clear,
+                           conn.Prepare("DELETE FROM memory_tags WHERE memory_seq = ?"));
+  clear.Bind(1, seq);
+  MEMORYD_RETURN_IF_ERROR(clear.Run());
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto link, conn.Prepare("INSERT INTO memory_tags(memory_seq, tag_id, pos) VALUES (?, ?, ?)"));
+  for (size_t i = 0; i < tag_ids.size(); ++i) {
+    link.Bind(1, seq);
+    link.Bind(2, tag_ids[i]);
+    link.Bind(3, static_cast<int64_t>(i));
+    MEMORYD_RETURN_IF_ERROR(link.Run());
+  }
+  return Status::Ok();
+}
+
+struct ExistingRow {
+  int64_t seq = 0;
+  std::string id;
+  int64_t created_at = 0;
+  bool live = false;
+};
+
+Result<std::optional<ExistingRow>> FindKeyRow(Connection& conn, int64_t space_id,
+                                              std::string_view key, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare("SELECT seq, id, created_at, expires_at IS NULL OR expires_at > ?"
+                              " FROM memories WHERE space_id = ? AND key = ?"));
+  stmt.Bind(1, now);
+  stmt.Bind(2, space_id);
+  stmt.Bind(3, key);
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<ExistingRow>();
+  ExistingRow r{stmt.ColumnInt(0), stmt.ColumnText(1), stmt.ColumnInt(2), stmt.ColumnInt(3) != 0};
+  stmt.Reset();
+  return std::optional<ExistingRow>(std::move(r));
+}
+
+Status DeleteRow(Connection& conn, int64_t space_id, int64_t seq) {
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE seq = ?"));
+  stmt.Bind(1, seq);
+  MEMORYD_RETURN_IF_ERROR(stmt.Run());
+  return AdjustStoredCount(conn, space_id, -1);
+}
+
+Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare("UPDATE memories SET title = ?, text = ?, metadata = ?,"
+                              " updated_at = ?, expires_at = ? WHERE seq = ?"));
+  stmt.Bind(1, std::string_view(w.title));
+  stmt.Bind(2, std::string_view(w.text));
+  stmt.Bind(3, std::string_view(w.metadata_json));
+  stmt.Bind(4, now);
+  stmt.Bind(5, w.expires_at);
+  stmt.Bind(6, seq);
+  return stmt.Run();
+}
+
+Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string& id,
+                          const MemoryWrite& w, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("INSERT INTO memories(id, space_id, key, title, text, metadata, created_at,"
+                   " updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq"));
+  stmt.Bind(1, std::string_view(id));
+  stmt.Bind(2, space_id);
+  stmt.Bind(3, w.key);
+  stmt.Bind(4, std::string_view(w.title));
+  stmt.Bind(5, std::string_view(w.text));
+  stmt.Bind(6, std::string_view(w.metadata_json));
+  stmt.Bind(7, now);
+  stmt.Bind(8, now);
+  stmt.Bind(9, w.expires_at);
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::Internal("insert returned no row");
+  const int64_t seq = stmt.ColumnInt(0);
+  stmt.Reset();
+  MEMORYD_RETURN_IF_ERROR(AdjustStoredCount(conn, space_id, 1));
+  return seq;
+}
+
+Memory BuildMemory(const SpaceRef& space, const MemoryWrite& w, int64_t seq, std::string id,
+                   int64_t created_at, int64_t now) {
+  Memory m;
+  m.seq = seq;
+  m.id = std::move(id);
+  m.space = space.name;
+  m.key = w.key;
+  m.title = w.title;
+  m.text = w.text;
+  m.tags = w.tags;
+  m.metadata_json = w.metadata_json;
+  m.created_at = created_at;
+  m.updated_at = now;
+  m.expires_at = w.expires_at;
+  return m;
+}
+
+Result<PutOutcome> PutOne(Connection& conn, int64_t space_id, const SpaceRef& space,
+                          const MemoryWrite& w, const WriteLimits& limits, int64_t now) {
+  std::optional<ExistingRow> existing;
+  if (w.key) {
+    MEMORYD_ASSIGN_OR_RETURN(existing, FindKeyRow(conn, space_id, *w.key, now));
+    if (existing && !existing->live) {
+      MEMORYD_RETURN_IF_ERROR(DeleteRow(conn, space_id, existing->seq));
+      existing.reset();
+    }
+  }
+  if (!existing) MEMORYD_RETURN_IF_ERROR(AdmitNewMemory(conn, space_id, limits, now));
+  MEMORYD_ASSIGN_OR_RETURN(auto tag_ids, EnsureTags(conn, space_id, w.tags, limits));
+  PutOutcome out;
+  out.created = !existing;
+  if (existing) {
+    MEMORYD_RETURN_IF_ERROR(UpdateRow(conn, existing->seq, w, now));
+    out.memory = BuildMemory(space, w, existing->seq, existing->id, existing->created_at, now);
+  } else {
+    std::string id = NewMemoryId(now);
+    MEMORYD_ASSIGN_OR_RETURN(int64_t seq, InsertRow(conn, space_id, id, w, now));
+    out.memory = BuildMemory(space, w, seq, std::move(id), now, now);
+  }
+  MEMORYD_RETURN_IF_ERROR(LinkTags(conn, out.memory.seq, tag_ids));
+  return out;
+}
+
+// Runs `fn` inside a nested savepoint so that its failure undoes only its own changes.
+template <typename Fn>
+auto Isolated(Connection& conn, Fn&& fn) -> decltype(fn()) {
+  MEMORYD_RETURN_IF_ERROR(conn.Exec("SAVEPOINT item"));
+  auto result = fn();
+  if (!result.ok()) (void)conn.Exec("ROLLBACK TO item");
+  MEMORYD_RETURN_IF_ERROR(conn.Exec("RELEASE item"));
+  return result;
+}
+
+// Collects an operation's value out of the batcher's closure.
+template <typename T>
+Result<T> Collect(Status committed, std::optional<T>& value) {
+  if (!committed.ok()) return committed;
+  if (!value) return Status::Internal("write produced no result");
+  return std::move(*value);
+}
+
+}  // namespace
+
+Result<int64_t> SqliteStore::InsertApiKey(const ApiKeyRecord& record) {
+  std::optional<int64_t> id;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(
+        auto stmt, conn.Prepare("INSERT INTO api_keys(account_id, key_hash, space, read_only,"
+                                " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+                                " RETURNING id"));
+    stmt.Bind(1, record.account_id);
+    stmt.BindBlob(2, record.key_hash);
+    stmt.Bind(3, record.space);
+    stmt.Bind(4, int64_t{record.read_only ? 1 : 0});
+    stmt.Bind(5, record.created_at);
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return Status::Conflict("an identical API key already exists");
+    id = stmt.ColumnInt(0);
+    stmt.Reset();
+    return Status::Ok();
+  });
+  return Collect(s, id);
+}
+
+Result<PutOutcome> SqliteStore::Put(const SpaceRef& space, const MemoryWrite& write,
+                                    const WriteLimits& limits, int64_t now) {
+  std::optional<PutOutcome> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(int64_t space_id, EnsureSpace(conn, space, now));
+    MEMORYD_ASSIGN_OR_RETURN(out, PutOne(conn, space_id, space, write, limits, now));
+    return Status::Ok();
+  });
+  return Collect(s, out);
+}
+
+Result<std::vector<BulkPutItemOutcome>> SqliteStore::BulkPut(
+    const SpaceRef& space, const std::vector<MemoryWrite>& writes, const WriteLimits& limits,
+    int64_t now) {
+  std::optional<std::vector<BulkPutItemOutcome>> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(int64_t space_id, EnsureSpace(conn, space, now));
+    std::vector<BulkPutItemOutcome> items;
+    for (const auto& w : writes) {
+      auto one = Isolated(conn, [&] { return PutOne(conn, space_id, space, w, limits, now); });
+      BulkPutItemOutcome item;
+      if (one.ok()) {
+        item.outcome = std::move(one).value();
+      } else if (one.status().code() == StatusCode::kInternal ||
+                 one.status().code() == StatusCode::kUnavailable) {
+        return one.status();  // the database itself failed: fail the whole request
+      } else {
+        item.error = one.status().message();
+      }
+      items.push_back(std::move(item));
+    }
+    out = std::move(items);
+    return Status::Ok();
+  });
+  return Collect(s, out);
+}
+
+Result<bool> SqliteStore::DeleteByKey(const SpaceRef& space, std::string_view key, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto results,
+                           BulkDeleteByKey(space, std::vector<std::string>{std::string(key)}, now));
+  return static_cast<bool>(results.front());
+}
+
+Result<std::vector<bool>> SqliteStore::BulkDeleteByKey(const SpaceRef& space,
+                                                       const std::vector<std::string>& keys,
+                                                       int64_t now) {
+  std::optional<std::vector<bool>> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    std::vector<bool> deleted(keys.size(), false);
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
+    for (size_t i = 0; space_id && i < keys.size(); ++i) {
+      MEMORYD_ASSIGN_OR_RETURN(auto row, FindKeyRow(conn, *space_id, keys[i], now));
+      if (!row) continue;
+      MEMORYD_RETURN_IF_ERROR(DeleteRow(conn, *space_id, row->seq));
+      deleted[i] = row->live;
+    }
+    out = std::move(deleted);
+    return Status::Ok();
+  });
+  return Collect(s, out);
+}
+
+Result<int64_t> SqliteStore::ClearSpace(const SpaceRef& space) {
+  std::optional<int64_t> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
+    out = 0;
+    if (!space_id) return Status::Ok();
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE space_id = ?"));
+    stmt.Bind(1, *space_id);
+    MEMORYD_RETURN_IF_ERROR(stmt.Run());
+    out = conn.Changes();
+    MEMORYD_ASSIGN_OR_RETURN(auto reset,
+                             conn.Prepare("UPDATE spaces SET stored_count = 0 WHERE id = ?"));
+    reset.Bind(1, *space_id);
+    return reset.Run();
+  });
+  return Collect(s, out);
+}
+
+Result<int64_t> SqliteStore::DeleteSpace(const SpaceRef& space) {
+  std::optional<int64_t> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
+    if (!space_id) return Status::NotFound("space '" + space.name + "' not found");
+    MEMORYD_ASSIGN_OR_RETURN(
+        out, ScalarInt(conn, "SELECT COUNT(*) FROM memories WHERE space_id = ?", *space_id));
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM spaces WHERE id = ?"));
+    stmt.Bind(1, *space_id);
+    return stmt.Run();
+  });
+  return Collect(s, out);
+}
+
+Result<bool> SqliteStore::CreateTag(const SpaceRef& space, std::string_view name,
+                                    const WriteLimits& limits, int64_t now) {
+  std::optional<bool> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(int64_t space_id, EnsureSpace(conn, space, now));
+    const std::vector<std::string> names{std::string(name)};
+    MEMORYD_ASSIGN_OR_RETURN(auto found, sqlite::FindTagIds(conn, space_id, names));
+    out = !found.front().has_value();
+    if (!*out) return Status::Ok();
+    MEMORYD_ASSIGN_OR_RETURN(auto ids, EnsureTags(conn, space_id, names, limits));
+    return Status::Ok();
+  });
+  return Collect(s, out);
+}
+
+Result<bool> SqliteStore::DeleteTag(const SpaceRef& space, std::string_view name) {
+  std::optional<bool> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
+    out = false;
+    if (!space_id) return Status::Ok();
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                             conn.Prepare("DELETE FROM tags WHERE space_id = ? AND name = ?"));
+    stmt.Bind(1, *space_id);
+    stmt.Bind(2, name);
+    MEMORYD_RETURN_IF_ERROR(stmt.Run());
+    out = conn.Changes() > 0;
+    return Status::Ok();
+  });
+  return Collect(s, out);
+}
+
+Result<int64_t> SqliteStore::PurgeExpired(int64_t now) {
+  std::optional<int64_t> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(
+        auto counts,
+        conn.Prepare("UPDATE spaces SET stored_count = stored_count - (SELECT COUNT(*) FROM"
+                     " memories m WHERE m.space_id = spaces.id AND m.expires_at <= ?1) WHERE id IN"
+                     " (SELECT space_id FROM memories WHERE expires_at <= ?1)"));
+    counts.Bind(1, now);
+    MEMORYD_RETURN_IF_ERROR(counts.Run());
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE expires_at <= ?"));
+    stmt.Bind(1, now);
+    MEMORYD_RETURN_IF_ERROR(stmt.Run());
+    out = conn.Changes();
+    return Status::Ok();
+  });
+  return Collect(s, out);
+}
+
+}  // namespace memoryd

@@ -1,0 +1,66 @@
+#include "store/write_batcher.h"
+
+namespace memoryd::sqlite {
+namespace {
+
+// Bounds the time any single writer waits behind others in one transaction.
+constexpr size_t kMaxBatch = 512;
+
+}  // namespace
+
+struct WriteBatcher::Writer {
+  Op op;
+  Status result;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+Status WriteBatcher::Submit(Op op) {
+  Writer self;
+  self.op = std::move(op);
+  std::unique_lock lock(mu_);
+  queue_.push_back(&self);
+  self.cv.wait(lock, [&] { return self.done || queue_.front() == &self; });
+  if (self.done) return self.result;
+
+  // This writer leads: take everything queued so far, run it without holding the lock.
+  const size_t n = std::min(queue_.size(), kMaxBatch);
+  std::deque<Writer*> batch(queue_.begin(), queue_.begin() + static_cast<long>(n));
+  lock.unlock();
+  RunBatch(batch);
+  lock.lock();
+  for (size_t i = 0; i < n; ++i) {
+    Writer* w = queue_.front();
+    queue_.pop_front();
+    if (w != &self) {
+      w->done = true;
+      w->cv.notify_one();
+    }
+  }
+  if (!queue_.empty()) queue_.front()->cv.notify_one();
+  return self.result;
+}
+
+void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
+  Status begin = conn_->Exec("BEGIN IMMEDIATE");
+  if (!begin.ok()) {
+    for (Writer* w : batch) w->result = begin;
+    return;
+  }
+  for (Writer* w : batch) w->result = RunOne(*w);
+  Status commit = conn_->Exec("COMMIT");
+  if (commit.ok()) return;
+  (void)conn_->Exec("ROLLBACK");
+  for (Writer* w : batch) w->result = commit;
+}
+
+Status WriteBatcher::RunOne(Writer& w) {
+  MEMORYD_RETURN_IF_ERROR(conn_->Exec("SAVEPOINT op"));
+  Status s = w.op(*conn_);
+  if (!s.ok()) (void)conn_->Exec("ROLLBACK TO op");
+  Status release = conn_->Exec("RELEASE op");
+  if (!release.ok() && s.ok()) return release;
+  return s;
+}
+
+}  // namespace memoryd::sqlite

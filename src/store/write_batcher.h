@@ -1,0 +1,42 @@
+// WriteBatcher: group commit for one SQLite writer connection.
+//
+// Callers submit an operation; concurrent submissions are gathered into one transaction and one
+// commit (one fsync), the way LevelDB's writers queue works: the first waiting writer becomes the
+// leader, runs every queued operation, each inside its own SAVEPOINT so one failing operation
+// rolls back alone, commits once, and wakes the others.
+//
+// Thread-safety: Submit may be called from any number of threads.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "core/status.h"
+#include "store/sqlite_connection.h"
+
+namespace memoryd::sqlite {
+
+class WriteBatcher {
+ public:
+  using Op = std::function<Status(Connection&)>;
+
+  explicit WriteBatcher(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+
+  // Runs `op` inside a transaction and returns once it is committed. Returns op's own error
+  // (its changes rolled back), or the commit's error (kInternal, kUnavailable when busy).
+  Status Submit(Op op);
+
+ private:
+  struct Writer;
+  void RunBatch(const std::deque<Writer*>& batch);
+  Status RunOne(Writer& w);
+
+  std::unique_ptr<Connection> conn_;
+  std::mutex mu_;
+  std::deque<Writer*> queue_;
+};
+
+}  // namespace memoryd::sqlite

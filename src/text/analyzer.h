@@ -1,0 +1,53 @@
+// TextAnalyzer: turns text into the terms that the keyword index stores and searches.
+//
+// Pipeline: Tokenize (folding, numbers, apostrophes; see tokenizer.h) -> drop stopwords and
+// single ASCII letters -> Snowball stem. Queries additionally drop question scaffolding
+// ("what kind of", "tell me about"; see stopwords.h). When that would leave a query with no terms
+// at all ("who is she?"), the query falls back to its stemmed tokens so it still matches.
+//
+// Thread-safety: all methods are const and safe to call concurrently; one analyzer is meant to be
+// shared by every index (hold it in a shared_ptr<const TextAnalyzer>).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "text/stemmer.h"
+
+namespace memoryd::text {
+
+struct AnalyzerOptions {
+  // Snowball algorithm used for stemming; empty disables stemming.
+  std::string stemmer_language = "english";
+  // Drop function words (and, for queries, question scaffolding).
+  bool remove_stopwords = true;
+};
+
+class TextAnalyzer {
+ public:
+  // Returns kInvalidArgument when the stemmer language is unknown.
+  static Result<std::shared_ptr<const TextAnalyzer>> Create(AnalyzerOptions options = {});
+
+  // Prefer Create(). `stemmer` may be null exactly when stemming is disabled.
+  TextAnalyzer(AnalyzerOptions options, std::unique_ptr<Stemmer> stemmer);
+
+  // Terms of a stored document, in text order, repeats kept. Never fails; may be empty.
+  std::vector<std::string> AnalyzeDocument(std::string_view text) const;
+  // Terms of a search query, in order, repeats kept. Never fails; empty only when the query has
+  // no letters or digits at all.
+  std::vector<std::string> AnalyzeQuery(std::string_view text) const;
+
+  // Stems in place (no-op when stemming is disabled).
+  void StemAll(std::vector<std::string>* words) const;
+
+ private:
+  std::vector<std::string> Filter(const std::vector<std::string>& tokens, bool query) const;
+
+  const AnalyzerOptions options_;
+  const std::unique_ptr<Stemmer> stemmer_;
+};
+
+}  // namespace memoryd::text

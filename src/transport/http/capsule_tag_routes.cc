@@ -1,0 +1,93 @@
+// The capsule dialect's tags and summary (seed 004).
+#include "transport/http/capsule_codec.h"
+#include "transport/http/error_map.h"
+#include "transport/http/routes.h"
+
+namespace memoryd::http {
+namespace {
+
+HttpResponse ListTags(RouteContext& ctx) {
+  auto tags = ctx.service.ListTags(ctx.space);
+  if (!tags.ok()) return ErrorResponse(tags.status());
+  return JsonResponse(200, json::object{{"tags", StringsValue(*tags)}});
+}
+
+HttpResponse CreateTag(RouteContext& ctx) {
+  auto object = ParseObject(ctx.request.body);
+  if (!object.ok()) return ErrorResponse(object.status());
+  ObjectReader reader(*object);
+  if (Status s = reader.AllowOnly({"name"}); !s.ok()) return ErrorResponse(s);
+  auto name = reader.RequiredString("name");
+  if (!name.ok()) return ErrorResponse(name.status());
+  auto created = ctx.service.CreateTag(ctx.space, *name);
+  if (!created.ok()) return ErrorResponse(created.status());
+  return JsonResponse(*created ? 201 : 200, json::object{{"name", *name}, {"created", *created}});
+}
+
+HttpResponse DeleteTag(RouteContext& ctx) {
+  auto name = ctx.request.Query("name");
+  if (!name) return ErrorResponse(Status::InvalidArgument("query parameter 'name' is required"));
+  Status s = ctx.service.DeleteTag(ctx.space, *name);
+  if (!s.ok()) return ErrorResponse(s);
+  return JsonResponse(200, json::object{{"name", *name}, {"deleted", true}});
+}
+
+HttpResponse KeysByTag(RouteContext& ctx) {
+  auto tag = ctx.request.Query("tag");
+  if (!tag) return ErrorResponse(Status::InvalidArgument("query parameter 'tag' is required"));
+  auto keys = ctx.service.KeysWithTags(ctx.space, {std::string(*tag)});
+  if (!keys.ok()) return ErrorResponse(keys.status());
+  return JsonResponse(200, json::object{{"keys", StringsValue(*keys)}});
+}
+
+HttpResponse KeysByAllTags(RouteContext& ctx) {
+  auto tags = ReadStringList(ctx.request.body, "tags");
+  if (!tags.ok()) return ErrorResponse(tags.status());
+  auto keys = ctx.service.KeysWithTags(ctx.space, std::move(tags).value());
+  if (!keys.ok()) return ErrorResponse(keys.status());
+  return JsonResponse(200, json::object{{"keys", StringsValue(*keys)}});
+}
+
+HttpResponse CapsuleSummary(RouteContext& ctx) {
+  auto summary = ctx.service.Summary(ctx.space);
+  if (!summary.ok()) return ErrorResponse(summary.status());
+  const SpaceSummary& s = *summary;
+  return JsonResponse(200, json::object{{"name", s.info.name},
+                                        {"description", s.info.description},
+                                        {"memoryCount", s.info.memory_count},
+                                        {"memoryLimit", s.memory_limit},
+                                        {"tagCount", s.info.tag_count},
+                                        {"tagLimit", s.tag_limit},
+                                        {"lastUsed", TimestampValue(s.last_used)}});
+}
+
+HttpResponse Health(RouteContext&) { return JsonResponse(200, json::object{{"status", "ok"}}); }
+
+}  // namespace
+
+std::vector<Route> CapsuleTagRoutes() {
+  constexpr auto kQ = SpaceSource::kQueryOrHeader;
+  constexpr auto kR = Access::kRead;
+  constexpr auto kW = Access::kWrite;
+  return {
+      {"GET", "/api/rest/tags", true, kQ, kR, false, ListTags, "List all tags"},
+      {"POST", "/api/rest/tags", true, kQ, kW, true, CreateTag, "Create a tag"},
+      {"DELETE", "/api/rest/tags", true, kQ, kW, true, DeleteTag,
+       "Delete a tag and unlink it from all memories"},
+      {"GET", "/api/rest/tags/memories", true, kQ, kR, false, KeysByTag,
+       "List memory keys with a tag"},
+      {"POST", "/api/rest/tags/memories", true, kQ, kR, false, KeysByAllTags,
+       "List memory keys with all given tags"},
+      {"GET", "/api/rest/capsule", true, kQ, kR, false, CapsuleSummary,
+       "Summary of the capsule: usage and limits"},
+  };
+}
+
+std::vector<Route> SystemRoutes() {
+  return {
+      {"GET", "/healthz", false, SpaceSource::kNone, Access::kRead, false, Health,
+       "Liveness: 200 when serving"},
+  };
+}
+
+}  // namespace memoryd::http

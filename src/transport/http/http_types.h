@@ -1,0 +1,50 @@
+// Plain HTTP request and response values passed between the server and the routes. No Beast or
+// JSON library types appear here, so routes and tests do not depend on the server's internals.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace memoryd::http {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;  // upper case, e.g. "GET"
+  std::string target;  // as received, e.g. "/api/rest/memory?key=a%20b"
+  std::string path;    // percent-decoded path
+  Fields query;        // percent-decoded parameters, in order
+  Fields headers;      // names in lower case
+  std::string body;
+  std::string remote;  // peer address
+
+  // The first value of a query parameter or header (header names are matched in lower case).
+  std::optional<std::string_view> Query(std::string_view name) const;
+  std::optional<std::string_view> Header(std::string_view lower_name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  Fields headers;
+};
+
+// Splits a request target into decoded path and query. kInvalidArgument if malformed.
+Status ParseTarget(HttpRequest& request);
+
+// The seam between the HTTP server and whatever answers requests. `done` must be called exactly
+// once, from any thread.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual void Handle(HttpRequest request, std::function<void(HttpResponse)> done) = 0;
+};
+
+}  // namespace memoryd::http

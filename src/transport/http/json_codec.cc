@@ -1,0 +1,154 @@
+#include "transport/http/json_codec.h"
+
+#include <charconv>
+
+#include "core/time_format.h"
+
+namespace memoryd::http {
+namespace {
+
+// Depth large enough for real metadata, small enough that hostile nesting is cheap to reject.
+constexpr std::size_t kMaxJsonDepth = 32;
+
+std::string Quote(std::string_view name) {
+  std::string out;
+  out.reserve(name.size() + 2);
+  out += '\'';
+  out.append(name);
+  out += '\'';
+  return out;
+}
+
+Status WrongType(std::string_view name, std::string_view expected) {
+  return Status::InvalidArgument(Quote(name) + " must be " + std::string(expected));
+}
+
+}  // namespace
+
+Result<json::value> ParseJson(std::string_view body) {
+  if (body.empty()) return Status::InvalidArgument("request body is empty; expected JSON");
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::system::error_code ec;
+  json::value value = json::parse(body, ec, {}, options);
+  if (ec) return Status::InvalidArgument("request body is not valid JSON: " + ec.message());
+  return value;
+}
+
+Result<json::object> ParseObject(std::string_view body) {
+  MEMORYD_ASSIGN_OR_RETURN(json::value value, ParseJson(body));
+  if (!value.is_object()) return Status::InvalidArgument("request body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+Status ObjectReader::AllowOnly(std::initializer_list<std::string_view> allowed) const {
+  for (const auto& field : object_) {
+    bool known = false;
+    for (auto name : allowed) known = known || field.key() == name;
+    if (!known) return Status::InvalidArgument("unknown field " + Quote(field.key()));
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ObjectReader::RequiredString(std::string_view name) const {
+  const json::value* v = Find(name);
+  if (v == nullptr || v->is_null()) return Status::InvalidArgument(Quote(name) + " is required");
+  if (!v->is_string()) return WrongType(name, "a string");
+  return std::string(v->get_string());
+}
+
+Result<std::optional<std::string>> ObjectReader::OptionalString(std::string_view name) const {
+  const json::value* v = Find(name);
+  if (v == nullptr || v->is_null()) return std::optional<std::string>();
+  if (!v->is_string()) return WrongType(name, "a string");
+  return std::optional<std::string>(std::string(v->get_string()));
+}
+
+Result<std::optional<double>> ObjectReader::OptionalNumber(std::string_view name) const {
+  const json::value* v = Find(name);
+  if (v == nullptr || v->is_null()) return std::optional<double>();
+  if (!v->is_number()) return WrongType(name, "a number");
+  return std::optional<double>(v->to_number<double>());
+}
+
+Result<std::optional<int64_t>> ObjectReader::OptionalInteger(std::string_view name) const {
+  const json::value* v = Find(name);
+  if (v == nullptr || v->is_null()) return std::optional<int64_t>();
+  if (v->is_int64()) return std::optional<int64_t>(v->get_int64());
+  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    return std::optional<int64_t>(static_cast<int64_t>(v->get_uint64()));
+  }
+  if (v->is_double()) {
+    const double d = v->get_double();
+    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9e18 && d < 9e18) {
+      return std::optional<int64_t>(static_cast<int64_t>(d));
+    }
+  }
+  return WrongType(name, "an integer");
+}
+
+Result<std::optional<bool>> ObjectReader::OptionalBool(std::string_view name) const {
+  const json::value* v = Find(name);
+  if (v == nullptr || v->is_null()) return std::optional<bool>();
+  if (!v->is_bool()) return WrongType(name, "true or false");
+  return std::optional<bool>(v->get_bool());
+}
+
+Result<std::vector<std::string>> ObjectReader::StringArray(std::string_view name) const {
+  std::vector<std::string> out;
+  const json::value* v = Find(name);
+  if (v == nullptr || v->is_null()) return out;
+  if (!v->is_array()) return WrongType(name, "an array of strings");
+  for (const auto& item : v->get_array()) {
+    if (!item.is_string()) return WrongType(name, "an array of strings");
+    out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> ObjectReader::OptionalObjectText(std::string_view name) const {
+  const json::value* v = Find(name);
+  if (v == nullptr || v->is_null()) return std::optional<std::string>();
+  if (!v->is_object()) return WrongType(name, "a JSON object");
+  return std::optional<std::string>(json::serialize(*v));
+}
+
+Result<int64_t> IntegerParam(const HttpRequest& request, std::string_view name, int64_t fallback) {
+  auto raw = request.Query(name);
+  if (!raw) return fallback;
+  int64_t value = 0;
+  const char* end = raw->data() + raw->size();
+  auto [ptr, ec] = std::from_chars(raw->data(), end, value);
+  if (raw->empty() || ec != std::errc() || ptr != end) {
+    return Status::InvalidArgument(Quote(name) + " must be an integer");
+  }
+  return value;
+}
+
+json::value TimestampValue(std::optional<int64_t> millis) {
+  if (!millis) return nullptr;
+  return json::value(FormatIsoMillis(*millis));
+}
+
+json::array StringsValue(const std::vector<std::string>& strings) {
+  json::array out;
+  out.reserve(strings.size());
+  for (const auto& s : strings) out.emplace_back(s);
+  return out;
+}
+
+json::value MetadataValue(const std::string& metadata_json) {
+  boost::system::error_code ec;
+  json::value v = json::parse(metadata_json, ec);
+  if (ec || !v.is_object()) return json::object();
+  return v;
+}
+
+HttpResponse JsonResponse(int status, const json::value& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = json::serialize(body);
+  return response;
+}
+
+}  // namespace memoryd::http

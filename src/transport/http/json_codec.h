@@ -1,0 +1,61 @@
+// JSON reading and writing for the HTTP routes (Boost.JSON stays inside the transport layer).
+// Readers check types and reject unknown fields, answering kInvalidArgument with a message that
+// names the field; they never throw.
+#pragma once
+
+#include <boost/json.hpp>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "model/memory.h"
+#include "transport/http/http_types.h"
+
+namespace memoryd::http {
+
+namespace json = boost::json;
+
+// Parses a request body that must be a JSON object.
+Result<json::object> ParseObject(std::string_view body);
+// Parses any JSON document.
+Result<json::value> ParseJson(std::string_view body);
+
+// Typed access to one JSON object's fields.
+class ObjectReader {
+ public:
+  explicit ObjectReader(const json::object& object) : object_(object) {}
+
+  // kInvalidArgument naming the first field not in `allowed`.
+  Status AllowOnly(std::initializer_list<std::string_view> allowed) const;
+  Result<std::string> RequiredString(std::string_view name) const;
+  // nullopt when absent or null.
+  Result<std::optional<std::string>> OptionalString(std::string_view name) const;
+  Result<std::optional<double>> OptionalNumber(std::string_view name) const;
+  Result<std::optional<int64_t>> OptionalInteger(std::string_view name) const;
+  Result<std::optional<bool>> OptionalBool(std::string_view name) const;
+  // Empty when absent or null.
+  Result<std::vector<std::string>> StringArray(std::string_view name) const;
+  // The object serialised, or nullopt when absent or null; kInvalidArgument if not an object.
+  Result<std::optional<std::string>> OptionalObjectText(std::string_view name) const;
+  const json::value* Find(std::string_view name) const { return object_.if_contains(name); }
+
+ private:
+  const json::object& object_;
+};
+
+// Query parameter as an integer; `fallback` when absent. kInvalidArgument when not an integer.
+Result<int64_t> IntegerParam(const HttpRequest& request, std::string_view name, int64_t fallback);
+
+// "2026-05-11T12:00:00.000Z", or null.
+json::value TimestampValue(std::optional<int64_t> millis);
+json::array StringsValue(const std::vector<std::string>& strings);
+// The stored metadata text as a JSON value ({} if it cannot be parsed).
+json::value MetadataValue(const std::string& metadata_json);
+
+// A 2xx answer with a JSON body.
+HttpResponse JsonResponse(int status, const json::value& body);
+
+}  // namespace memoryd::http

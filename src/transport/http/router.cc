@@ -1,0 +1,177 @@
+#include "transport/http/router.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <exception>
+
+#include "transport/http/error_map.h"
+
+namespace memoryd::http {
+
+class Router::Pool {
+ public:
+  explicit Pool(int threads) : pool_(static_cast<std::size_t>(std::max(1, threads))) {}
+  template <typename Fn>
+  void Post(Fn&& fn) {
+    boost::asio::post(pool_, std::forward<Fn>(fn));
+  }
+  void Join() { pool_.join(); }
+
+ private:
+  boost::asio::thread_pool pool_;
+};
+
+struct Router::Match {
+  const Route* route = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::string allow;  // methods of routes whose pattern matched, for 405
+};
+
+namespace {
+
+// Matches "/a/{x}/b" against "/a/1/b", collecting {x}. Segments are compared exactly.
+bool MatchPattern(std::string_view pattern, std::string_view path,
+                  std::vector<std::pair<std::string, std::string>>& params) {
+  params.clear();
+  while (!pattern.empty() && !path.empty()) {
+    if (pattern.front() != '/' || path.front() != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const size_t pe = std::min(pattern.find('/'), pattern.size());
+    const size_t se = std::min(path.find('/'), path.size());
+    const std::string_view pseg = pattern.substr(0, pe);
+    const std::string_view sseg = path.substr(0, se);
+    if (pseg.size() > 2 && pseg.front() == '{' && pseg.back() == '}') {
+      if (sseg.empty()) return false;
+      params.emplace_back(std::string(pseg.substr(1, pseg.size() - 2)), std::string(sseg));
+    } else if (pseg != sseg) {
+      return false;
+    }
+    pattern.remove_prefix(pe);
+    path.remove_prefix(se);
+  }
+  return pattern.empty() && path.empty();
+}
+
+std::string BearerToken(const HttpRequest& request) {
+  auto header = request.Header("authorization");
+  if (!header) return {};
+  std::string_view value = *header;
+  constexpr std::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return {};
+  }
+  value.remove_prefix(kScheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return std::string(value);
+}
+
+Result<std::string> RequestedSpace(const HttpRequest& request) {
+  auto query = request.Query("space");
+  auto header = request.Header("x-memory-space");
+  if (query && header && *query != *header) {
+    return Status::InvalidArgument("the 'space' parameter and the X-Memory-Space header differ");
+  }
+  if (query) return std::string(*query);
+  if (header) return std::string(*header);
+  return std::string();
+}
+
+}  // namespace
+
+std::string_view RouteContext::PathParam(std::string_view name) const {
+  for (const auto& [k, v] : path_params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+Router::Router(MemoryService& service, std::vector<Route> routes, RouterOptions options)
+    : service_(service),
+      routes_(std::move(routes)),
+      options_(options),
+      pool_(std::make_unique<Pool>(options.worker_threads)) {}
+
+Router::~Router() { Drain(); }
+
+void Router::Drain() { pool_->Join(); }
+
+Router::Match Router::Find(const HttpRequest& request) const {
+  Match match;
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const Route& route : routes_) {
+    if (!MatchPattern(route.pattern, request.path, params)) continue;
+    if (request.method == route.method) {
+      match.route = &route;
+      match.params = std::move(params);
+      return match;
+    }
+    if (match.allow.find(route.method) == std::string::npos) {
+      if (!match.allow.empty()) match.allow += ", ";
+      match.allow += route.method;
+    }
+  }
+  return match;
+}
+
+void Router::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
+  Match match = Find(request);
+  if (match.route == nullptr) {
+    if (match.allow.empty()) {
+      return done(ErrorResponse(Status::NotFound("no route for " + request.method + " " +
+                                                 request.path)));
+    }
+    HttpResponse response = ErrorResponse(Status::InvalidArgument(
+        "method " + request.method + " is not allowed here; allowed: " + match.allow));
+    response.status = 405;
+    response.headers.emplace_back("Allow", match.allow);
+    return done(std::move(response));
+  }
+  const Route* route = match.route;
+  if (!route->may_block) return done(Execute(*route, request, std::move(match.params)));
+  pool_->Post([this, route, request = std::move(request), params = std::move(match.params),
+               done = std::move(done)]() mutable {
+    done(Execute(*route, request, std::move(params)));
+  });
+}
+
+HttpResponse Router::Execute(const Route& route, const HttpRequest& request,
+                             std::vector<std::pair<std::string, std::string>> params) {
+  RouteContext ctx{request, service_, Principal{}, SpaceRef{}, std::move(params)};
+  // A handler must never take the server down: anything thrown becomes a 500.
+  try {
+    return Run(route, ctx);
+  } catch (const std::exception& e) {
+    return ErrorResponse(Status::Internal(std::string("internal error: ") + e.what()));
+  } catch (...) {
+    return ErrorResponse(Status::Internal("internal error"));
+  }
+}
+
+HttpResponse Router::Run(const Route& route, RouteContext& ctx) {
+  if (route.authenticated) {
+    if (!options_.no_auth) {
+      auto principal = service_.Authenticate(BearerToken(ctx.request));
+      if (!principal.ok()) return ErrorResponse(principal.status());
+      ctx.principal = std::move(principal).value();
+    }
+    Status admitted = service_.Admit(ctx.principal);
+    if (!admitted.ok()) return ErrorResponse(admitted);
+  }
+  if (route.space_source == SpaceSource::kQueryOrHeader) {
+    auto requested = RequestedSpace(ctx.request);
+    if (!requested.ok()) return ErrorResponse(requested.status());
+    auto space = service_.ResolveSpace(ctx.principal, *requested, route.access);
+    if (!space.ok()) return ErrorResponse(space.status());
+    ctx.space = std::move(space).value();
+  } else if (route.access == Access::kWrite && ctx.principal.read_only) {
+    return ErrorResponse(Status::PermissionDenied("this API key is read-only"));
+  }
+  HttpResponse response = route.handler(ctx);
+  if (!ctx.space.name.empty()) service_.NoteUse(ctx.space);
+  return response;
+}
+
+}  // namespace memoryd::http

@@ -1,0 +1,80 @@
+// Router: the route table and the request pipeline shared by every REST route.
+//
+// A route is data: method, path pattern, what it needs (authentication, a space, write access),
+// whether it may block (it then runs on the worker pool instead of an I/O thread), and the
+// handler. The pipeline is: match -> authenticate -> rate-limit -> resolve the space -> handler ->
+// note the use. Unknown paths get 404 and known paths with another method 405, both as JSON.
+//
+// Thread-safety: Handle may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "service/memory_service.h"
+#include "transport/http/http_types.h"
+
+namespace memoryd::http {
+
+// Where a route's space comes from.
+enum class SpaceSource {
+  kNone,           // the route does not act on one space
+  kQueryOrHeader,  // ?space=NAME or X-Memory-Space, else the key's space, else "default"
+  kHandler,        // the handler resolves it itself (e.g. from the body or the path)
+};
+
+struct RouteContext {
+  const HttpRequest& request;
+  MemoryService& service;
+  Principal principal;
+  SpaceRef space;                                              // set for kQueryOrHeader
+  std::vector<std::pair<std::string, std::string>> path_params;  // from {name} segments
+
+  std::string_view PathParam(std::string_view name) const;
+};
+
+using RouteHandler = HttpResponse (*)(RouteContext&);
+
+struct Route {
+  const char* method;
+  const char* pattern;  // e.g. "/api/rest/memory" or "/spaces/{space}"
+  bool authenticated;
+  SpaceSource space_source;
+  Access access;
+  bool may_block;  // writes wait for a group commit: run them off the I/O threads
+  RouteHandler handler;
+  const char* summary;  // one line, for the route listing in docs
+};
+
+struct RouterOptions {
+  bool no_auth = false;   // every request acts as the default account
+  int worker_threads = 64;
+};
+
+class Router final : public RequestHandler {
+ public:
+  Router(MemoryService& service, std::vector<Route> routes, RouterOptions options);
+  ~Router() override;
+
+  void Handle(HttpRequest request, std::function<void(HttpResponse)> done) override;
+  // Waits for queued blocking handlers to finish. Call after the server has stopped.
+  void Drain();
+
+ private:
+  struct Match;
+  Match Find(const HttpRequest& request) const;
+  HttpResponse Run(const Route& route, RouteContext& ctx);
+  HttpResponse Execute(const Route& route, const HttpRequest& request,
+                       std::vector<std::pair<std::string, std::string>> params);
+
+  MemoryService& service_;
+  std::vector<Route> routes_;
+  RouterOptions options_;
+  class Pool;
+  std::unique_ptr<Pool> pool_;
+};
+
+}  // namespace memoryd::http
