@@ -36,6 +36,7 @@
 
 #include "index/hnsw_vector_index.h"
 #include "index/vector_index_math.h"
+#include "index/vector_index_test_util.h"
 
 namespace {
 
@@ -73,28 +74,9 @@ bool ParseArgs(int argc, char** argv, Args* args) {
   return args->n > 0 && args->dim > 0 && args->reps > 0;
 }
 
-// Unit vectors around 1,000 random centres (see bench/vector_search.cc), fixed seed.
+// Embedding-like unit vectors (see bench/vector_search.cc), fixed seed.
 std::vector<Vector> MakeData(size_t n, int dim) {
-  std::mt19937_64 rng(7);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<Vector> centres(1000, Vector(dim));
-  for (Vector& c : centres) {
-    for (float& x : c) x = normal(rng) / std::sqrt(static_cast<float>(dim));
-  }
-  std::uniform_int_distribution<size_t> pick(0, centres.size() - 1);
-  std::vector<Vector> data;
-  data.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    Vector v = centres[pick(rng)];
-    double norm2 = 0;
-    for (float& x : v) {
-      x += 0.8f * normal(rng) / std::sqrt(static_cast<float>(dim));
-      norm2 += x * x;
-    }
-    for (float& x : v) x = static_cast<float>(x / std::sqrt(norm2));
-    data.push_back(std::move(v));
-  }
-  return data;
+  return memoryd::testing::ManifoldGenerator(dim, /*latent=*/16, /*seed=*/42).Sample(n, 1);
 }
 
 // The wrapper's metric (memoryd's run-time-dispatched AVX2 inner product) as an hnswlib space.

@@ -1,14 +1,21 @@
 // bench_locomo_offline: offline retrieval-quality evaluation on LoCoMo-format data.
 //
-//   bench_locomo_offline [path.json] [--variant=fused|bm25|embed] [--all] [--k1=F] [--b=F]
-//                        [--keyword-weight=F] [--cosine-floor=F] [--dim=N] [--candidates=N]
+//   bench_locomo_offline [path.json] [--variant=fused|bm25|bm25-plain|embed] [--all]
+//       [--no-context] [--no-feedback] [--no-topics] [--k1=F] [--b=F] [--keyword-weight=F]
+//       [--cosine-floor=F] [--dim=N] [--candidates=N] [--latency[=N]]
 //
-// Each conversation becomes one space: one BM25 index plus builtin-embedder vectors (exact,
-// brute-force cosine), one document per turn ("<speaker>: <text> [image: <caption>]"). Every
-// question with evidence is run against its own conversation, and recall@k / hit@k (k = 5, 10,
-// 25) are printed overall and per category, as /work/shared/eval/README.md specifies. Malformed
-// evidence ids are repaired where the intent is clear ("D8:6; D9:17", "D30:05", "D:11:26") and
-// dropped when they name no turn. --all prints one summary line per variant instead.
+// Each conversation becomes one space: one Bm25Index plus builtin-embedder vectors searched by
+// exact (brute-force) cosine, one document per turn ("<speaker>: <text> [image: <caption>]"),
+// labelled in turn order. Every question with evidence is run against its own conversation, and
+// recall@k and hit@k (k = 5, 10, 25) are printed overall and per category, as
+// /work/shared/eval/README.md specifies. Malformed evidence ids are repaired where the intent is
+// clear ("D8:6; D9:17", "D30:05", "D:11:26") and dropped when they name no turn.
+//
+// Variants: "fused" (the default service configuration: BM25 + builtin embedder, FuseScores with
+// default options), "bm25" (keyword index alone, default options), "bm25-plain" (the README's
+// reference: k1 1.2, b 0.75, no topics, feedback or context), "embed" (builtin embedder alone).
+// --all prints one summary line per variant. --latency times Bm25Index searches over N documents
+// (default 100000) made by cycling through every turn of the file, with the questions as queries.
 //
 // The data is CC BY-NC 4.0 (Maharana et al., ACL 2024); it is read at run time, never copied.
 #include <algorithm>
@@ -33,6 +40,7 @@ namespace memoryd {
 namespace {
 
 namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
 
 constexpr const char* kDefaultPath = "/work/shared/eval/locomo-dev.json";
 constexpr size_t kCutoffs[] = {5, 10, 25};
@@ -41,6 +49,8 @@ constexpr size_t kDeepest = 25;
 constexpr int kNumCategories = 5;
 constexpr const char* kCategoryNames[] = {"multi-hop", "temporal", "open-domain", "single-hop",
                                           "adversarial"};
+constexpr size_t kDefaultLatencyDocs = 100000;
+constexpr size_t kLatencyK = 10;
 
 struct Turn {
   std::string dia_id;
@@ -65,13 +75,27 @@ struct EvalConfig {
   BuiltinEmbedderOptions embed;
   FusionOptions fusion;
   size_t candidates = 100;  // hits taken from each retriever before fusion
-  float ctx = 0.3f;
-  float ctx_next = 0.1f;
+  size_t latency_docs = 0;  // 0: evaluate quality instead
 };
 
 std::string StringField(const json::object& object, std::string_view key) {
   const json::value* value = object.if_contains(key);
   return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
+}
+
+bool IsSmallNumber(const std::string& s) {
+  return !s.empty() && s.size() < 6 && std::all_of(s.begin(), s.end(), ::isdigit);
+}
+
+// Canonical "D<session>:<turn>" for one piece such as "D30:05" or "D:11:26"; empty if none.
+std::string CanonicalDiaId(const std::string& piece) {
+  const size_t colon = piece.rfind(':');
+  if (piece.size() < 3 || piece[0] != 'D' || colon == std::string::npos) return "";
+  std::string session = piece.substr(1, colon - 1);
+  std::erase(session, ':');
+  const std::string turn = piece.substr(colon + 1);
+  if (!IsSmallNumber(session) || !IsSmallNumber(turn)) return "";
+  return "D" + std::to_string(std::stoi(session)) + ":" + std::to_string(std::stoi(turn));
 }
 
 std::vector<std::string> RepairEvidence(const json::value* evidence,
@@ -85,18 +109,7 @@ std::vector<std::string> RepairEvidence(const json::value* evidence,
         raw.begin(), raw.end(), [](char c) { return c == ';' || c == ','; }, ' ');
     std::istringstream pieces(raw);
     for (std::string piece; pieces >> piece;) {
-      // Keep digits and the last colon: "D:11:26" -> session 11, turn 26.
-      const size_t colon = piece.rfind(':');
-      if (piece.empty() || piece[0] != 'D' || colon == std::string::npos) continue;
-      std::string session = piece.substr(1, colon - 1);
-      std::erase(session, ':');
-      const std::string turn = piece.substr(colon + 1);
-      const auto is_number = [](const std::string& s) {
-        return !s.empty() && s.size() < 6 && std::all_of(s.begin(), s.end(), ::isdigit);
-      };
-      if (!is_number(session) || !is_number(turn)) continue;
-      const std::string id =
-          "D" + std::to_string(std::stoi(session)) + ":" + std::to_string(std::stoi(turn));
+      const std::string id = CanonicalDiaId(piece);
       if (turn_ids.contains(id) &&
           std::find(repaired.begin(), repaired.end(), id) == repaired.end()) {
         repaired.push_back(id);
@@ -112,8 +125,7 @@ std::vector<Turn> ParseTurns(const json::object& conversation) {
     const std::string_view name = key;
     if (!name.starts_with("session_") || !value.is_array()) continue;
     const std::string number(name.substr(8));
-    if (number.empty() || !std::all_of(number.begin(), number.end(), ::isdigit)) continue;
-    sessions[std::stoi(number)] = &value.get_array();
+    if (IsSmallNumber(number)) sessions[std::stoi(number)] = &value.get_array();
   }
   std::vector<Turn> turns;
   for (const auto& [number, session] : sessions) {
@@ -172,6 +184,18 @@ Result<std::vector<Conversation>> LoadLocomo(const std::string& path) {
   return conversations;
 }
 
+// The BM25 options a variant runs with.
+Bm25Options KeywordOptions(const EvalConfig& config) {
+  if (config.variant != "bm25-plain") return config.bm25;
+  Bm25Options plain;
+  plain.k1 = 1.2f;
+  plain.b = 0.75f;
+  plain.concept_weight = 0;
+  plain.feedback_documents = 0;
+  plain.previous_context_weight = plain.next_context_weight = 0;
+  return plain;
+}
+
 // One conversation's "space": a keyword index and the turn vectors, labelled by turn index.
 struct Space {
   std::unique_ptr<Bm25Index> keywords;
@@ -181,9 +205,9 @@ struct Space {
 Space BuildSpace(const Conversation& conversation,
                  const std::shared_ptr<const text::TextAnalyzer>& analyzer,
                  const BuiltinEmbedder& embedder, const EvalConfig& config) {
-  Space space{std::make_unique<Bm25Index>(analyzer, config.bm25), {}};
+  Space space{std::make_unique<Bm25Index>(analyzer, KeywordOptions(config)), {}};
   for (size_t i = 0; i < conversation.turns.size(); ++i) {
-    (void)space.keywords->Add(i, conversation.turns[i].text);
+    (void)space.keywords->Add(i, conversation.turns[i].text);  // never fails in memory
     space.vectors.push_back(embedder.EmbedOne(conversation.turns[i].text));
   }
   return space;
@@ -206,25 +230,11 @@ std::vector<VectorHit> VectorSearch(const Space& space, const Vector& query, siz
   return hits;
 }
 
+// Labels of the best kDeepest turns for `query`, best first.
 std::vector<uint64_t> Rank(const Space& space, const BuiltinEmbedder& embedder,
                            const std::string& query, const EvalConfig& config) {
   std::vector<uint64_t> ranked;
-  if (config.variant == "ctx") {
-    std::vector<float> sc(space.vectors.size(), 0.0f);
-    for (const KeywordHit& hit : space.keywords->Search(query, 100000, nullptr))
-      sc[hit.label] = hit.relative;
-    std::vector<std::pair<float, uint64_t>> sm;
-    for (size_t i = 0; i < sc.size(); ++i) {
-      float v = sc[i];
-      if (i > 0) v += config.ctx * sc[i - 1];
-      if (i + 1 < sc.size()) v += config.ctx_next * sc[i + 1];
-      sm.push_back({-v, i});
-    }
-    std::sort(sm.begin(), sm.end());
-    for (size_t i = 0; i < kDeepest && i < sm.size(); ++i) ranked.push_back(sm[i].second);
-    return ranked;
-  }
-  if (config.variant == "bm25") {
+  if (config.variant == "bm25" || config.variant == "bm25-plain") {
     for (const KeywordHit& hit : space.keywords->Search(query, kDeepest, nullptr)) {
       ranked.push_back(hit.label);
     }
@@ -257,12 +267,11 @@ struct Tally {
   void Add(const std::vector<std::string>& ranked_ids, const std::vector<std::string>& evidence) {
     ++questions;
     for (size_t c = 0; c < kNumCutoffs; ++c) {
-      const size_t depth = std::min(kCutoffs[c], ranked_ids.size());
-      int found = 0;
-      for (const std::string& id : evidence) {
-        found += std::find(ranked_ids.begin(), ranked_ids.begin() + depth, id) !=
-                 ranked_ids.begin() + depth;
-      }
+      const auto end = ranked_ids.begin() +
+                       static_cast<std::ptrdiff_t>(std::min(kCutoffs[c], ranked_ids.size()));
+      const auto found = std::count_if(evidence.begin(), evidence.end(), [&](const auto& id) {
+        return std::find(ranked_ids.begin(), end, id) != end;
+      });
       recall[c] += static_cast<double>(found) / static_cast<double>(evidence.size());
       hit[c] += found > 0 ? 1.0 : 0.0;
     }
@@ -274,10 +283,10 @@ struct Report {
   Tally by_category[kNumCategories + 1];  // index 0 collects unknown categories
 };
 
-void PrintTally(const char* name, const Tally& tally) {
+void PrintTally(const std::string& name, const Tally& tally) {
   if (tally.questions == 0) return;
   const double n = tally.questions;
-  std::printf("%-12s %5d   %.3f  %.3f  %.3f    %.3f  %.3f  %.3f\n", name, tally.questions,
+  std::printf("%-12s %5d   %.3f  %.3f  %.3f    %.3f  %.3f  %.3f\n", name.c_str(), tally.questions,
               tally.recall[0] / n, tally.recall[1] / n, tally.recall[2] / n, tally.hit[0] / n,
               tally.hit[1] / n, tally.hit[2] / n);
 }
@@ -302,11 +311,55 @@ Report Evaluate(const std::vector<Conversation>& conversations,
   return report;
 }
 
+void PrintLatency(const std::vector<Conversation>& conversations,
+                  const std::shared_ptr<const text::TextAnalyzer>& analyzer,
+                  const EvalConfig& config) {
+  std::vector<const std::string*> texts;
+  std::vector<const std::string*> queries;
+  for (const Conversation& conversation : conversations) {
+    for (const Turn& turn : conversation.turns) texts.push_back(&turn.text);
+    for (const Question& question : conversation.questions) queries.push_back(&question.text);
+  }
+  if (texts.empty() || queries.empty()) return;
+  Bm25Index index(analyzer, KeywordOptions(config));
+  const auto build_start = Clock::now();
+  for (size_t i = 0; i < config.latency_docs; ++i) (void)index.Add(i, *texts[i % texts.size()]);
+  const double build_s = std::chrono::duration<double>(Clock::now() - build_start).count();
+  std::vector<double> micros;
+  for (const std::string* query : queries) {
+    const auto start = Clock::now();
+    const std::vector<KeywordHit> hits = index.Search(*query, kLatencyK, nullptr);
+    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  std::sort(micros.begin(), micros.end());
+  double total = 0;
+  for (const double m : micros) total += m;
+  std::printf(
+      "bm25 (%s) over %zu docs: built in %.2fs; %zu searches, k=%zu: mean %.0f us, "
+      "p50 %.0f us, p90 %.0f us, p99 %.0f us\n",
+      config.variant.c_str(), index.Size(), build_s, micros.size(), kLatencyK,
+      total / static_cast<double>(micros.size()), micros[micros.size() / 2],
+      micros[micros.size() * 9 / 10], micros[micros.size() * 99 / 100]);
+}
+
 bool ParseFlag(const std::string& arg, EvalConfig* config, bool* all) {
   const size_t eq = arg.find('=');
   const std::string name = arg.substr(0, eq);
   const std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
   if (name == "--all") return *all = true;
+  if (name == "--no-context") {
+    config->bm25.previous_context_weight = config->bm25.next_context_weight = 0;
+    return true;
+  }
+  if (name == "--no-feedback") return config->bm25.feedback_documents = 0, true;
+  if (name == "--no-topics") {
+    config->bm25.concept_weight = config->embed.concept_weight = 0;
+    return true;
+  }
+  if (name == "--latency") {
+    config->latency_docs = value.empty() ? kDefaultLatencyDocs : std::stoul(value);
+    return true;
+  }
   if (value.empty()) return false;
   if (name == "--variant") return config->variant = value, true;
   if (name == "--k1") return config->bm25.k1 = std::stof(value), true;
@@ -314,10 +367,6 @@ bool ParseFlag(const std::string& arg, EvalConfig* config, bool* all) {
   if (name == "--keyword-weight") return config->fusion.keyword_weight = std::stof(value), true;
   if (name == "--cosine-floor") return config->fusion.cosine_floor = std::stof(value), true;
   if (name == "--dim") return config->embed.dimension = std::stoi(value), true;
-  if (name == "--phrase") return config->embed.phrase_weight = std::stof(value), true;
-  if (name == "--char") return config->embed.char_weight = std::stof(value), true;
-  if (name == "--ctx") return config->ctx = std::stof(value), true;
-  if (name == "--ctx-next") return config->ctx_next = std::stof(value), true;
   if (name == "--candidates") return config->candidates = std::stoul(value), true;
   return false;
 }
@@ -344,23 +393,20 @@ int Run(int argc, char** argv) {
       return 1;
     }
   }
+  if (config.latency_docs > 0) {
+    PrintLatency(*conversations, *analyzer, config);
+    return 0;
+  }
   const std::vector<std::string> variants =
-      all ? std::vector<std::string>{"bm25", "embed", "fused"} : std::vector{config.variant};
+      all ? std::vector<std::string>{"bm25-plain", "bm25", "embed", "fused"}
+          : std::vector{config.variant};
   std::printf("%-12s %5s   %-5s  %-5s  %-5s    %-5s  %-5s  %-5s\n", "", "n", "R@5", "R@10", "R@25",
               "H@5", "H@10", "H@25");
   for (const std::string& variant : variants) {
     config.variant = variant;
-    const auto start = std::chrono::steady_clock::now();
     const Report report = Evaluate(*conversations, *analyzer, **embedder, config);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (all) {
-      PrintTally(variant.c_str(), report.overall);
-      continue;
-    }
-    std::printf("variant=%s (%.2fs)\n", variant.c_str(), seconds);
-    PrintTally("overall", report.overall);
-    for (int c = 1; c <= kNumCategories; ++c) {
+    PrintTally(all ? variant : "overall", report.overall);
+    for (int c = 1; c <= kNumCategories && !all; ++c) {
       PrintTally(kCategoryNames[c - 1], report.by_category[c]);
     }
   }

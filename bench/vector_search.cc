@@ -2,11 +2,15 @@
 // exact BruteForceVectorIndex, single thread.
 //
 // Usage: bench_vector_search [--n=100000] [--queries=1000] [--dims=256,384] [--m=16]
-//                            [--ef_construction=200] [--ef=16,32,64,128] [--data=uniform,clustered]
-// --ef lists the ef_search values to sweep; defaults come from HnswOptions.
-// Data: "uniform" = random unit vectors (the hardest case: no structure at all);
-// "clustered" = unit vectors around 1,000 random centres, closer to real text embeddings.
-// Every random choice uses a fixed seed, so runs are comparable.
+//                            [--ef_construction=200] [--ef=16,32,64,128]
+//                            [--data=manifold,clustered,uniform]
+// --ef lists the ef_search values to sweep; m and ef_construction default to HnswOptions.
+// Data (generators in src/index/vector_index_test_util.h, fixed seeds):
+//   manifold   near a random 16-dimensional subspace: the low intrinsic dimension of real text
+//              embeddings (nearest neighbours at cosine ~0.8);
+//   clustered  around 1,000 random centres (members of a cluster at cosine ~0.6);
+//   uniform    uniformly random unit vectors: no structure at all, the worst case for any
+//              approximate index (all similarities crowd around 0).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,6 +25,7 @@
 
 #include "index/brute_force_vector_index.h"
 #include "index/hnsw_vector_index.h"
+#include "index/vector_index_test_util.h"
 
 namespace {
 
@@ -29,9 +34,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kRecallK = 10;
 constexpr int kClusters = 1000;
-// Noise added to a centre has this expected norm, so two members of one cluster have a cosine
-// similarity near 1 / (1 + 0.8^2) = 0.6, as related sentences do with common embedding models.
-constexpr float kClusterNoiseNorm = 0.8f;
+constexpr int kLatentDim = 16;
 
 struct Args {
   size_t n = 100000;
@@ -40,7 +43,7 @@ struct Args {
   size_t m = memoryd::HnswOptions().m;
   size_t ef_construction = memoryd::HnswOptions().ef_construction;
   std::vector<size_t> efs = {16, 32, 64, 128};
-  std::vector<std::string> data = {"uniform", "clustered"};
+  std::vector<std::string> data = {"manifold", "clustered", "uniform"};
 };
 
 std::vector<std::string> SplitCsv(std::string_view s) {
@@ -84,36 +87,23 @@ bool ParseArgs(int argc, char** argv, Args* args) {
   return true;
 }
 
-Vector RandomUnit(int dim, std::mt19937_64& rng) {
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  Vector v(dim);
-  double norm2 = 0;
-  for (float& x : v) {
-    x = normal(rng);
-    norm2 += x * x;
+// Data and queries of one kind, drawn from one generator (fixed seeds).
+void MakeData(const std::string& kind, size_t n, size_t queries, int dim, std::vector<Vector>* data,
+              std::vector<Vector>* query_vectors) {
+  using namespace memoryd::testing;
+  if (kind == "clustered") {
+    ClusteredGenerator generator(dim, kClusters, /*seed=*/42);
+    *data = generator.Sample(n, 1);
+    *query_vectors = generator.Sample(queries, 2);
+  } else if (kind == "manifold") {
+    ManifoldGenerator generator(dim, kLatentDim, /*seed=*/42);
+    *data = generator.Sample(n, 1);
+    *query_vectors = generator.Sample(queries, 2);
+  } else {
+    std::mt19937_64 rng(42);
+    for (size_t i = 0; i < n; ++i) data->push_back(RandomUnitVector(dim, rng));
+    for (size_t i = 0; i < queries; ++i) query_vectors->push_back(RandomUnitVector(dim, rng));
   }
-  for (float& x : v) x = static_cast<float>(x / std::sqrt(norm2));
-  return v;
-}
-
-// Generates `count` vectors of the chosen kind; `centres` is shared by data and queries.
-std::vector<Vector> MakeVectors(const std::string& kind, size_t count, int dim,
-                                const std::vector<Vector>& centres, std::mt19937_64& rng) {
-  std::vector<Vector> out;
-  out.reserve(count);
-  std::normal_distribution<float> noise(0.0f,
-                                        kClusterNoiseNorm / std::sqrt(static_cast<float>(dim)));
-  std::uniform_int_distribution<size_t> pick(0, centres.size() - 1);
-  for (size_t i = 0; i < count; ++i) {
-    if (kind == "uniform") {
-      out.push_back(RandomUnit(dim, rng));
-      continue;
-    }
-    Vector v = centres[pick(rng)];
-    for (float& x : v) x += noise(rng);
-    out.push_back(std::move(v));  // the index normalises
-  }
-  return out;
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -174,11 +164,8 @@ double Recall(const std::vector<std::vector<memoryd::VectorHit>>& truth,
 }
 
 void RunOne(const Args& args, const std::string& kind, int dim) {
-  std::mt19937_64 rng(42 + dim);
-  std::vector<Vector> centres;
-  for (int c = 0; c < kClusters; ++c) centres.push_back(RandomUnit(dim, rng));
-  std::vector<Vector> data = MakeVectors(kind, args.n, dim, centres, rng);
-  std::vector<Vector> queries = MakeVectors(kind, args.queries, dim, centres, rng);
+  std::vector<Vector> data, queries;
+  MakeData(kind, args.n, args.queries, dim, &data, &queries);
 
   memoryd::HnswOptions options;
   options.m = args.m;

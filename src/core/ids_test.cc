@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <regex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -21,12 +21,27 @@ int64_t EmbeddedMillis(const std::string& id) {
   return static_cast<int64_t>(std::stoull(hex, nullptr, 16));
 }
 
+// True for "xxxxxxxx-xxxx-7xxx-Vxxx-xxxxxxxxxxxx": lowercase hex, version 7, RFC 4122 variant.
+// (Hand-written rather than std::regex, which trips GCC 12's -Wmaybe-uninitialized at -O1+.)
+bool IsUuidV7(const std::string& id) {
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_position != (c == '-')) return false;
+    if (!dash_position && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return id[14] == '7' && std::string_view("89ab").find(id[19]) != std::string_view::npos;
+}
+
 TEST(IdsTest, HasUuidV7Shape) {
-  const std::regex shape("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
   for (int i = 0; i < 100; ++i) {
     const std::string id = NewMemoryId(kNow + i);
-    EXPECT_TRUE(std::regex_match(id, shape)) << id;
+    EXPECT_TRUE(IsUuidV7(id)) << id;
   }
+  EXPECT_FALSE(IsUuidV7("0190f5e2-7c1a-6d3e-9b1f-3c2a1b0e4d5f"));  // version 6
+  EXPECT_FALSE(IsUuidV7("0190f5e2-7c1a-7d3e-cb1f-3c2a1b0e4d5f"));  // wrong variant
+  EXPECT_FALSE(IsUuidV7("0190F5E2-7C1A-7D3E-9B1F-3C2A1B0E4D5F"));  // uppercase
 }
 
 TEST(IdsTest, EmbedsTheTimestamp) {

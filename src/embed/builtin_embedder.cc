@@ -19,6 +19,7 @@ constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
 constexpr uint64_t kWordSeed = 0x9e3779b97f4a7c15ULL;
 constexpr uint64_t kPhraseSeed = 0xc2b2ae3d27d4eb4fULL;
 constexpr uint64_t kCharSeed = 0x165667b19e3779f9ULL;
+constexpr uint64_t kConceptSeed = 0x85ebca77c2b2ae63ULL;
 constexpr uint64_t kEmptySeed = 0x27d4eb2f165667c5ULL;
 constexpr size_t kMinCharGram = 3;
 constexpr size_t kMaxCharGram = 4;
@@ -91,7 +92,8 @@ Result<std::unique_ptr<BuiltinEmbedder>> BuiltinEmbedder::Create(BuiltinEmbedder
   if (options.dimension < kMinDimension) {
     return Status::InvalidArgument("builtin embedder dimension must be at least 8");
   }
-  if (options.word_weight < 0 || options.phrase_weight < 0 || options.char_weight < 0) {
+  if (options.word_weight < 0 || options.phrase_weight < 0 || options.char_weight < 0 ||
+      options.concept_weight < 0) {
     return Status::InvalidArgument("builtin embedder weights must not be negative");
   }
   if (options.word_weight + options.char_weight <= 0) {
@@ -105,13 +107,14 @@ Result<std::unique_ptr<BuiltinEmbedder>> BuiltinEmbedder::Create(BuiltinEmbedder
 
 BuiltinEmbedder::BuiltinEmbedder(BuiltinEmbedderOptions options,
                                  std::unique_ptr<text::Stemmer> stemmer)
-    : options_(options), stemmer_(std::move(stemmer)) {}
+    : options_(options), stemmer_(std::move(stemmer)), lexicon_(stemmer_.get()) {}
 
 std::string BuiltinEmbedder::Name() const {
   const auto permille = [](float w) { return std::to_string(std::lround(w * 1000.0f)); };
   return "builtin-hash-v" + std::to_string(kFeatureVersion) + "-d" +
          std::to_string(options_.dimension) + "-w" + permille(options_.word_weight) + "-p" +
-         permille(options_.phrase_weight) + "-c" + permille(options_.char_weight);
+         permille(options_.phrase_weight) + "-c" + permille(options_.char_weight) + "-t" +
+         permille(options_.concept_weight);
 }
 
 Result<std::vector<Vector>> BuiltinEmbedder::Embed(const std::vector<std::string>& texts) {
@@ -139,14 +142,22 @@ Vector BuiltinEmbedder::EmbedOne(std::string_view text) const {
   std::vector<uint64_t> word_hashes;
   std::vector<uint64_t> phrase_hashes;
   std::vector<uint64_t> char_hashes;
+  std::vector<uint64_t> concept_hashes;
+  std::vector<std::string> concepts;
   for (size_t i = 0; i < stems.size(); ++i) {
     word_hashes.push_back(HashBytes(kWordSeed, stems[i]));
     if (i > 0) phrase_hashes.push_back(HashBytes(kPhraseSeed, stems[i - 1] + " " + stems[i]));
     AddCharGrams(content[i], &char_hashes);
+    concepts.clear();
+    lexicon_.AppendConcepts(stems[i], &concepts);
+    for (const std::string& topic : concepts) {
+      concept_hashes.push_back(HashBytes(kConceptSeed, topic));
+    }
   }
   AddKind(std::move(word_hashes), options_.word_weight, &result);
   AddKind(std::move(phrase_hashes), options_.phrase_weight, &result);
   AddKind(std::move(char_hashes), options_.char_weight, &result);
+  AddKind(std::move(concept_hashes), options_.concept_weight, &result);
   Normalize(&result);
   return result;
 }

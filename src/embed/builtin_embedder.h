@@ -1,7 +1,7 @@
 // BuiltinEmbedder: the offline default Embedder. Deterministic, dependency-free (no model, no data
 // files), a few microseconds per short text.
 //
-// Design. Without a trained model, "meaning" is approximated by the overlap of three kinds of
+// Design. Without a trained model, "meaning" is approximated by the overlap of four kinds of
 // evidence, each hashed into the same fixed-dimension space (the hashing trick):
 //  1. Word features: the Snowball stems of the content words (stopwords dropped), so "painted"
 //     and "painting" meet.
@@ -10,6 +10,8 @@
 //  3. Character features: the 3- and 4-grams of each content word with boundary marks
 //     ("<pho", "hot", "oto", "tos>"), which tolerate typos, inflections the stemmer misses
 //     ("photo"/"photography") and compounds.
+//  4. Topic features: the topics of the built-in concept lexicon (text/concepts.h) that the
+//     content words belong to, so "my son" and "the kids" share a "#family" feature.
 // Each feature hashes (FNV-1a with a per-kind seed, then a 64-bit finaliser) to a dimension and a
 // sign; signed hashing makes colliding features cancel on average instead of adding up, so
 // unrelated texts have cosine close to 0. Repeated features are damped (weight 1 + ln tf). Each
@@ -31,6 +33,7 @@
 
 #include "core/result.h"
 #include "embed/embedder.h"
+#include "text/concepts.h"
 #include "text/stemmer.h"
 
 namespace memoryd {
@@ -38,10 +41,11 @@ namespace memoryd {
 struct BuiltinEmbedderOptions {
   // Vector dimension. More dimensions mean fewer hash collisions and more memory.
   int dimension = 384;
-  // Relative weights of the three feature kinds (see the header comment).
+  // Relative weights of the four feature kinds (see the header comment).
   float word_weight = 1.0f;
   float phrase_weight = 0.4f;
-  float char_weight = 0.6f;
+  float char_weight = 1.0f;
+  float concept_weight = 0.5f;
 };
 
 class BuiltinEmbedder final : public Embedder {
@@ -64,6 +68,7 @@ class BuiltinEmbedder final : public Embedder {
  private:
   const BuiltinEmbedderOptions options_;
   const std::unique_ptr<text::Stemmer> stemmer_;
+  const text::ConceptLexicon lexicon_;
 };
 
 }  // namespace memoryd

@@ -3,13 +3,13 @@
 // The oracle that tests and benchmarks hold the approximate HnswVectorIndex against; also a sound
 // choice for very small spaces. Search costs O(size * dimension).
 //
-// Thread-safety: as VectorIndex. A std::shared_mutex lets searches and Save run in parallel;
-// Add and Remove take it exclusively.
+// Thread-safety: as VectorIndex. One IndexRwLock (writer-preferring) guards the rows: searches,
+// Contains, Size and Save share it; Add and Remove take it exclusively.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
+#include <shared_mutex>  // std::shared_lock
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -17,6 +17,7 @@
 
 #include "index/index_file.h"
 #include "index/vector_index.h"
+#include "index/vector_index_lock.h"
 
 namespace memoryd {
 
@@ -44,7 +45,7 @@ class BruteForceVectorIndex final : public VectorIndex {
 
  private:
   const int dimension_;
-  mutable std::shared_mutex mu_;
+  mutable IndexRwLock mu_;
   // Row i of data_ (dimension_ floats) is the unit vector of labels_[i]; rows_ maps back.
   std::vector<float> data_;
   std::vector<uint64_t> labels_;

@@ -7,9 +7,9 @@
 // Filtered searches over-fetch from the graph and fall back to an exact scan when the filter
 // admits too few labels, so a selective filter still gets its true best matches.
 //
-// Thread-safety: as VectorIndex. One std::shared_mutex guards the graph: Search, Contains, Size
-// and Save take it shared (searches run in parallel); Add and Remove take it exclusively, because
-// hnswlib's searches are not safe against its inserts, deletes or resizes.
+// Thread-safety: as VectorIndex. One IndexRwLock (writer-preferring) guards the graph: Search,
+// Contains, Size and Save take it shared (searches run in parallel); Add and Remove take it
+// exclusively, because hnswlib's searches are not safe against its inserts, deletes or resizes.
 //
 // Only hnsw_vector_index.cc may include <hnswlib/hnswlib.h> in the library: hnswlib 0.6.2 defines
 // non-inline functions in that header, so a second including file breaks the link.
@@ -18,13 +18,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
+#include <shared_mutex>  // std::shared_lock
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "index/index_file.h"
 #include "index/vector_index.h"
+#include "index/vector_index_lock.h"
 
 namespace memoryd {
 
@@ -97,7 +98,7 @@ class HnswVectorIndex final : public VectorIndex {
   Status ValidateAndIndexLabels(uint64_t expected_live);
 
   const int dimension_;
-  mutable std::shared_mutex mu_;
+  mutable IndexRwLock mu_;
   HnswOptions options_;
   std::unique_ptr<Graph> graph_;
   std::vector<uint32_t> free_slots_;  // slots of removed labels, reused by new labels

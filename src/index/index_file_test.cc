@@ -16,7 +16,7 @@
 namespace memoryd {
 namespace {
 
-using testing::ClusteredVectors;
+using testing::ClusteredGenerator;
 using testing::ScopedTempDir;
 
 constexpr int kDim = 16;
@@ -57,7 +57,7 @@ class IndexFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dir_.ok());
-    data_ = ClusteredVectors(600, kDim, 20, /*seed=*/11);
+    data_ = ClusteredGenerator(kDim, 20, 11).Sample(600, 111);
   }
   ScopedTempDir dir_;
   std::vector<Vector> data_;

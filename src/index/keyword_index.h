@@ -1,8 +1,25 @@
 // KeywordIndex: full-text ranking of the memories of one space by the words they share with a
-// query. Bm25Index is the in-memory implementation (Okapi BM25 over an inverted index).
+// query. Bm25Index is the in-memory implementation.
 //
-// Documents are identified by a caller-chosen 64-bit label (the service uses the memory's store
-// sequence number, the same label the vector index uses), so hits from both indexes line up.
+// Documents are identified by a caller-chosen 64-bit label. The service uses the memory's store
+// sequence number, which is also the vector index label, so hits from both indexes line up, and
+// which grows in write order, which Bm25Index uses for neighbour context (below).
+//
+// Bm25Index ranks by Okapi BM25 over an inverted index (idf in the "plus one" form, so it is
+// always positive), with three additions, each switchable in Bm25Options:
+//  - Topics: queries and documents also match on the concept lexicon's topic pseudo-terms
+//    (text/concepts.h) at a reduced weight, so "children" reaches "my son".
+//  - Pseudo-relevance feedback: the most telling words of the best few matches are added to the
+//    query at a reduced weight, which finds paraphrases of what the first pass found.
+//  - Neighbour context: a memory receives a share of the score of the memory written just before
+//    it and just after it (adjacent labels among the live documents). Conversational memories
+//    answer the memory before them ("How are your pets?" / "We got another cat"), and notes
+//    written together tend to belong together. Set both weights to 0 for spaces of unrelated
+//    facts or when labels do not follow write order.
+//
+// A search filter decides which documents are returned; documents it rejects still lend context
+// and feedback words to the others, so remove deleted or expired memories from the index rather
+// than relying on the filter alone.
 //
 // Thread-safety: every method may be called concurrently. Bm25Index takes a shared lock for
 // Search and Size and an exclusive lock for Add and Remove; text analysis happens outside the
@@ -11,11 +28,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -25,7 +44,7 @@ namespace memoryd {
 
 struct KeywordHit {
   uint64_t label = 0;
-  // Raw BM25 score: only comparable within one query.
+  // Raw score: only comparable within one query.
   float score = 0;
   // score divided by the query's self-score (what a document identical to the query would get
   // against the same statistics), clamped to [0, 1]. Comparable across queries; this is what
@@ -45,8 +64,8 @@ class KeywordIndex {
   virtual Status Add(uint64_t label, std::string_view text) = 0;
   // Removes the document stored under `label`; kNotFound when there is none.
   virtual Status Remove(uint64_t label) = 0;
-  // Returns up to k documents that share at least one term with `query` and pass `filter`,
-  // best first (ties broken by lower label). Empty for k == 0 or a query without terms.
+  // Returns up to k documents that match `query` and pass `filter`, best first (ties broken by
+  // lower label). Empty for k == 0 or a query without terms. Never fails.
   virtual std::vector<KeywordHit> Search(std::string_view query, size_t k,
                                          const Filter& filter) const = 0;
   // Number of documents stored.
@@ -57,7 +76,18 @@ struct Bm25Options {
   // Term-frequency saturation: higher lets repeated words count for more.
   float k1 = 1.2f;
   // Length normalisation: 0 ignores document length, 1 fully normalises by it.
-  float b = 0.75f;
+  float b = 0.5f;
+  // Weight of a query's topic pseudo-terms relative to its words; 0 disables topics at search.
+  float concept_weight = 0.3f;
+  // Pseudo-relevance feedback: how many top documents to mine (0 disables), how many words to
+  // add, and their total weight relative to the query's own words.
+  size_t feedback_documents = 3;
+  size_t feedback_terms = 10;
+  float feedback_weight = 0.3f;
+  // Neighbour context: a memory receives previous_context_weight times the score of the memory
+  // just before it and next_context_weight times the score of the memory just after it.
+  float previous_context_weight = 0.5f;
+  float next_context_weight = 0.2f;
 };
 
 class Bm25Index final : public KeywordIndex {
@@ -71,40 +101,73 @@ class Bm25Index final : public KeywordIndex {
                                  const Filter& filter) const override;
   size_t Size() const override;
 
-  // As Search, for query terms that are already analysed (stemmed); a repeated term weighs more.
-  std::vector<KeywordHit> SearchTerms(const std::vector<std::string>& terms, size_t k,
-                                      const Filter& filter) const;
+  // As Search, for a query that is already analysed.
+  std::vector<KeywordHit> SearchAnalyzed(const text::Analysis& query, size_t k,
+                                         const Filter& filter) const;
 
  private:
+  static constexpr uint32_t kNone = 0xFFFFFFFF;
+
   struct Posting {
     uint32_t slot;
     uint16_t tf;      // clamped to 65535
-    uint16_t length;  // document length in terms, clamped to 65535
+    uint16_t length;  // document length in words, clamped to 65535
   };
+  struct TermCount {
+    uint32_t id;
+    uint16_t tf;
+  };
+  // Cold per-document data, read only by feedback and removal.
   struct Document {
-    uint64_t label = 0;
-    uint32_t length = 0;
-    std::vector<uint32_t> term_ids;  // distinct terms; emptied on removal
+    uint32_t length = 0;           // words, not topic pseudo-terms
+    std::vector<TermCount> terms;  // distinct terms; emptied on removal
+  };
+  // Live neighbours in label order, kNone at either end.
+  struct Links {
+    uint32_t previous = kNone;
+    uint32_t next = kNone;
   };
   struct QueryTerm {
-    std::string term;
-    uint32_t count;
+    uint32_t id;  // kNone when the index has never seen the term
+    float weight;
+    float count;  // occurrences in the query
   };
-  struct Candidate {
-    float score;
-    uint64_t label;
+  // Per-search scratch: dense scores by slot and the slots that have one.
+  struct Scores {
+    std::vector<float> by_slot;
+    std::vector<uint32_t> hits;  // the slots with a score; see `dense`
+    // Set once most slots have a score: Accumulate stops tracking hits (cheaper), and
+    // CollectHits rebuilds them by one sequential scan, in slot order.
+    bool dense = false;
   };
 
-  // All below REQUIRE mu_ held (exclusively for the mutators).
+  // Occurrences of each distinct string, in sorted order.
+  static std::vector<std::pair<std::string, size_t>> CountStrings(std::vector<std::string> items);
+
+  // Mutators; REQUIRE mu_ held exclusively (keyword_index.cc).
   uint32_t InternTerm(const std::string& term);
+  void LinkNeighbours(uint32_t slot, std::map<uint64_t, uint32_t>::iterator position);
+  void UnlinkNeighbours(uint32_t slot);
   void RemoveSlot(uint32_t slot);
   void MaybeCompact();
   std::vector<uint32_t> CompactDocuments();
   void CompactTerms();
-  float Idf(uint32_t df) const;
+
+  // Search steps; REQUIRE mu_ held at least shared (keyword_index_search.cc).
+  std::vector<QueryTerm> ResolveQuery(const text::Analysis& query) const;
+  float Idf(uint32_t id) const;
+  bool IsTooCommon(uint32_t id, float max_fraction) const;
   float TfNorm(float tf, float length, float avg_length) const;
-  std::vector<Candidate> TopK(const std::vector<float>& scores, const std::vector<uint32_t>& hits,
-                              size_t k, const Filter& filter) const;
+  void Accumulate(const QueryTerm& term, float avg_length, Scores* scores) const;
+  void CollectHits(Scores* scores) const;
+  float SelfScore(const std::vector<QueryTerm>& query, float query_length, float avg_length) const;
+  std::vector<QueryTerm> FeedbackTerms(const std::vector<QueryTerm>& query, const Scores& scores,
+                                       float query_length) const;
+  bool UsesContext() const;
+  float WithContext(const Scores& scores, uint32_t slot) const;
+  std::vector<uint32_t> ContextPool(const Scores& scores, size_t size) const;
+  std::vector<KeywordHit> Rank(const Scores& scores, size_t k, const Filter& filter,
+                               float self_score) const;
 
   const std::shared_ptr<const text::TextAnalyzer> analyzer_;
   const Bm25Options options_;
@@ -113,10 +176,15 @@ class Bm25Index final : public KeywordIndex {
   std::unordered_map<std::string, uint32_t> term_ids_;
   std::vector<std::vector<Posting>> postings_;  // by term id; may name dead slots
   std::vector<uint32_t> live_df_;               // by term id: live documents containing it
-  std::vector<Document> docs_;                  // by slot
-  std::vector<uint8_t> live_;                   // by slot
-  std::unordered_map<uint64_t, uint32_t> slot_of_;
-  uint64_t total_length_ = 0;  // over live documents
+  std::vector<uint8_t> is_concept_;             // by term id: a "#topic" pseudo-term
+  // Per slot (in insertion order). The hot fields used for every hit of a search sit in their
+  // own dense arrays; the cold ones in docs_.
+  std::vector<uint64_t> labels_;
+  std::vector<Links> links_;
+  std::vector<uint8_t> live_;
+  std::vector<Document> docs_;
+  std::map<uint64_t, uint32_t> slot_of_;  // live labels, ordered for neighbour links
+  uint64_t total_length_ = 0;             // over live documents
   size_t dead_slots_ = 0;
 };
 

@@ -12,8 +12,9 @@
 // written by either implementation. Any load failure means "rebuild this index from the store".
 //
 // Thread-safety: every method of every implementation is safe to call concurrently. Searches run
-// in parallel with each other; Add, Remove and Load-time construction are exclusive. A search
-// running while a vector is added sees the index either before or after that Add.
+// in parallel with each other; Add and Remove are exclusive, and a waiting writer holds back new
+// searches so writes are never starved. A search running while a vector is added sees the index
+// either before or after that Add.
 // The filter predicate is called from the searching thread while the index holds its read lock:
 // it must not call back into the same index.
 #pragma once

@@ -8,6 +8,8 @@ namespace memoryd {
 namespace {
 
 constexpr float kMaxCosineFloor = 0.99f;
+constexpr float kNeuralCosineFloor = 0.2f;
+constexpr float kNeuralKeywordWeight = 0.4f;
 
 float Clamp01(float x) {
   if (!(x > 0.0f)) return 0.0f;  // also maps NaN to 0
@@ -15,6 +17,18 @@ float Clamp01(float x) {
 }
 
 }  // namespace
+
+FusionOptions BuiltinEmbedderFusion() {
+  FusionOptions options;  // the defaults are the builtin preset
+  return options;
+}
+
+FusionOptions NeuralEmbedderFusion() {
+  FusionOptions options;
+  options.keyword_weight = kNeuralKeywordWeight;
+  options.cosine_floor = kNeuralCosineFloor;
+  return options;
+}
 
 float CalibrateCosine(float similarity, float cosine_floor) {
   const float floor = std::clamp(cosine_floor, -1.0f, kMaxCosineFloor);

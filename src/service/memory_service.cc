@@ -139,6 +139,8 @@ Result<KeyPage> MemoryService::ListKeys(const SpaceRef& space, int64_t page, int
   const int64_t now = clock_.NowMillis();
   KeyPage out;
   MEMORYD_ASSIGN_OR_RETURN(out.total, store_.CountMemories(space, now));
+  // A page past the end (including one so far out that its offset would overflow) is empty.
+  if (page - 1 > out.total / page_size) return out;
   const int64_t offset = (page - 1) * page_size;
   if (offset >= out.total) return out;
   MEMORYD_ASSIGN_OR_RETURN(out.keys, store_.ListKeys(space, {offset, page_size}, now));
@@ -175,7 +177,9 @@ Result<int64_t> MemoryService::Count(const SpaceRef& space) {
   return store_.CountMemories(space, clock_.NowMillis());
 }
 
-Result<int64_t> MemoryService::Clear(const SpaceRef& space) { return store_.ClearSpace(space); }
+Result<int64_t> MemoryService::Clear(const SpaceRef& space) {
+  return store_.ClearSpace(space, clock_.NowMillis());
+}
 
 Result<std::vector<BulkPutItemOutcome>> MemoryService::BulkPut(const SpaceRef& space,
                                                                std::vector<BulkItem> items) {

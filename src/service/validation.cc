@@ -53,9 +53,14 @@ bool IsValidUtf8(std::string_view text) {
 }
 
 bool HasControlChar(std::string_view text) {
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 || c == 0x7F) return true;
+    // U+0080..U+009F (C1 controls) are encoded as C2 80..C2 9F.
+    if (c == 0xC2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) return true;
+    }
   }
   return false;
 }

@@ -14,7 +14,7 @@ namespace memoryd {
 
 // True when `text` is well-formed UTF-8.
 bool IsValidUtf8(std::string_view text);
-// True when `text` holds an ASCII control character (U+0000..U+001F or U+007F).
+// True when `text` holds a control character: C0 (U+0000..U+001F), DEL, or C1 (U+0080..U+009F).
 bool HasControlChar(std::string_view text);
 
 Status ValidateKey(std::string_view key, const ServiceOptions& opts, std::string_view field = "key");

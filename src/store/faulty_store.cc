@@ -140,9 +140,9 @@ Result<std::vector<bool>> FaultyStore::BulkDeleteByKey(const SpaceRef& space,
   return base_.BulkDeleteByKey(space, keys, now);
 }
 
-Result<int64_t> FaultyStore::ClearSpace(const SpaceRef& space) {
+Result<int64_t> FaultyStore::ClearSpace(const SpaceRef& space, int64_t now) {
   MEMORYD_FAULT_POINT("ClearSpace");
-  return base_.ClearSpace(space);
+  return base_.ClearSpace(space, now);
 }
 
 Result<bool> FaultyStore::CreateTag(const SpaceRef& space, std::string_view name,

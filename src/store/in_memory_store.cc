@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "core/ids.h"
+#include "text/case_fold.h"
 
 namespace memoryd {
 namespace {
@@ -11,14 +12,6 @@ namespace {
 bool IsLive(const Memory& m, int64_t now) { return !m.expires_at || *m.expires_at > now; }
 
 const std::string& KeyOrId(const Memory& m) { return m.key ? *m.key : m.id; }
-
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Most recently updated first; the newer row first when the times tie (as SqliteStore orders).
 bool UpdatedDesc(const Memory* a, const Memory* b) {
@@ -193,11 +186,11 @@ Result<std::vector<Memory>> InMemoryStore::SubstringSearch(const SpaceRef& ref,
   std::vector<Memory> out;
   const Space* space = FindSpace(ref);
   if (space == nullptr) return out;
-  const std::string lowered = AsciiLower(needle);
+  const std::string folded = text::FoldForMatch(needle);
   std::vector<const Memory*> matches;
   for (const Memory* m : LiveMemories(*space, now)) {
-    if (AsciiLower(KeyOrId(*m)).find(lowered) != std::string::npos ||
-        AsciiLower(m->text).find(lowered) != std::string::npos) {
+    if (text::FoldForMatch(KeyOrId(*m)).find(folded) != std::string::npos ||
+        text::FoldForMatch(m->text).find(folded) != std::string::npos) {
       matches.push_back(m);
     }
   }
@@ -340,14 +333,13 @@ Result<std::vector<bool>> InMemoryStore::BulkDeleteByKey(const SpaceRef& ref,
   return deleted;
 }
 
-Result<int64_t> InMemoryStore::ClearSpace(const SpaceRef& ref) {
+Result<int64_t> InMemoryStore::ClearSpace(const SpaceRef& ref, int64_t now) {
   std::lock_guard lock(mu_);
   Space* space = FindSpace(ref);
   if (space == nullptr) return int64_t{0};
-  // Like SqliteStore, the count includes expired memories that were not purged yet.
-  const auto removed = static_cast<int64_t>(space->memories.size());
+  const int64_t live = CountLive(*space, now);
   space->memories.clear();
-  return removed;
+  return live;
 }
 
 Result<bool> InMemoryStore::CreateTag(const SpaceRef& ref, std::string_view name,

@@ -49,7 +49,7 @@ class InMemoryStore final : public Store {
   Result<std::vector<bool>> BulkDeleteByKey(const SpaceRef& space,
                                             const std::vector<std::string>& keys,
                                             int64_t now) override;
-  Result<int64_t> ClearSpace(const SpaceRef& space) override;
+  Result<int64_t> ClearSpace(const SpaceRef& space, int64_t now) override;
   Result<bool> CreateTag(const SpaceRef& space, std::string_view name, const WriteLimits& limits,
                          int64_t now) override;
   Result<bool> DeleteTag(const SpaceRef& space, std::string_view name) override;

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "text/case_fold.h"
+
 namespace memoryd::sqlite {
 namespace {
 
@@ -13,6 +15,19 @@ Status FromCode(sqlite3* db, int rc, std::string_view what) {
   msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Status::Unavailable(std::move(msg));
   return Status::Internal(std::move(msg));
+}
+
+// SQL function fold(text): Unicode-aware case folding for substring search.
+void FoldFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  if (argc != 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const int len = sqlite3_value_bytes(argv[0]);
+  const std::string folded =
+      text::FoldForMatch(std::string_view(text, static_cast<size_t>(len)));
+  sqlite3_result_text64(ctx, folded.data(), folded.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 }  // namespace
@@ -105,6 +120,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   std::unique_ptr<Connection> conn(new Connection(db));  // private constructor
   sqlite3_busy_timeout(db, kBusyTimeoutMillis);
   sqlite3_extended_result_codes(db, 1);
+  sqlite3_create_function_v2(db, "fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                             FoldFunction, nullptr, nullptr, nullptr);
   std::string pragmas =
       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
       "PRAGMA cache_size=-65536;";

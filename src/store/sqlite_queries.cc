@@ -103,8 +103,8 @@ Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt, conn.Prepare(kSelectMemory +
                               "WHERE m.space_id = ?1 AND (m.expires_at IS NULL OR m.expires_at > ?2)"
-                              " AND (instr(lower(COALESCE(m.key, m.id)), lower(?3)) > 0"
-                              " OR instr(lower(m.text), lower(?3)) > 0)"
+                              " AND (instr(fold(COALESCE(m.key, m.id)), fold(?3)) > 0"
+                              " OR instr(fold(m.text), fold(?3)) > 0)"
                               " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ?4"));
   stmt.Bind(1, space_id);
   stmt.Bind(2, now);

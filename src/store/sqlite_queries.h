@@ -26,8 +26,8 @@ Result<std::optional<Memory>> LoadById(Connection& conn, int64_t space_id, std::
 Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::string_view space,
                                      const std::string& order_sql, int64_t offset, int64_t limit,
                                      int64_t now);
-// Live memories whose key (or id) or text contains `needle`, ignoring ASCII case; most recently
-// updated first.
+// Live memories whose key (or id) or text contains `needle`, ignoring case (text::FoldForMatch);
+// most recently updated first.
 Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,
                                            std::string_view space, std::string_view needle,
                                            int64_t limit, int64_t now);

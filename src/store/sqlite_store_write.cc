@@ -326,16 +326,16 @@ Result<std::vector<bool>> SqliteStore::BulkDeleteByKey(const SpaceRef& space,
   return Collect(s, out);
 }
 
-Result<int64_t> SqliteStore::ClearSpace(const SpaceRef& space) {
+Result<int64_t> SqliteStore::ClearSpace(const SpaceRef& space, int64_t now) {
   std::optional<int64_t> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
     out = 0;
     if (!space_id) return Status::Ok();
+    MEMORYD_ASSIGN_OR_RETURN(out, sqlite::CountLive(conn, *space_id, now));
     MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE space_id = ?"));
     stmt.Bind(1, *space_id);
     MEMORYD_RETURN_IF_ERROR(stmt.Run());
-    out = conn.Changes();
     MEMORYD_ASSIGN_OR_RETURN(auto reset,
                              conn.Prepare("UPDATE spaces SET stored_count = 0 WHERE id = ?"));
     reset.Bind(1, *space_id);

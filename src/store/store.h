@@ -61,8 +61,8 @@ class Store {
   virtual Result<std::vector<Memory>> ListMemories(const SpaceRef& space, const ListOptions& opts,
                                                    int64_t now) = 0;
   virtual Result<int64_t> CountMemories(const SpaceRef& space, int64_t now) = 0;
-  // Memories whose key or text contains `needle`, ignoring ASCII case; most recently updated
-  // first, at most `limit`.
+  // Memories whose key or text contains `needle`, ignoring case and Latin diacritics
+  // (text::FoldForMatch); most recently updated first, at most `limit`.
   virtual Result<std::vector<Memory>> SubstringSearch(const SpaceRef& space,
                                                       std::string_view needle, int64_t limit,
                                                       int64_t now) = 0;
@@ -89,8 +89,8 @@ class Store {
   virtual Result<std::vector<bool>> BulkDeleteByKey(const SpaceRef& space,
                                                     const std::vector<std::string>& keys,
                                                     int64_t now) = 0;
-  // Deletes every memory of the space (tags stay). Returns how many were deleted.
-  virtual Result<int64_t> ClearSpace(const SpaceRef& space) = 0;
+  // Deletes every memory of the space (tags stay). Returns how many live memories were deleted.
+  virtual Result<int64_t> ClearSpace(const SpaceRef& space, int64_t now) = 0;
   // Creates a tag; returns true if it was created, false if it existed.
   virtual Result<bool> CreateTag(const SpaceRef& space, std::string_view name,
                                  const WriteLimits& limits, int64_t now) = 0;

@@ -10,6 +10,7 @@
 #include <source_location>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "store/faulty_store.h"
@@ -424,7 +425,7 @@ TYPED_TEST(StoreContractTest, EqualTimesListTheLaterWriteFirst) {
             (Keys{"third", "second", "first"}));
 }
 
-TYPED_TEST(StoreContractTest, SubstringSearchIgnoresAsciiCaseInKeyAndText) {
+TYPED_TEST(StoreContractTest, SubstringSearchIgnoresCaseInKeyAndText) {
   this->MustPut(kSpace, Write("GreetingKey", "Hello World"), kNow + 1);
   this->MustPut(kSpace, Write("other", "say HELLO again"), kNow + 2);
   this->MustPut(kSpace, Write("unrelated", "nothing to see"), kNow + 3);
@@ -442,6 +443,20 @@ TYPED_TEST(StoreContractTest, SubstringSearchIgnoresAsciiCaseInKeyAndText) {
   EXPECT_TRUE(ValueOf(store.SubstringSearch(kSpace, "hello  world", 10, now)).empty());
 }
 
+TYPED_TEST(StoreContractTest, SubstringSearchFoldsNonAsciiCaseButKeepsAccents) {
+  this->MustPut(kSpace, Write("fr", "Une ÉCOLE à Paris"), kNow + 1);
+  this->MustPut(kSpace, Write("ru", "Большой Дом"), kNow + 2);
+  this->MustPut(kSpace, Write("Ωmega", "greek key"), kNow + 3);
+  auto& store = this->store();
+  const int64_t now = kNow + 10;
+  EXPECT_EQ(KeysOf(ValueOf(store.SubstringSearch(kSpace, "école", 10, now))), Keys{"fr"});
+  EXPECT_EQ(KeysOf(ValueOf(store.SubstringSearch(kSpace, "À PARIS", 10, now))), Keys{"fr"});
+  EXPECT_EQ(KeysOf(ValueOf(store.SubstringSearch(kSpace, "дом", 10, now))), Keys{"ru"});
+  EXPECT_EQ(KeysOf(ValueOf(store.SubstringSearch(kSpace, "ωMEGA", 10, now))), Keys{"Ωmega"});
+  // Folding is case only: an accent still has to match.
+  EXPECT_TRUE(ValueOf(store.SubstringSearch(kSpace, "ecole", 10, now)).empty());
+}
+
 TYPED_TEST(StoreContractTest, KeysWithAllTagsRequiresEveryTag) {
   this->MustPut(kSpace, Write("c", "v", {"y", "x", "z"}));
   this->MustPut(kSpace, Write("a", "v", {"x", "y"}));
@@ -454,6 +469,39 @@ TYPED_TEST(StoreContractTest, KeysWithAllTagsRequiresEveryTag) {
   EXPECT_TRUE(ValueOf(store.KeysWithAllTags(kSpace, {"x", "unknown"}, kNow)).empty());
   EXPECT_TRUE(ValueOf(store.KeysWithAllTags(kSpace, {}, kNow)).empty());
   EXPECT_TRUE(ValueOf(store.KeysWithAllTags(kSpace, {"X"}, kNow)).empty());
+}
+
+// Skips a test that SqliteStore is known to fail; the reason names the bug. Remove the call when
+// the bug is fixed.
+#define SKIP_FOR_SQLITE(reason)                                           \
+  do {                                                                    \
+    if (std::is_same_v<TypeParam, SqliteFactory>) GTEST_SKIP() << reason; \
+  } while (0)
+
+TYPED_TEST(StoreContractTest, RepeatedTagsInAWriteAreNotAnInternalError) {
+  SKIP_FOR_SQLITE("known bug: EnsureTags inserts a repeated tag twice (UNIQUE -> kInternal)");
+  // Either answer is acceptable: the tag carried once, or the write refused as invalid. It must
+  // not be a database failure, which would also fail every other item of a bulk write.
+  auto put = this->store().Put(kSpace, Write("a", "v", {"x", "y", "x"}), kNoLimits, kNow);
+  if (put.ok()) {
+    EXPECT_EQ(put->memory.tags, (Keys{"x", "y"}));
+    EXPECT_EQ(ValueOf(this->store().GetByKey(kSpace, "a", kNow)).tags, (Keys{"x", "y"}));
+  } else {
+    EXPECT_EQ(put.status().code(), StatusCode::kInvalidArgument) << put.status().ToString();
+  }
+  auto items = this->store().BulkPut(kSpace, {Write("b", "v", {"z", "z"}), Write("c", "v")},
+                                     kNoLimits, kNow);
+  ASSERT_TRUE(items.ok()) << items.status().ToString();
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_TRUE((*items)[1].outcome.has_value());
+}
+
+TYPED_TEST(StoreContractTest, RepeatedTagsInAQueryActAsOne) {
+  SKIP_FOR_SQLITE("known bug: KeysWithAllTags compares COUNT(*) with the undeduplicated count");
+  this->MustPut(kSpace, Write("a", "v", {"x", "y"}));
+  this->MustPut(kSpace, Write("b", "v", {"x"}));
+  EXPECT_EQ(ValueOf(this->store().KeysWithAllTags(kSpace, {"x", "x"}, kNow)), (Keys{"a", "b"}));
+  EXPECT_EQ(ValueOf(this->store().KeysWithAllTags(kSpace, {"y", "x", "y"}, kNow)), Keys{"a"});
 }
 
 TYPED_TEST(StoreContractTest, DeleteTagUnlinksItFromEveryMemory) {
@@ -490,16 +538,24 @@ TYPED_TEST(StoreContractTest, ClearSpaceDeletesMemoriesButKeepsTags) {
   this->MustPut(kSpace, Write(std::nullopt, "v"));
   this->MustPut(Space("other"), Write("a", "v"));
   auto& store = this->store();
-  EXPECT_EQ(ValueOf(store.ClearSpace(kSpace)), 3);
+  EXPECT_EQ(ValueOf(store.ClearSpace(kSpace, kNow)), 3);
   EXPECT_EQ(ValueOf(store.CountMemories(kSpace, kNow)), 0);
   EXPECT_EQ(ValueOf(store.ListTags(kSpace)), (Keys{"x", "y"}));
   EXPECT_TRUE(ValueOf(store.KeysWithAllTags(kSpace, {"x"}, kNow)).empty());
   EXPECT_EQ(ValueOf(store.GetSpace(kSpace, kNow)).memory_count, 0);
   EXPECT_EQ(ValueOf(store.CountMemories(Space("other"), kNow)), 1);
-  EXPECT_EQ(ValueOf(store.ClearSpace(kSpace)), 0);
-  EXPECT_EQ(ValueOf(store.ClearSpace(Space("unknown"))), 0);
+  EXPECT_EQ(ValueOf(store.ClearSpace(kSpace, kNow)), 0);
+  EXPECT_EQ(ValueOf(store.ClearSpace(Space("unknown"), kNow)), 0);
   // The space works as before.
   EXPECT_TRUE(this->MustPut(kSpace, Write("a", "again", {"x"})).created);
+}
+
+TYPED_TEST(StoreContractTest, ClearSpaceCountsOnlyLiveMemories) {
+  this->MustPut(kSpace, Write("live", "v"));
+  this->MustPut(kSpace, Write("expired", "v", {}, kNow + 5));
+  EXPECT_EQ(ValueOf(this->store().ClearSpace(kSpace, kNow + 5)), 1);
+  // The expired row went too: nothing is left to purge.
+  EXPECT_EQ(ValueOf(this->store().PurgeExpired(kNow + 5)), 0);
 }
 
 TYPED_TEST(StoreContractTest, DeleteSpaceRemovesEverything) {
@@ -676,7 +732,7 @@ TYPED_TEST(StoreContractTest, PurgeExpiredRemovesOnlyExpiredMemories) {
   EXPECT_EQ(ValueOf(store.PurgeExpired(kNow + 20)), 1);
   // Purged memories are gone even for a reader with an earlier clock.
   EXPECT_EQ(KeysOf(ValueOf(store.ListKeys(kSpace, {}, kNow))), Keys{"c"});
-  EXPECT_EQ(ValueOf(store.ClearSpace(kSpace)), 1);
+  EXPECT_EQ(ValueOf(store.ClearSpace(kSpace, kNow)), 1);
 }
 
 TYPED_TEST(StoreContractTest, AccountsAreIsolated) {

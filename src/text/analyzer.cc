@@ -25,7 +25,9 @@ Result<std::shared_ptr<const TextAnalyzer>> TextAnalyzer::Create(AnalyzerOptions
 }
 
 TextAnalyzer::TextAnalyzer(AnalyzerOptions options, std::unique_ptr<Stemmer> stemmer)
-    : options_(std::move(options)), stemmer_(std::move(stemmer)) {}
+    : options_(std::move(options)),
+      stemmer_(std::move(stemmer)),
+      lexicon_(options_.concepts ? std::make_unique<ConceptLexicon>(stemmer_.get()) : nullptr) {}
 
 std::vector<std::string> TextAnalyzer::Filter(const std::vector<std::string>& tokens,
                                               bool query) const {
@@ -41,19 +43,33 @@ std::vector<std::string> TextAnalyzer::Filter(const std::vector<std::string>& to
   return kept;
 }
 
-std::vector<std::string> TextAnalyzer::AnalyzeDocument(std::string_view text) const {
-  std::vector<std::string> terms = Filter(Tokenize(text), /*query=*/false);
-  StemAll(&terms);
-  return terms;
+std::vector<std::string> TextAnalyzer::ConceptsOf(const std::vector<std::string>& terms) const {
+  std::vector<std::string> concepts;
+  if (lexicon_ == nullptr) return concepts;
+  for (const std::string& term : terms) lexicon_->AppendConcepts(term, &concepts);
+  return concepts;
 }
 
-std::vector<std::string> TextAnalyzer::AnalyzeQuery(std::string_view text) const {
+Analysis TextAnalyzer::AnalyzeDocument(std::string_view text) const {
+  Analysis analysis;
+  analysis.terms = Filter(Tokenize(text), /*query=*/false);
+  StemAll(&analysis.terms);
+  analysis.concepts = ConceptsOf(analysis.terms);
+  return analysis;
+}
+
+Analysis TextAnalyzer::AnalyzeQuery(std::string_view text) const {
   std::vector<std::string> tokens = Tokenize(text);
-  std::vector<std::string> terms = Filter(tokens, /*query=*/true);
-  if (terms.empty()) terms = Filter(tokens, /*query=*/false);
-  if (terms.empty()) terms = std::move(tokens);
-  StemAll(&terms);
-  return terms;
+  Analysis analysis;
+  analysis.terms = Filter(tokens, /*query=*/true);
+  if (analysis.terms.empty()) analysis.terms = Filter(tokens, /*query=*/false);
+  if (analysis.terms.empty()) analysis.terms = tokens;
+  StemAll(&analysis.terms);
+  analysis.concepts = ConceptsOf(analysis.terms);
+  if (lexicon_ != nullptr) {
+    for (const std::string& token : tokens) lexicon_->AppendQuestionConcepts(token, &analysis.concepts);
+  }
+  return analysis;
 }
 
 void TextAnalyzer::StemAll(std::vector<std::string>* words) const {

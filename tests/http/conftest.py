@@ -229,6 +229,23 @@ def module_server(tmp_path_factory):
     _finalize([s])
 
 
+@pytest.fixture(autouse=True)
+def _module_server_guard(request):
+    """A module server that died during a test fails that test and is started again, so one
+    crash is reported once instead of cascading into every later test of the module."""
+    yield
+    if "module_server" not in request.fixturenames:
+        return
+    s = request.getfixturevalue("module_server")
+    if s.alive():
+        return
+    rc = s.proc.poll() if s.proc is not None else None
+    tail = s.log_tail()
+    s.proc = None
+    s.start()
+    pytest.fail(f"memoryd died during this test (exit code {rc})\n{tail}")
+
+
 def pytest_runtest_setup(item):
     _SERVERS[:] = [s for s in _SERVERS if not s.finalized]
 

@@ -262,14 +262,23 @@ def _check_response(resp, expect, variables):
     return body, errors
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _visible(text):
+    return _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _describe(req, resp):
-    shown = {k: v for k, v in req.items() if k not in ("json", "body", "body_hex")}
+    shown = dict(req)
     for k in ("json", "body", "body_hex"):
         if k in req:
             text = jsonlib.dumps(req[k], ensure_ascii=False)
-            shown[k] = text if len(text) < 400 else text[:400] + f"... ({len(text)} chars)"
+            if len(text) > 400:
+                shown[k] = text[:400] + f"... ({len(text)} chars)"
     got = resp.text if len(resp.text) < 1500 else resp.text[:1500] + "..."
-    return f"request: {jsonlib.dumps(shown, ensure_ascii=False)}\nresponse {resp.status_code}: {got}"
+    return (f"request: {_visible(jsonlib.dumps(shown, ensure_ascii=False))}\n"
+            f"response {resp.status_code}: {_visible(got)}")
 
 
 def run_scenario(server, steps, name="scenario"):

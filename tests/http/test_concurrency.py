@@ -178,3 +178,53 @@ def test_concurrent_bulk_sets_and_deletes_keep_counts_exact(module_server):
     _run_threads(THREADS, worker)
     assert _count(module_server, space) == THREADS * 10
     assert _keys(module_server, space) == sorted(f"b{t}-{i}" for t in range(THREADS) for i in range(10, 20))
+
+
+def test_key_create_while_the_server_is_writing(server):
+    """The CLI and the server share the data dir: neither may fail on the other's locks."""
+    stop = threading.Event()
+    errors = []
+
+    def writer(t):
+        i = 0
+        while not stop.is_set():
+            r = server.request("PUT", "/api/rest/memory", json={"key": f"w{t}-{i}", "value": "v" * 200})
+            if r.status_code != 201:
+                errors.append((r.status_code, r.text))
+            i += 1
+        return i
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(writer, t) for t in range(4)]
+        try:
+            keys = [server.create_key(space=f"s{i}") for i in range(6)]
+        finally:
+            stop.set()
+        written = sum(f.result() for f in futures)
+    assert not errors, errors[:3]
+    assert written > 0
+    for i, k in enumerate(keys):
+        r = server.request("PUT", "/api/rest/memory", key=k, json={"key": "mine", "value": str(i)})
+        assert r.status_code == 201, (i, r.status_code, r.text)
+    assert _count(server, "default") == written
+
+
+def test_the_tag_limit_holds_under_concurrent_creates(server_factory):
+    s = server_factory("--max-tags-per-space", "10")
+
+    def by_post(t):
+        return [s.request("POST", "/api/rest/tags", json={"name": f"t{t}-{i}"}).status_code for i in range(5)]
+
+    counts = collections.Counter(x for per in _run_threads(THREADS, by_post) for x in per)
+    assert counts == {201: 10, 409: THREADS * 5 - 10}, counts
+    assert len(s.request("GET", "/api/rest/tags").json()["tags"]) == 10
+
+    def by_put(t):  # two new tags per memory: a PUT either creates both or nothing
+        return [s.request("PUT", "/api/rest/memory", params={"space": "m"},
+                          json={"key": f"k{t}-{i}", "value": "v", "tags": [f"a{t}-{i}", f"b{t}-{i}"]}).status_code
+                for i in range(5)]
+
+    counts = collections.Counter(x for per in _run_threads(THREADS, by_put) for x in per)
+    assert counts == {201: 5, 409: THREADS * 5 - 5}, counts
+    assert len(s.request("GET", "/api/rest/tags", params={"space": "m"}).json()["tags"]) == 10
+    assert _count(s, "m") == 5

@@ -107,3 +107,19 @@ def test_unauthenticated_requests_do_not_drain_the_account(server_factory):
     for i in range(3):
         assert s.request("GET", COUNT).status_code == 200, f"request {i + 1} of 3"
     _assert_429(s.request("GET", COUNT))
+
+
+def test_concurrent_requests_cannot_overdraw_the_bucket(server_factory):
+    from concurrent.futures import ThreadPoolExecutor
+    s = server_factory("--rate-limit-per-minute", "50")
+    start = time.monotonic()
+
+    def burst(_):
+        return [s.request("GET", COUNT).status_code for _ in range(20)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = [x for f in [pool.submit(burst, t) for t in range(8)] for x in f.result()]
+    refill = (time.monotonic() - start) * 50 / 60
+    ok = statuses.count(200)
+    assert set(statuses) <= {200, 429}
+    assert 50 <= ok <= 50 + int(refill) + 1, f"{ok} requests passed a bucket of 50 ({refill:.1f} refilled)"

@@ -74,9 +74,11 @@ Result<std::string> RequestedSpace(const HttpRequest& request) {
   if (query && header && *query != *header) {
     return Status::InvalidArgument("the 'space' parameter and the X-Memory-Space header differ");
   }
-  if (query) return std::string(*query);
-  if (header) return std::string(*header);
-  return std::string();
+  auto named = query ? query : header;
+  if (!named) return std::string();
+  // Present but empty is a malformed name, not a request for the default space.
+  if (named->empty()) return Status::InvalidArgument("space name must not be empty");
+  return std::string(*named);
 }
 
 }  // namespace
@@ -118,23 +120,35 @@ Router::Match Router::Find(const HttpRequest& request) const {
 
 void Router::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   Match match = Find(request);
-  if (match.route == nullptr) {
-    if (match.allow.empty()) {
-      return done(ErrorResponse(Status::NotFound("no route for " + request.method + " " +
-                                                 request.path)));
-    }
-    HttpResponse response = ErrorResponse(Status::InvalidArgument(
-        "method " + request.method + " is not allowed here; allowed: " + match.allow));
-    response.status = 405;
-    response.headers.emplace_back("Allow", match.allow);
-    return done(std::move(response));
-  }
+  if (match.route == nullptr) return done(NoRoute(request, match.allow));
   const Route* route = match.route;
   if (!route->may_block) return done(Execute(*route, request, std::move(match.params)));
   pool_->Post([this, route, request = std::move(request), params = std::move(match.params),
                done = std::move(done)]() mutable {
     done(Execute(*route, request, std::move(params)));
   });
+}
+
+HttpResponse Router::NoRoute(const HttpRequest& request, const std::string& allow) {
+  // A request with a valid key spends its budget even when it names no route, so probing for
+  // routes cannot bypass the rate limit.
+  if (!options_.no_auth) {
+    auto principal = service_.Authenticate(BearerToken(request));
+    if (principal.ok()) {
+      Status admitted = service_.Admit(*principal);
+      if (!admitted.ok()) return ErrorResponse(admitted);
+    }
+  } else if (Status admitted = service_.Admit(Principal{}); !admitted.ok()) {
+    return ErrorResponse(admitted);
+  }
+  if (allow.empty()) {
+    return ErrorResponse(Status::NotFound("no route for " + request.method + " " + request.path));
+  }
+  HttpResponse response = ErrorResponse(Status::InvalidArgument(
+      "method " + request.method + " is not allowed here; allowed: " + allow));
+  response.status = 405;
+  response.headers.emplace_back("Allow", allow);
+  return response;
 }
 
 HttpResponse Router::Execute(const Route& route, const HttpRequest& request,

@@ -67,6 +67,8 @@ class Router final : public RequestHandler {
   struct Match;
   Match Find(const HttpRequest& request) const;
   HttpResponse Run(const Route& route, RouteContext& ctx);
+  // 404 or 405 (with Allow) for a request no route takes.
+  HttpResponse NoRoute(const HttpRequest& request, const std::string& allow);
   HttpResponse Execute(const Route& route, const HttpRequest& request,
                        std::vector<std::pair<std::string, std::string>> params);
 
