@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -91,7 +93,9 @@ Status ParseListen(const std::string& listen, std::string* host, uint16_t* port)
 }
 
 bool IsLoopback(const std::string& host) {
-  return host == "::1" || host.rfind("127.", 0) == 0;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
 }
 
 Status RunServe(const ServeConfig& config) {

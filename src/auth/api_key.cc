@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <array>
@@ -33,8 +34,15 @@ Result<std::string> GenerateApiKey() {
 }
 
 std::string HashApiKey(std::string_view key) {
+  // Fetching the algorithm once avoids OpenSSL 3's provider lookup on every request; the fetched
+  // method is immutable and safe to share between threads.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest.data());
+  unsigned int len = 0;
+  if (kSha256 == nullptr ||
+      EVP_Digest(key.data(), key.size(), digest.data(), &len, kSha256, nullptr) != 1) {
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest.data());
+  }
   return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 

@@ -13,6 +13,17 @@ const FlagSpec* FindSpec(const std::vector<FlagSpec>& specs, std::string_view na
   return nullptr;
 }
 
+// An on/off environment variable: 1/true/yes/on or 0/false/no/off.
+Result<bool> ParseSwitch(const std::string& name, std::string_view value) {
+  for (std::string_view on : {"1", "true", "yes", "on"}) {
+    if (value == on) return true;
+  }
+  for (std::string_view off : {"0", "false", "no", "off"}) {
+    if (value == off) return false;
+  }
+  return Status::InvalidArgument(name + " must be one of 1/true/yes/on or 0/false/no/off");
+}
+
 }  // namespace
 
 std::optional<std::string> ParsedFlags::Get(std::string_view name) const {
@@ -71,7 +82,12 @@ Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, int argc, cha
     if (parsed.Has(spec.name)) continue;
     const char* env = spec.env.empty() ? nullptr : std::getenv(spec.env.c_str());
     if (env != nullptr && *env != '\0') {
-      parsed.values_[spec.name] = spec.takes_value ? env : "true";
+      if (spec.takes_value) {
+        parsed.values_[spec.name] = env;
+        continue;
+      }
+      MEMORYD_ASSIGN_OR_RETURN(bool on, ParseSwitch(spec.env, env));
+      if (on) parsed.values_[spec.name] = "true";
     } else if (!spec.fallback.empty()) {
       parsed.values_[spec.name] = spec.fallback;
     }

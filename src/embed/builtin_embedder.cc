@@ -57,25 +57,36 @@ void AddCharGrams(const std::string& word, std::vector<uint64_t>* out) {
   }
 }
 
-// Adds one feature kind to `out`: damped counts, L2-normalised, scaled by `weight`.
+// Adds one feature kind to `out`: damped counts, L2-normalised, scaled by `weight`. Works on
+// the few touched dimensions only, so short texts cost little whatever the dimension.
 void AddKind(std::vector<uint64_t> hashes, float weight, Vector* out) {
   if (hashes.empty() || weight <= 0) return;
   std::sort(hashes.begin(), hashes.end());
-  Vector kind(out->size(), 0.0f);
   const uint64_t dim = out->size();
+  std::vector<std::pair<uint32_t, float>> touched;  // (dimension, signed value)
   for (size_t i = 0; i < hashes.size();) {
     size_t j = i;
     while (j < hashes.size() && hashes[j] == hashes[i]) ++j;
-    const float value = 1.0f + std::log(static_cast<float>(j - i));
+    const float value = j - i == 1 ? 1.0f : 1.0f + std::log(static_cast<float>(j - i));
     // High bits pick the dimension, the lowest bit the sign: they are independent after Finalize.
-    kind[(hashes[i] >> 32) % dim] += (hashes[i] & 1) != 0 ? value : -value;
+    touched.emplace_back(static_cast<uint32_t>((hashes[i] >> 32) % dim),
+                         (hashes[i] & 1) != 0 ? value : -value);
     i = j;
   }
+  // Features that collide in one dimension add up before the norm is taken.
+  std::sort(touched.begin(), touched.end());
   double norm = 0;
-  for (const float v : kind) norm += static_cast<double>(v) * v;
+  for (size_t i = 0; i < touched.size();) {
+    float sum = 0;
+    size_t j = i;
+    for (; j < touched.size() && touched[j].first == touched[i].first; ++j)
+      sum += touched[j].second;
+    norm += static_cast<double>(sum) * sum;
+    i = j;
+  }
   if (norm <= 0) return;
   const auto scale = static_cast<float>(weight / std::sqrt(norm));
-  for (size_t d = 0; d < kind.size(); ++d) (*out)[d] += kind[d] * scale;
+  for (const auto& [dimension, value] : touched) (*out)[dimension] += value * scale;
 }
 
 void Normalize(Vector* v) {
@@ -124,40 +135,43 @@ Result<std::vector<Vector>> BuiltinEmbedder::Embed(const std::vector<std::string
   return vectors;
 }
 
-Vector BuiltinEmbedder::EmbedOne(std::string_view text) const {
+BuiltinEmbedder::Features BuiltinEmbedder::ExtractFeatures(std::string_view text) const {
   std::vector<std::string> words = text::Tokenize(text);
   std::vector<std::string> content;
   for (const std::string& word : words) {
     if (IsContent(word)) content.push_back(word);
   }
+  // Texts of stopwords only ("how are you") still deserve a vector of their own.
   if (content.empty()) content = std::move(words);
+  std::vector<std::string> stems = content;
+  stemmer_->StemAll(&stems);
+  Features features;
+  std::vector<std::string> topics;
+  for (size_t i = 0; i < stems.size(); ++i) {
+    features.words.push_back(HashBytes(kWordSeed, stems[i]));
+    if (i > 0) features.phrases.push_back(HashBytes(kPhraseSeed, stems[i - 1] + " " + stems[i]));
+    AddCharGrams(content[i], &features.chars);
+    topics.clear();
+    lexicon_.AppendConcepts(stems[i], &topics);
+    for (const std::string& topic : topics) {
+      features.topics.push_back(HashBytes(kConceptSeed, topic));
+    }
+  }
+  return features;
+}
 
+Vector BuiltinEmbedder::EmbedOne(std::string_view text) const {
+  Features features = ExtractFeatures(text);
   Vector result(static_cast<size_t>(options_.dimension), 0.0f);
-  if (content.empty()) {
+  if (features.words.empty()) {
+    // No letters or digits at all: one fixed vector, so empty texts are duplicates of each other.
     AddKind({HashBytes(kEmptySeed, "")}, 1.0f, &result);
     return result;
   }
-  std::vector<std::string> stems = content;
-  stemmer_->StemAll(&stems);
-  std::vector<uint64_t> word_hashes;
-  std::vector<uint64_t> phrase_hashes;
-  std::vector<uint64_t> char_hashes;
-  std::vector<uint64_t> concept_hashes;
-  std::vector<std::string> concepts;
-  for (size_t i = 0; i < stems.size(); ++i) {
-    word_hashes.push_back(HashBytes(kWordSeed, stems[i]));
-    if (i > 0) phrase_hashes.push_back(HashBytes(kPhraseSeed, stems[i - 1] + " " + stems[i]));
-    AddCharGrams(content[i], &char_hashes);
-    concepts.clear();
-    lexicon_.AppendConcepts(stems[i], &concepts);
-    for (const std::string& topic : concepts) {
-      concept_hashes.push_back(HashBytes(kConceptSeed, topic));
-    }
-  }
-  AddKind(std::move(word_hashes), options_.word_weight, &result);
-  AddKind(std::move(phrase_hashes), options_.phrase_weight, &result);
-  AddKind(std::move(char_hashes), options_.char_weight, &result);
-  AddKind(std::move(concept_hashes), options_.concept_weight, &result);
+  AddKind(std::move(features.words), options_.word_weight, &result);
+  AddKind(std::move(features.phrases), options_.phrase_weight, &result);
+  AddKind(std::move(features.chars), options_.char_weight, &result);
+  AddKind(std::move(features.topics), options_.concept_weight, &result);
   Normalize(&result);
   return result;
 }

@@ -26,6 +26,7 @@
 // Thread-safety: Embed may be called concurrently (the stemmer is a thread-safe pool).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +67,15 @@ class BuiltinEmbedder final : public Embedder {
   Vector EmbedOne(std::string_view text) const;
 
  private:
+  // Hashes of each feature kind, repeats kept.
+  struct Features {
+    std::vector<uint64_t> words;
+    std::vector<uint64_t> phrases;
+    std::vector<uint64_t> chars;
+    std::vector<uint64_t> topics;
+  };
+  Features ExtractFeatures(std::string_view text) const;
+
   const BuiltinEmbedderOptions options_;
   const std::unique_ptr<text::Stemmer> stemmer_;
   const text::ConceptLexicon lexicon_;

@@ -1,29 +1,104 @@
 // Implementation of the test-only FakeEmbeddingServer (see openai_embedder_fake_server.h). The
 // "_test.cc" suffix keeps it out of the library: CMake compiles it into the unit-test binary only.
+// Plain POSIX sockets and a minimal HTTP/1.1 parser keep it small and sanitizer-friendly.
 #include "embed/openai_embedder_fake_server.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <cctype>
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace memoryd::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace json = boost::json;
-using tcp = asio::ip::tcp;
+
+struct HttpRequest {
+  std::string target;
+  std::string authorization;
+  std::string body;
+};
+
+bool HeaderIs(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return false;
+  }
+  return true;
+}
+
+std::string HeaderValue(std::string_view line, size_t name_size) {
+  std::string_view v = line.substr(name_size + 1);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  return std::string(v);
+}
+
+// Reads one request (headers, then Content-Length bytes of body). nullopt on a broken request.
+std::optional<HttpRequest> ReadRequest(int fd) {
+  std::string data;
+  char buf[4096];
+  size_t header_end;
+  while ((header_end = data.find("\r\n\r\n")) == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) return std::nullopt;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  HttpRequest req;
+  size_t content_length = 0;
+  size_t line_start = 0;
+  for (size_t line_end; (line_end = data.find("\r\n", line_start)) <= header_end;
+       line_start = line_end + 2) {
+    std::string_view line(data.data() + line_start, line_end - line_start);
+    if (line_start == 0) {
+      const size_t sp = line.find(' ');
+      req.target = std::string(line.substr(sp + 1, line.find(' ', sp + 1) - sp - 1));
+    } else if (HeaderIs(line, "content-length")) {
+      content_length = std::stoul(HeaderValue(line, 14));
+    } else if (HeaderIs(line, "authorization")) {
+      req.authorization = HeaderValue(line, 13);
+    }
+  }
+  const size_t body_start = header_end + 4;
+  while (data.size() < body_start + content_length) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) return std::nullopt;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  req.body = data.substr(body_start, content_length);
+  return req;
+}
+
+void SendAll(int fd, const std::string& bytes) {
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    // MSG_NOSIGNAL: a client that already gave up must not kill the test with SIGPIPE.
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    sent += static_cast<size_t>(n);
+  }
+}
+
+sockaddr_in Loopback(uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return addr;
+}
 
 }  // namespace
 
 struct FakeEmbeddingServer::Impl {
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
+  int listen_fd = -1;
   uint16_t port = 0;
   std::thread thread;
 
@@ -36,8 +111,8 @@ struct FakeEmbeddingServer::Impl {
   std::vector<Request> requests;
 
   void Serve();
-  void Handle(tcp::socket& socket);
-  Request Record(const http::request<http::string_body>& req);
+  void Handle(int fd);
+  Request Record(const HttpRequest& req);
   std::string DefaultBody(const std::vector<std::string>& inputs);
   bool Stopping() {
     std::lock_guard lock(mu);
@@ -47,29 +122,34 @@ struct FakeEmbeddingServer::Impl {
 
 FakeEmbeddingServer::FakeEmbeddingServer(int dimension) : impl_(std::make_unique<Impl>()) {
   impl_->dimension = dimension;
-  beast::error_code ec;
-  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl_->acceptor.bind(endpoint, ec);
-  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return;
-  impl_->port = impl_->acceptor.local_endpoint(ec).port();
+  impl_->listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (impl_->listen_fd < 0) return;
+  sockaddr_in addr = Loopback(0);  // port 0: the OS picks a free one
+  socklen_t len = sizeof(addr);
+  if (::bind(impl_->listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::listen(impl_->listen_fd, 16) != 0 ||
+      ::getsockname(impl_->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return;
+  }
+  impl_->port = ntohs(addr.sin_port);
   impl_->thread = std::thread([impl = impl_.get()] { impl->Serve(); });
 }
 
 FakeEmbeddingServer::~FakeEmbeddingServer() {
-  if (!impl_->thread.joinable()) return;
-  {
-    std::lock_guard lock(impl_->mu);
-    impl_->stopping = true;
+  if (impl_->thread.joinable()) {
+    {
+      std::lock_guard lock(impl_->mu);
+      impl_->stopping = true;
+    }
+    impl_->stop_cv.notify_all();
+    // Wake a blocking accept() with a throwaway connection.
+    const int poke = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr = Loopback(impl_->port);
+    if (poke >= 0) (void)::connect(poke, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    impl_->thread.join();
+    if (poke >= 0) ::close(poke);
   }
-  impl_->stop_cv.notify_all();
-  // Wake a blocking accept() with a throwaway connection.
-  asio::io_context io;
-  tcp::socket poke(io);
-  beast::error_code ec;
-  poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port), ec);
-  impl_->thread.join();
+  if (impl_->listen_fd >= 0) ::close(impl_->listen_fd);
 }
 
 bool FakeEmbeddingServer::ok() const { return impl_->port != 0; }
@@ -109,21 +189,19 @@ Vector FakeEmbeddingServer::FakeEmbedding(const std::string& text, int dimension
 
 void FakeEmbeddingServer::Impl::Serve() {
   while (!Stopping()) {
-    tcp::socket socket(io);
-    beast::error_code ec;
-    acceptor.accept(socket, ec);
-    if (Stopping()) break;
-    if (!ec) Handle(socket);
+    const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;  // EINTR and friends; the loop re-checks Stopping()
+    if (!Stopping()) Handle(fd);
+    ::close(fd);
   }
 }
 
-void FakeEmbeddingServer::Impl::Handle(tcp::socket& socket) {
-  beast::flat_buffer buffer;
-  http::request<http::string_body> req;
-  beast::error_code ec;
-  http::read(socket, buffer, req, ec);
-  if (ec) return;
-  Request recorded = Record(req);
+void FakeEmbeddingServer::Impl::Handle(int fd) {
+  timeval recv_timeout{5, 0};  // a silent client must not wedge the server
+  (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &recv_timeout, sizeof(recv_timeout));
+  std::optional<HttpRequest> req = ReadRequest(fd);
+  if (!req) return;
+  Request recorded = Record(*req);
   Reply reply;
   {
     std::unique_lock lock(mu);
@@ -138,23 +216,22 @@ void FakeEmbeddingServer::Impl::Handle(tcp::socket& socket) {
     }
     stop_cv.wait_for(lock, reply.delay, [this] { return stopping; });
   }
-  http::response<http::string_body> res{static_cast<http::status>(reply.status), req.version()};
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::connection, "close");
-  if (!reply.retry_after.empty()) res.set(http::field::retry_after, reply.retry_after);
-  res.body() = reply.body;
-  res.prepare_payload();
-  http::write(socket, res, ec);
-  socket.shutdown(tcp::socket::shutdown_both, ec);
+  std::string head = "HTTP/1.1 " + std::to_string(reply.status) +
+                     (reply.status == 200 ? " OK" : " Status") +
+                     "\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                     "Content-Length: " +
+                     std::to_string(reply.body.size()) + "\r\n";
+  if (!reply.retry_after.empty()) head += "Retry-After: " + reply.retry_after + "\r\n";
+  SendAll(fd, head + "\r\n" + reply.body);
+  ::shutdown(fd, SHUT_RDWR);
 }
 
-FakeEmbeddingServer::Request FakeEmbeddingServer::Impl::Record(
-    const http::request<http::string_body>& req) {
+FakeEmbeddingServer::Request FakeEmbeddingServer::Impl::Record(const HttpRequest& req) {
   Request r;
-  r.target = std::string(req.target());
-  r.authorization = std::string(req[http::field::authorization]);
+  r.target = req.target;
+  r.authorization = req.authorization;
   json::error_code ec;
-  json::value body = json::parse(req.body(), ec);
+  json::value body = json::parse(req.body, ec);
   const json::object* obj = ec ? nullptr : body.if_object();
   if (obj == nullptr) return r;
   if (auto* m = obj->if_contains("model"); m && m->is_string()) r.model = m->as_string();

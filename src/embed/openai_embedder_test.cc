@@ -194,7 +194,8 @@ TEST_F(OpenAiEmbedderTest, SendsDimensionsWhenAsked) {
 }
 
 TEST_F(OpenAiEmbedderTest, TimeoutIsUnavailable) {
-  server_.Enqueue(MakeReply(200, "{}", "", std::chrono::milliseconds(20000)));  // cut short at teardown
+  server_.Enqueue(
+      MakeReply(200, "{}", "", std::chrono::milliseconds(20000)));  // cut short at teardown
   auto options = FastOptions(server_);
   options.timeout = std::chrono::milliseconds(200);
   options.max_retries = 0;

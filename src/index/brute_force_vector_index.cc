@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <exception>
 #include <mutex>
 
 #include "index/vector_index_math.h"
@@ -68,16 +69,24 @@ size_t BruteForceVectorIndex::Size() const {
   return labels_.size();
 }
 
-// Payload: u64 n | n x u64 label | n x dimension x f32 unit vector.
+// Payload: u64 n | n x u64 label | n x dimension x f32 unit vector. The payload is copied under
+// the read lock and written after releasing it, so a slow disk never holds up searches.
 Status BruteForceVectorIndex::Save(const std::string& path, std::string_view embedder_name) const {
-  std::shared_lock lock(mu_);
-  IndexFileHeader header{IndexKind::kBruteForce, static_cast<uint32_t>(dimension_), labels_.size(),
+  IndexFileHeader header{IndexKind::kBruteForce, static_cast<uint32_t>(dimension_), 0,
                          std::string(embedder_name)};
-  MEMORYD_ASSIGN_OR_RETURN(auto writer, IndexFileWriter::Create(path, header));
-  MEMORYD_RETURN_IF_ERROR(writer->AppendPod(static_cast<uint64_t>(labels_.size())));
-  MEMORYD_RETURN_IF_ERROR(writer->Append(labels_.data(), labels_.size() * sizeof(uint64_t)));
-  MEMORYD_RETURN_IF_ERROR(writer->Append(data_.data(), data_.size() * sizeof(float)));
-  return writer->Commit();
+  PayloadBuffer payload;
+  try {
+    std::shared_lock lock(mu_);
+    header.count = labels_.size();
+    payload.Reserve(sizeof(uint64_t) + labels_.size() * sizeof(uint64_t) +
+                    data_.size() * sizeof(float));
+    payload.AppendPod(static_cast<uint64_t>(labels_.size()));
+    payload.Append(labels_.data(), labels_.size() * sizeof(uint64_t));
+    payload.Append(data_.data(), data_.size() * sizeof(float));
+  } catch (const std::exception& e) {  // std::bad_alloc from the copy
+    return Status::Internal(std::string("cannot save a vector index: ") + e.what());
+  }
+  return WriteIndexFile(path, header, payload);
 }
 
 Result<std::unique_ptr<BruteForceVectorIndex>> BruteForceVectorIndex::Load(

@@ -2,6 +2,18 @@
 
 // The one library file that includes hnswlib (see the header). Everything hnswlib throws is
 // caught in this file and turned into a Status.
+//
+// hnswlib 0.6.2's SSE prefetch hints read up to 4 bytes past the end of an upper-layer link list.
+// That is harmless (the bytes always lie inside the malloc chunk and only steer a prefetch), but
+// AddressSanitizer reports it, so sanitizer builds compile hnswlib without its manual
+// vectorisation. Our distance function does not depend on it.
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_MANUAL_VECTORIZATION
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_MANUAL_VECTORIZATION
+#endif
+#endif
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
@@ -11,6 +23,23 @@
 #include <mutex>
 
 #include "index/vector_index_math.h"
+
+// hnswlib's addPoint() takes its `global` mutex and per-node link mutexes in an order that
+// ThreadSanitizer flags as a potential deadlock between two concurrent inserts. Inserts never run
+// concurrently here (Add holds the index lock exclusively), so ThreadSanitizer builds suppress
+// deadlock reports whose stacks are inside hnswlib. Only this library file defines the hook.
+#if defined(__SANITIZE_THREAD__)
+#define MEMORYD_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MEMORYD_TSAN 1
+#endif
+#endif
+#if defined(MEMORYD_TSAN)
+extern "C" const char* __tsan_default_suppressions() {
+  return "deadlock:hnswlib::HierarchicalNSW\n";
+}
+#endif
 
 namespace memoryd {
 namespace {
@@ -230,33 +259,37 @@ HnswOptions HnswVectorIndex::options() const {
 // Persistence. Payload: PayloadParams | slots x bytes_per_slot (hnswlib's bottom layer: links,
 // vector, label, deleted mark) | per slot: u32 level, then level x upper-layer link lists.
 
+// The payload is copied under the read lock (a memcpy of the graph) and written after releasing
+// it: with a writer-preferring lock, holding it through disk I/O would stall searches behind any
+// waiting writer.
 Status HnswVectorIndex::Save(const std::string& path, std::string_view embedder_name) const {
-  std::shared_lock lock(mu_);
-  const HnswGraph& g = graph_->hnsw;
-  IndexFileHeader header{IndexKind::kHnsw, static_cast<uint32_t>(dimension_),
-                         g.cur_element_count - free_slots_.size(), std::string(embedder_name)};
-  MEMORYD_ASSIGN_OR_RETURN(auto writer, IndexFileWriter::Create(path, header));
-  MEMORYD_RETURN_IF_ERROR(WritePayload(writer.get()));
-  return writer->Commit();
+  IndexFileHeader header{IndexKind::kHnsw, static_cast<uint32_t>(dimension_), 0,
+                         std::string(embedder_name)};
+  PayloadBuffer payload;
+  try {
+    std::shared_lock lock(mu_);
+    header.count = graph_->hnsw.cur_element_count - free_slots_.size();
+    WritePayload(&payload);
+  } catch (const std::exception& e) {  // std::bad_alloc from the copy
+    return Failed("save", e);
+  }
+  return WriteIndexFile(path, header, payload);
 }
 
-Status HnswVectorIndex::WritePayload(IndexFileWriter* writer) const {
+void HnswVectorIndex::WritePayload(PayloadBuffer* payload) const {
   const HnswGraph& g = graph_->hnsw;
   PayloadParams params{options_.m,           options_.ef_construction, options_.ef_search,
                        options_.random_seed, g.cur_element_count,      g.size_data_per_element_,
                        g.maxlevel_,          g.enterpoint_node_};
-  MEMORYD_RETURN_IF_ERROR(writer->AppendPod(params));
-  MEMORYD_RETURN_IF_ERROR(
-      writer->Append(g.data_level0_memory_, g.cur_element_count * g.size_data_per_element_));
+  payload->Reserve(sizeof(params) + g.cur_element_count * (g.size_data_per_element_ + 4) +
+                   g.cur_element_count / g.M_ * g.size_links_per_element_ * 2);
+  payload->AppendPod(params);
+  payload->Append(g.data_level0_memory_, g.cur_element_count * g.size_data_per_element_);
   for (size_t slot = 0; slot < g.cur_element_count; ++slot) {
     const uint32_t level = static_cast<uint32_t>(g.element_levels_[slot]);
-    MEMORYD_RETURN_IF_ERROR(writer->AppendPod(level));
-    if (level > 0) {
-      MEMORYD_RETURN_IF_ERROR(
-          writer->Append(g.linkLists_[slot], level * g.size_links_per_element_));
-    }
+    payload->AppendPod(level);
+    if (level > 0) payload->Append(g.linkLists_[slot], level * g.size_links_per_element_);
   }
-  return Status::Ok();
 }
 
 Result<std::unique_ptr<HnswVectorIndex>> HnswVectorIndex::Load(

@@ -93,7 +93,7 @@ class HnswVectorIndex final : public VectorIndex {
   std::vector<VectorHit> ExactSearch(const Vector& unit, size_t k, const LabelFilter& filter) const;
   std::vector<VectorHit> FilteredSearch(const Vector& unit, size_t k,
                                         const LabelFilter& filter) const;
-  Status WritePayload(IndexFileWriter* writer) const;
+  void WritePayload(PayloadBuffer* payload) const;  // may throw std::bad_alloc
   Status ReadPayload(IndexFileReader* reader, size_t slots);
   Status ValidateAndIndexLabels(uint64_t expected_live);
 

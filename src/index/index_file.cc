@@ -334,6 +334,13 @@ Status IndexFileReader::Read(void* out, size_t size) {
   return Status::Ok();
 }
 
+Status WriteIndexFile(const std::string& path, const IndexFileHeader& header,
+                      const PayloadBuffer& payload) {
+  MEMORYD_ASSIGN_OR_RETURN(auto writer, IndexFileWriter::Create(path, header));
+  MEMORYD_RETURN_IF_ERROR(writer->Append(payload.bytes().data(), payload.bytes().size()));
+  return writer->Commit();
+}
+
 Status CheckIndexFileHeader(const IndexFileHeader& header, const std::string& path,
                             std::string_view expected_embedder_name, int expected_dimension,
                             std::optional<IndexKind> expected_kind) {

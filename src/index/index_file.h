@@ -110,6 +110,30 @@ class IndexFileReader {
   std::unique_ptr<State> state_;
 };
 
+// Collects a payload in memory, so an index can copy itself while holding its lock and write the
+// file after releasing it. Append may throw std::bad_alloc; WriteIndexFile never throws.
+class PayloadBuffer {
+ public:
+  void Append(const void* data, size_t size) {
+    const char* p = static_cast<const char*>(data);
+    bytes_.insert(bytes_.end(), p, p + size);
+  }
+  template <typename T>
+  void AppendPod(const T& value) {
+    Append(&value, sizeof(T));
+  }
+  void Reserve(size_t size) { bytes_.reserve(size); }
+  const std::vector<char>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<char> bytes_;
+};
+
+// Writes `header` and `payload` to `path` atomically through an IndexFileWriter.
+// Returns kInvalidArgument for an over-long embedder name; kInternal on I/O failure.
+Status WriteIndexFile(const std::string& path, const IndexFileHeader& header,
+                      const PayloadBuffer& payload);
+
 // Checks a header read from `path` against what the caller needs. Returns kInternal when the
 // dimension is outside [1, 65536]; kConflict when `expected_kind` is given and differs, or the
 // embedder name or dimension differs from the expected ones (expected_dimension 0 accepts any).

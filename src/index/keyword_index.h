@@ -31,6 +31,7 @@
 #include <map>
 #include <memory>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -132,13 +133,14 @@ class Bm25Index final : public KeywordIndex {
     float weight;
     float count;  // occurrences in the query
   };
-  // Per-search scratch: dense scores by slot and the slots that have one.
+  // Per-search scratch: scores by slot, and the slots that have one (in first-hit order).
   struct Scores {
-    std::vector<float> by_slot;
-    std::vector<uint32_t> hits;  // the slots with a score; see `dense`
-    // Set once most slots have a score: Accumulate stops tracking hits (cheaper), and
-    // CollectHits rebuilds them by one sequential scan, in slot order.
-    bool dense = false;
+    explicit Scores(size_t slots);
+    std::span<const uint32_t> Hits() const { return {hits.get(), hit_count}; }
+
+    std::vector<float> by_slot;        // 0 for documents without a match
+    std::unique_ptr<uint32_t[]> hits;  // room for every slot; the first hit_count are valid
+    size_t hit_count = 0;
   };
 
   // Occurrences of each distinct string, in sorted order.
@@ -158,15 +160,19 @@ class Bm25Index final : public KeywordIndex {
   float Idf(uint32_t id) const;
   bool IsTooCommon(uint32_t id, float max_fraction) const;
   float TfNorm(float tf, float length, float avg_length) const;
-  void Accumulate(const QueryTerm& term, float avg_length, Scores* scores) const;
-  void CollectHits(Scores* scores) const;
+  void Accumulate(const QueryTerm& term, float avg_length, Scores* scores,
+                  std::vector<uint32_t>* touched) const;
   float SelfScore(const std::vector<QueryTerm>& query, float query_length, float avg_length) const;
+  std::vector<uint32_t> BestSlots(const Scores& scores, size_t m) const;
   std::vector<QueryTerm> FeedbackTerms(const std::vector<QueryTerm>& query, const Scores& scores,
+                                       const std::vector<uint32_t>& leaders,
                                        float query_length) const;
   bool UsesContext() const;
-  float WithContext(const Scores& scores, uint32_t slot) const;
-  std::vector<uint32_t> ContextPool(const Scores& scores, size_t size) const;
-  std::vector<KeywordHit> Rank(const Scores& scores, size_t k, const Filter& filter,
+  float FinalScore(const Scores& scores, uint32_t slot) const;
+  std::vector<uint32_t> Candidates(const std::vector<uint32_t>& leaders,
+                                   const std::vector<uint32_t>& boosted) const;
+  std::vector<KeywordHit> Rank(const Scores& scores, std::vector<uint32_t> leaders,
+                               const std::vector<uint32_t>& boosted, size_t k, const Filter& filter,
                                float self_score) const;
 
   const std::shared_ptr<const text::TextAnalyzer> analyzer_;

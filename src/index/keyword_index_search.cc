@@ -1,4 +1,12 @@
-// Bm25Index: the search path (scoring, feedback, neighbour context, top-k selection).
+// Bm25Index: the search path.
+//
+// 1. Accumulate the BM25 contributions of the query's words and topics into a dense score array.
+// 2. Select the "leaders": the best few hundred documents by that score (one pass over hits).
+// 3. Feedback: mine the best leaders for distinctive words and accumulate those too.
+// 4. Rank the leaders, the documents the feedback words touched and, with neighbour context,
+//    their neighbours, by their final score; widen the leaders if a filter rejects too many.
+// A document outside those sets scores below every leader and gains only bounded context, so
+// the leaders stand for the whole index at a fraction of the cost.
 #include <algorithm>
 #include <cmath>
 #include <mutex>
@@ -9,18 +17,17 @@
 namespace memoryd {
 namespace {
 
-// Neighbour context is computed for the best matches and their neighbours only: this many at
-// least, or four times k, growing when a filter rejects too many of them.
-constexpr size_t kMinContextPool = 128;
-constexpr size_t kContextPoolPerResult = 4;
+// How many leaders to rank: at least this many, or this many per requested result.
+constexpr size_t kMinLeaders = 128;
+constexpr size_t kLeadersPerResult = 4;
+// Factor by which the leaders grow when a filter leaves fewer than k documents.
+constexpr size_t kLeaderGrowth = 4;
 // Expansion terms found in more than this fraction of documents barely tell documents apart but
 // have the longest posting lists, so they are skipped. Feedback words are meant to be the
 // distinctive words of the top matches; topics can be broader.
-constexpr float kMaxFeedbackDocumentFraction = 0.05f;
+constexpr float kMaxFeedbackDocumentFraction = 0.02f;
 constexpr float kMaxTopicDocumentFraction = 0.3f;
 constexpr uint32_t kMinExpansionDocumentCap = 2;
-// Once more than 1/kDenseDivisor of the slots have a score, hits are no longer tracked.
-constexpr size_t kDenseDivisor = 8;
 
 struct Ranked {
   float score;
@@ -31,7 +38,7 @@ struct Ranked {
 // The k best of `slots` (score descending, key ascending) that `accept` lets through, best first.
 // `accept` runs only for slots that would enter the current top k.
 template <typename ScoreOf, typename KeyOf, typename Accept>
-std::vector<Ranked> SelectBest(const std::vector<uint32_t>& slots, size_t k, ScoreOf score_of,
+std::vector<Ranked> SelectBest(std::span<const uint32_t> slots, size_t k, ScoreOf score_of,
                                KeyOf key_of, Accept accept) {
   const auto better = [](const Ranked& a, const Ranked& b) {
     return a.score != b.score ? a.score > b.score : a.key < b.key;
@@ -59,6 +66,9 @@ std::vector<Ranked> SelectBest(const std::vector<uint32_t>& slots, size_t k, Sco
 
 }  // namespace
 
+Bm25Index::Scores::Scores(size_t slots)
+    : by_slot(slots, 0.0f), hits(std::make_unique_for_overwrite<uint32_t[]>(slots)) {}
+
 std::vector<KeywordHit> Bm25Index::Search(std::string_view query, size_t k,
                                           const Filter& filter) const {
   if (k == 0) return {};
@@ -74,16 +84,17 @@ std::vector<KeywordHit> Bm25Index::SearchAnalyzed(const text::Analysis& query, s
   const float avg_length =
       std::max(1.0f, static_cast<float>(total_length_) / static_cast<float>(slot_of_.size()));
   const std::vector<QueryTerm> terms = ResolveQuery(query);
-  Scores scores{std::vector<float>(docs_.size(), 0.0f), {}, false};
-  for (const QueryTerm& term : terms) Accumulate(term, avg_length, &scores);
-  CollectHits(&scores);
+  Scores scores(docs_.size());
+  for (const QueryTerm& term : terms) Accumulate(term, avg_length, &scores, nullptr);
   // Feedback words only add to the scores: the self-score, and so the calibration, stays that of
   // the query as written.
   const float self_score = SelfScore(terms, query_length, avg_length);
-  const std::vector<QueryTerm> feedback = FeedbackTerms(terms, scores, query_length);
-  for (const QueryTerm& term : feedback) Accumulate(term, avg_length, &scores);
-  if (!feedback.empty()) CollectHits(&scores);
-  return Rank(scores, k, filter, self_score);
+  std::vector<uint32_t> leaders = BestSlots(scores, std::max(kMinLeaders, k * kLeadersPerResult));
+  std::vector<uint32_t> boosted;
+  for (const QueryTerm& term : FeedbackTerms(terms, scores, leaders, query_length)) {
+    Accumulate(term, avg_length, &scores, &boosted);
+  }
+  return Rank(scores, std::move(leaders), boosted, k, filter, self_score);
 }
 
 std::vector<Bm25Index::QueryTerm> Bm25Index::ResolveQuery(const text::Analysis& query) const {
@@ -104,8 +115,9 @@ std::vector<Bm25Index::QueryTerm> Bm25Index::ResolveQuery(const text::Analysis& 
 
 bool Bm25Index::IsTooCommon(uint32_t id, float max_fraction) const {
   if (id == kNone) return false;
-  const auto cap = std::max(kMinExpansionDocumentCap,
-                            static_cast<uint32_t>(max_fraction * static_cast<float>(slot_of_.size())));
+  const auto cap =
+      std::max(kMinExpansionDocumentCap,
+               static_cast<uint32_t>(max_fraction * static_cast<float>(slot_of_.size())));
   return live_df_[id] > cap;
 }
 
@@ -121,35 +133,27 @@ float Bm25Index::TfNorm(float tf, float length, float avg_length) const {
   return tf * (k1 + 1.0f) / (tf + norm);
 }
 
-void Bm25Index::Accumulate(const QueryTerm& term, float avg_length, Scores* scores) const {
+void Bm25Index::Accumulate(const QueryTerm& term, float avg_length, Scores* scores,
+                           std::vector<uint32_t>* touched) const {
   if (term.id == kNone || live_df_[term.id] == 0 || term.weight <= 0) return;
   const float weight = term.weight * Idf(term.id) * (options_.k1 + 1.0f);
   // TfNorm unrolled: tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg_length)).
   const float base = options_.k1 * (1.0f - options_.b);
   const float per_word = options_.k1 * options_.b / avg_length;
   float* by_slot = scores->by_slot.data();
-  const bool track = !scores->dense;
+  uint32_t* hits = scores->hits.get();
+  size_t hit_count = scores->hit_count;
   for (const Posting& posting : postings_[term.id]) {
     if (live_[posting.slot] == 0) continue;
     float& score = by_slot[posting.slot];
-    if (track && score == 0) scores->hits.push_back(posting.slot);
+    // Branch-free append: whether a slot is new is unpredictable.
+    hits[hit_count] = posting.slot;
+    hit_count += score == 0 ? 1 : 0;
     const auto tf = static_cast<float>(posting.tf);
     score += weight * tf / (tf + base + per_word * static_cast<float>(posting.length));
+    if (touched != nullptr) touched->push_back(posting.slot);
   }
-  if (track && scores->hits.size() > scores->by_slot.size() / kDenseDivisor) scores->dense = true;
-}
-
-void Bm25Index::CollectHits(Scores* scores) const {
-  if (!scores->dense) return;
-  // Branch-free: about half the slots have a score, so a branch would mispredict constantly.
-  const size_t slots = scores->by_slot.size();
-  scores->hits.resize(slots);
-  size_t count = 0;
-  for (uint32_t slot = 0; slot < slots; ++slot) {
-    scores->hits[count] = slot;
-    count += scores->by_slot[slot] > 0 ? 1 : 0;
-  }
-  scores->hits.resize(count);
+  scores->hit_count = hit_count;
 }
 
 float Bm25Index::SelfScore(const std::vector<QueryTerm>& query, float query_length,
@@ -161,21 +165,30 @@ float Bm25Index::SelfScore(const std::vector<QueryTerm>& query, float query_leng
   return self_score;
 }
 
+// The m best slots by their current score, best first (ties: lower slot first).
+std::vector<uint32_t> Bm25Index::BestSlots(const Scores& scores, size_t m) const {
+  const std::vector<Ranked> best = SelectBest(
+      scores.Hits(), m, [&](uint32_t slot) { return scores.by_slot[slot]; },
+      [](uint32_t slot) { return slot; }, [](uint32_t) { return true; });
+  std::vector<uint32_t> slots;
+  slots.reserve(best.size());
+  for (const Ranked& entry : best) slots.push_back(entry.slot);
+  return slots;
+}
+
 std::vector<Bm25Index::QueryTerm> Bm25Index::FeedbackTerms(const std::vector<QueryTerm>& query,
                                                            const Scores& scores,
+                                                           const std::vector<uint32_t>& leaders,
                                                            float query_length) const {
-  if (options_.feedback_terms == 0 || options_.feedback_weight <= 0) return {};
-  const std::vector<Ranked> top = SelectBest(
-      scores.hits, options_.feedback_documents,
-      [&](uint32_t slot) { return scores.by_slot[slot]; }, [](uint32_t slot) { return slot; },
-      [](uint32_t) { return true; });
-  if (top.empty()) return {};
+  const size_t m = std::min(options_.feedback_documents, leaders.size());
+  if (m == 0 || options_.feedback_terms == 0 || options_.feedback_weight <= 0) return {};
   // A word's feedback mass: its share of each top document, weighted by that document's score
   // and by the word's rarity.
   std::unordered_map<uint32_t, float> mass;
-  for (const Ranked& entry : top) {
-    const Document& doc = docs_[entry.slot];
-    const float share = entry.score / top[0].score / static_cast<float>(std::max(1u, doc.length));
+  for (size_t i = 0; i < m; ++i) {
+    const Document& doc = docs_[leaders[i]];
+    const float share = scores.by_slot[leaders[i]] / scores.by_slot[leaders[0]] /
+                        static_cast<float>(std::max(1u, doc.length));
     for (const TermCount& term : doc.terms) {
       const bool in_query = std::any_of(query.begin(), query.end(),
                                         [&](const QueryTerm& q) { return q.id == term.id; });
@@ -205,9 +218,10 @@ bool Bm25Index::UsesContext() const {
   return options_.previous_context_weight > 0 || options_.next_context_weight > 0;
 }
 
-float Bm25Index::WithContext(const Scores& scores, uint32_t slot) const {
-  const Links& links = links_[slot];
+float Bm25Index::FinalScore(const Scores& scores, uint32_t slot) const {
   float score = scores.by_slot[slot];
+  if (!UsesContext()) return score;
+  const Links& links = links_[slot];
   if (links.previous != kNone) {
     score += options_.previous_context_weight * scores.by_slot[links.previous];
   }
@@ -215,39 +229,41 @@ float Bm25Index::WithContext(const Scores& scores, uint32_t slot) const {
   return score;
 }
 
-// The `size` best matches by their own score, plus their neighbours: every document whose
-// context score can stand out, without visiting the neighbours of every weak match.
-std::vector<uint32_t> Bm25Index::ContextPool(const Scores& scores, size_t size) const {
-  const std::vector<Ranked> best = SelectBest(
-      scores.hits, size, [&](uint32_t slot) { return scores.by_slot[slot]; },
-      [](uint32_t slot) { return slot; }, [](uint32_t) { return true; });
-  std::vector<uint32_t> pool;
-  pool.reserve(best.size() * 3);
-  for (const Ranked& entry : best) {
-    pool.push_back(entry.slot);
-    if (links_[entry.slot].previous != kNone) pool.push_back(links_[entry.slot].previous);
-    if (links_[entry.slot].next != kNone) pool.push_back(links_[entry.slot].next);
+// Leaders, boosted documents and, with context, the neighbours of both; distinct.
+std::vector<uint32_t> Bm25Index::Candidates(const std::vector<uint32_t>& leaders,
+                                            const std::vector<uint32_t>& boosted) const {
+  std::vector<uint8_t> seen(docs_.size(), 0);
+  std::vector<uint32_t> candidates;
+  candidates.reserve(leaders.size() + boosted.size());
+  const auto add = [&](uint32_t slot) {
+    if (slot == kNone || seen[slot] != 0) return;
+    seen[slot] = 1;
+    candidates.push_back(slot);
+  };
+  for (const uint32_t slot : leaders) add(slot);
+  for (const uint32_t slot : boosted) add(slot);
+  if (UsesContext()) {
+    const size_t own = candidates.size();
+    for (size_t i = 0; i < own; ++i) {
+      add(links_[candidates[i]].previous);
+      add(links_[candidates[i]].next);
+    }
   }
-  std::sort(pool.begin(), pool.end());
-  pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
-  return pool;
+  return candidates;
 }
 
-std::vector<KeywordHit> Bm25Index::Rank(const Scores& scores, size_t k, const Filter& filter,
-                                        float self_score) const {
+std::vector<KeywordHit> Bm25Index::Rank(const Scores& scores, std::vector<uint32_t> leaders,
+                                        const std::vector<uint32_t>& boosted, size_t k,
+                                        const Filter& filter, float self_score) const {
+  const auto score_of = [&](uint32_t slot) { return FinalScore(scores, slot); };
   const auto key_of = [this](uint32_t slot) { return labels_[slot]; };
   const auto accept = [&](uint32_t slot) { return !filter || filter(labels_[slot]); };
   std::vector<Ranked> ranked;
-  if (!UsesContext()) {
-    ranked = SelectBest(
-        scores.hits, k, [&](uint32_t slot) { return scores.by_slot[slot]; }, key_of, accept);
-  } else {
-    const auto context_of = [&](uint32_t slot) { return WithContext(scores, slot); };
-    // Grow the pool until it yields k accepted documents or covers every match.
-    for (size_t size = std::max(kMinContextPool, k * kContextPoolPerResult);; size *= 2) {
-      ranked = SelectBest(ContextPool(scores, size), k, context_of, key_of, accept);
-      if (ranked.size() >= k || size >= scores.hits.size()) break;
-    }
+  for (size_t size = leaders.size();; size *= kLeaderGrowth) {
+    if (size > leaders.size()) leaders = BestSlots(scores, size);
+    ranked = SelectBest(Candidates(leaders, boosted), k, score_of, key_of, accept);
+    // Enough results, or every match already considered.
+    if (ranked.size() >= k || leaders.size() >= scores.hit_count) break;
   }
   std::vector<KeywordHit> result;
   result.reserve(ranked.size());

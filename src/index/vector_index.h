@@ -47,7 +47,7 @@ class VectorIndex {
 
   // Adds the vector under `label`, or replaces the vector of an existing label (also one that was
   // removed before). Returns kInvalidArgument when the dimension is wrong or the vector is zero or
-  // not finite; kInternal when memory runs out.
+  // not finite; kInternal when memory runs out (the index may then be inconsistent: rebuild it).
   virtual Status Add(uint64_t label, const Vector& vector) = 0;
 
   // Removes the vector of `label`. Returns kNotFound when the label is not in the index.
@@ -69,8 +69,10 @@ class VectorIndex {
   virtual int Dimension() const = 0;
 
   // Writes the whole index to `path` atomically (temporary file, fsync, rename), recording
-  // `embedder_name` (Embedder::Name()) so a change of model is detected on load. Searches may run
-  // meanwhile; writers wait. Returns kInternal on any I/O failure, leaving `path` untouched.
+  // `embedder_name` (Embedder::Name()) so a change of model is detected on load. The index is
+  // copied in memory under the read lock (briefly needing as much memory again) and written
+  // without holding it. Returns kInternal on any I/O failure or when memory runs out, leaving
+  // `path` untouched.
   virtual Status Save(const std::string& path, std::string_view embedder_name) const = 0;
 };
 

@@ -5,9 +5,10 @@
 //  - keyword: KeywordHit::relative, the BM25 score divided by the query's self-score (the score
 //    a document identical to the query would get; see index/keyword_index.h). A duplicate of the
 //    query gets 1; a document sharing no term gets 0; sharing the rarer half of the query's words
-//    gets roughly one half.
+//    gets roughly one half. (Topics, feedback and neighbour context can lift it; it stays
+//    clamped to 1.)
 //  - vector: cosine similarity rescaled so that `cosine_floor` maps to 0 and 1 maps to 1,
-//    clamped. Every embedding model has a typical similarity for unrelated texts (about 0 for
+//    clamped. Every embedding model has a typical similarity for unrelated texts (about 0.1 for
 //    the builtin embedder, 0.1-0.3 for typical neural models); the floor removes it, so
 //    "unrelated" means 0 whatever the model.
 // The fused score is the weighted mean keyword_weight * keyword + (1 - keyword_weight) * vector.
@@ -27,14 +28,9 @@
 #include <vector>
 
 #include "index/keyword_index.h"
+#include "index/vector_index.h"  // VectorHit
 
 namespace memoryd {
-
-// One nearest-neighbour result: a label and its cosine similarity to the query vector.
-struct VectorHit {
-  uint64_t label = 0;
-  float similarity = 0;
-};
 
 struct ScoredHit {
   uint64_t label = 0;
@@ -46,11 +42,12 @@ struct ScoredHit {
 // The defaults suit the builtin embedder (the default); see the presets below.
 struct FusionOptions {
   // Weight of the keyword part; the vector part gets 1 - keyword_weight. Clamped to [0, 1].
-  float keyword_weight = 0.8f;
+  float keyword_weight = 0.85f;
   // Cosine similarity that counts as "unrelated" (maps to 0). Clamped to [-1, 0.99]. For the
   // builtin embedder, the median cosine of a question to the memories of a conversation is 0.10
-  // and its 90th percentile 0.21 (measured on LoCoMo).
-  float cosine_floor = 0.15f;
+  // and its 90th percentile 0.21 (measured on LoCoMo): the floor zeroes nine unrelated memories
+  // in ten.
+  float cosine_floor = 0.2f;
   // Hits scoring below this are dropped.
   float min_score = 0.0f;
   // Maximum number of hits returned; 0 means all.
@@ -61,7 +58,7 @@ struct FusionOptions {
 // words lead and the vector part refines; a neural embedder carries meaning well, so it leads.
 // Its floor suits common models (text-embedding-3, nomic, bge); a model whose unrelated texts
 // score higher (text-embedding-ada-002: about 0.7) needs its own floor.
-FusionOptions BuiltinEmbedderFusion();  // keyword_weight 0.8, cosine_floor 0.15
+FusionOptions BuiltinEmbedderFusion();  // keyword_weight 0.85, cosine_floor 0.2
 FusionOptions NeuralEmbedderFusion();   // keyword_weight 0.4, cosine_floor 0.2
 
 // Calibrated vector part for one cosine similarity (see the header comment).

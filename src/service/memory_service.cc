@@ -87,7 +87,8 @@ Result<MemoryWrite> MemoryService::Prepare(MemoryInput input, int64_t now) const
   MemoryWrite w;
   if (input.ttl_minutes) {
     MEMORYD_RETURN_IF_ERROR(ValidateTtlMinutes(*input.ttl_minutes));
-    w.expires_at = now + static_cast<int64_t>(std::llround(*input.ttl_minutes * kMillisPerMinute));
+    // At least one millisecond, so that a tiny TTL still means "expires after now".
+    w.expires_at = now + std::max<int64_t>(1, std::llround(*input.ttl_minutes * kMillisPerMinute));
   }
   w.key = std::move(input.key);
   w.title = std::move(input.title);
@@ -161,11 +162,8 @@ Result<std::vector<Memory>> MemoryService::FindSubstring(const SpaceRef& space,
 
 Result<std::vector<std::string>> MemoryService::AllKeys(const SpaceRef& space) {
   const int64_t now = clock_.NowMillis();
-  MEMORYD_ASSIGN_OR_RETURN(auto listed,
-                           store_.ListKeys(space, {0, options_.max_memories_per_space > 0
-                                                          ? options_.max_memories_per_space
-                                                          : INT64_MAX},
-                                           now));
+  // Every key, even when a space holds more than a (since lowered) memory limit.
+  MEMORYD_ASSIGN_OR_RETURN(auto listed, store_.ListKeys(space, {0, INT64_MAX}, now));
   std::vector<std::string> keys;
   keys.reserve(listed.size());
   for (auto& k : listed) keys.push_back(std::move(k.key));

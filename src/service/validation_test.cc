@@ -64,14 +64,21 @@ TEST(ValidationTest, MalformedUtf8IsInvalid) {
   }
 }
 
-TEST(ValidationTest, HasControlCharFindsAsciiControlsOnly) {
+TEST(ValidationTest, HasControlCharFindsC0DelAndC1Controls) {
   for (int c = 0; c < 0x20; ++c) {
     EXPECT_TRUE(HasControlChar("x" + std::string(1, static_cast<char>(c)) + "y")) << c;
   }
   EXPECT_TRUE(HasControlChar("\x7f"));
+  EXPECT_TRUE(HasControlChar("a\xc2\x80"));  // U+0080
+  EXPECT_TRUE(
+      HasControlChar("\xc2\x85"
+                     "b"));                 // U+0085, NEXT LINE
+  EXPECT_TRUE(HasControlChar("\xc2\x9f"));  // U+009F
   EXPECT_FALSE(HasControlChar(""));
   EXPECT_FALSE(HasControlChar(" ~!az09"));
+  EXPECT_FALSE(HasControlChar("\xc2\xa0"));  // U+00A0, NO-BREAK SPACE
   EXPECT_FALSE(HasControlChar("\xc3\xa9\xf0\x9f\x99\x82"));
+  EXPECT_FALSE(HasControlChar("\xc4\x80"));  // U+0100: 0x80 after another lead byte
 }
 
 TEST(ValidationTest, ValidateKeyNamesTheFieldItIsGiven) {

@@ -63,9 +63,9 @@ Result<SpaceInfo> FaultyStore::GetSpace(const SpaceRef& space, int64_t now) {
   return base_.GetSpace(space, now);
 }
 
-Result<int64_t> FaultyStore::DeleteSpace(const SpaceRef& space) {
+Result<int64_t> FaultyStore::DeleteSpace(const SpaceRef& space, int64_t now) {
   MEMORYD_FAULT_POINT("DeleteSpace");
-  return base_.DeleteSpace(space);
+  return base_.DeleteSpace(space, now);
 }
 
 Result<Memory> FaultyStore::GetByKey(const SpaceRef& space, std::string_view key, int64_t now) {

@@ -48,7 +48,7 @@ class FaultyStore final : public Store {
   Result<int64_t> InsertApiKey(const ApiKeyRecord& record) override;
   Result<std::vector<SpaceInfo>> ListSpaces(AccountId account, int64_t now) override;
   Result<SpaceInfo> GetSpace(const SpaceRef& space, int64_t now) override;
-  Result<int64_t> DeleteSpace(const SpaceRef& space) override;
+  Result<int64_t> DeleteSpace(const SpaceRef& space, int64_t now) override;
   Result<Memory> GetByKey(const SpaceRef& space, std::string_view key, int64_t now) override;
   Result<Memory> GetById(const SpaceRef& space, std::string_view id, int64_t now) override;
   Result<std::vector<KeyUpdated>> ListKeys(const SpaceRef& space, const ListOptions& opts,

@@ -117,12 +117,11 @@ Result<SpaceInfo> InMemoryStore::GetSpace(const SpaceRef& ref, int64_t now) {
   return Summarise(ref.name, *space, now);
 }
 
-Result<int64_t> InMemoryStore::DeleteSpace(const SpaceRef& ref) {
+Result<int64_t> InMemoryStore::DeleteSpace(const SpaceRef& ref, int64_t now) {
   std::lock_guard lock(mu_);
   auto it = spaces_.find(SpaceKey(ref.account_id, ref.name));
   if (it == spaces_.end()) return Status::NotFound("space '" + ref.name + "' not found");
-  // Like SqliteStore, the count includes expired memories that were not purged yet.
-  const auto removed = static_cast<int64_t>(it->second.memories.size());
+  const auto removed = static_cast<int64_t>(LiveMemories(it->second, now).size());
   spaces_.erase(it);
   return removed;
 }

@@ -160,6 +160,8 @@ Result<Statement> Connection::Prepare(const std::string& sql) {
 
 int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
 
+bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Status Connection::Error(std::string_view what) const {
   return FromCode(db_, sqlite3_errcode(db_), what);
 }

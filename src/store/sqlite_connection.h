@@ -69,6 +69,8 @@ class Connection {
   Result<Statement> Prepare(const std::string& sql);
   // Rows changed by the last statement.
   int64_t Changes() const;
+  // True while a transaction is open on this connection.
+  bool InTransaction() const;
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}

@@ -3,16 +3,25 @@
 namespace memoryd::sqlite {
 namespace {
 
-// Tags travel as one column, joined by the unit separator (tags never hold control characters).
-constexpr char kTagSeparator = '\x1f';
 
+// The memory's tags are kept twice: in memory_tags for tag queries, and joined in memories.tags
+// (in order) so that reading a memory is one row.
 const std::string kSelectMemory =
     "SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata, m.created_at, m.updated_at,"
-    " m.expires_at, (SELECT group_concat(name, char(31)) FROM (SELECT t.name FROM memory_tags mt"
-    " JOIN tags t ON t.id = mt.tag_id WHERE mt.memory_seq = m.seq ORDER BY mt.pos))"
-    " FROM memories m ";
+    " m.expires_at, m.tags FROM memories m ";
 
 const std::string kLive = " (m.expires_at IS NULL OR m.expires_at > ?) ";
+
+}  // namespace
+
+std::string JoinTags(const std::vector<std::string>& tags) {
+  std::string joined;
+  for (const auto& tag : tags) {
+    if (!joined.empty()) joined += kTagSeparator;
+    joined += tag;
+  }
+  return joined;
+}
 
 std::vector<std::string> SplitTags(const std::string& joined) {
   std::vector<std::string> tags;
@@ -26,6 +35,8 @@ std::vector<std::string> SplitTags(const std::string& joined) {
   }
   return tags;
 }
+
+namespace {
 
 Memory ReadMemory(const Statement& stmt, std::string_view space) {
   Memory m;

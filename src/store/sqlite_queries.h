@@ -14,6 +14,12 @@
 
 namespace memoryd::sqlite {
 
+// A memory's tags as stored in memories.tags: joined by the unit separator, which tags never
+// contain (they are validated to hold no control characters).
+inline constexpr char kTagSeparator = '\x1f';
+std::string JoinTags(const std::vector<std::string>& tags);
+std::vector<std::string> SplitTags(const std::string& joined);
+
 // The space's row id, or nullopt if it has never been written.
 Result<std::optional<int64_t>> FindSpaceId(Connection& conn, const SpaceRef& space);
 

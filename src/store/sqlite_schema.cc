@@ -41,6 +41,7 @@ CREATE TABLE memories(
   title TEXT NOT NULL DEFAULT '',
   text TEXT NOT NULL,
   metadata TEXT NOT NULL DEFAULT '{}',
+  tags TEXT NOT NULL DEFAULT '',
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   expires_at INTEGER);

@@ -1,6 +1,8 @@
 // SqliteStore: opening, the reader pool, and every read. Writes are in sqlite_store_write.cc.
 #include "store/sqlite_store.h"
 
+#include <algorithm>
+
 #include "store/sqlite_connection.h"
 #include "store/sqlite_queries.h"
 #include "store/sqlite_schema.h"
@@ -200,11 +202,17 @@ Result<std::vector<std::string>> SqliteStore::KeysWithAllTags(const SpaceRef& sp
   std::vector<std::string> out;
   if (!space_id || tags.empty()) return out;
   MEMORYD_ASSIGN_OR_RETURN(auto tag_ids, sqlite::FindTagIds(*lease, *space_id, tags));
-  std::string in_list;
+  std::vector<int64_t> ids;
   for (const auto& id : tag_ids) {
     if (!id) return out;  // a tag nobody has: no memory can carry all of them
+    ids.push_back(*id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::string in_list;
+  for (int64_t id : ids) {
     if (!in_list.empty()) in_list += ',';
-    in_list += std::to_string(*id);
+    in_list += std::to_string(id);
   }
   // The IN list holds integers we produced, never caller text.
   MEMORYD_ASSIGN_OR_RETURN(
@@ -212,7 +220,7 @@ Result<std::vector<std::string>> SqliteStore::KeysWithAllTags(const SpaceRef& sp
                                   " (SELECT memory_seq FROM memory_tags WHERE tag_id IN (" +
                                   in_list + ") GROUP BY memory_seq HAVING COUNT(*) = ?)"
                                   " AND (m.expires_at IS NULL OR m.expires_at > ?) ORDER BY 1"));
-  stmt.Bind(1, static_cast<int64_t>(tag_ids.size()));
+  stmt.Bind(1, static_cast<int64_t>(ids.size()));
   stmt.Bind(2, now);
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());

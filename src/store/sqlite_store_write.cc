@@ -1,5 +1,7 @@
 // SqliteStore: every write. Each public write is one operation submitted to the WriteBatcher,
 // so it shares a transaction and a commit with whatever other writes arrive at the same time.
+#include <algorithm>
+
 #include "core/ids.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_queries.h"
@@ -12,7 +14,17 @@ using sqlite::Connection;
 
 namespace {
 
+Status EnsureAccount(Connection& conn, AccountId account, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare("INSERT INTO accounts(id, name, created_at) VALUES (?1, 'account-' || ?1,"
+                              " ?2) ON CONFLICT DO NOTHING"));
+  stmt.Bind(1, account);
+  stmt.Bind(2, now);
+  return stmt.Run();
+}
+
 Result<int64_t> EnsureSpace(Connection& conn, const SpaceRef& space, int64_t now) {
+  MEMORYD_RETURN_IF_ERROR(EnsureAccount(conn, space.account_id, now));
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt, conn.Prepare("INSERT INTO spaces(account_id, name, created_at, last_used)"
                               " VALUES (?1, ?2, ?3, ?3) ON CONFLICT(account_id, name)"
@@ -147,13 +159,14 @@ Status DeleteRow(Connection& conn, int64_t space_id, int64_t seq) {
 Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt, conn.Prepare("UPDATE memories SET title = ?, text = ?, metadata = ?,"
-                              " updated_at = ?, expires_at = ? WHERE seq = ?"));
+                              " updated_at = ?, expires_at = ?, tags = ? WHERE seq = ?"));
   stmt.Bind(1, std::string_view(w.title));
   stmt.Bind(2, std::string_view(w.text));
   stmt.Bind(3, std::string_view(w.metadata_json));
   stmt.Bind(4, now);
   stmt.Bind(5, w.expires_at);
-  stmt.Bind(6, seq);
+  stmt.Bind(6, std::string_view(sqlite::JoinTags(w.tags)));
+  stmt.Bind(7, seq);
   return stmt.Run();
 }
 
@@ -162,7 +175,8 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("INSERT INTO memories(id, space_id, key, title, text, metadata, created_at,"
-                   " updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq"));
+                   " updated_at, expires_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                   " RETURNING seq"));
   stmt.Bind(1, std::string_view(id));
   stmt.Bind(2, space_id);
   stmt.Bind(3, w.key);
@@ -172,6 +186,7 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
   stmt.Bind(7, now);
   stmt.Bind(8, now);
   stmt.Bind(9, w.expires_at);
+  stmt.Bind(10, std::string_view(sqlite::JoinTags(w.tags)));
   MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::Internal("insert returned no row");
   const int64_t seq = stmt.ColumnInt(0);
@@ -198,7 +213,14 @@ Memory BuildMemory(const SpaceRef& space, const MemoryWrite& w, int64_t seq, std
 }
 
 Result<PutOutcome> PutOne(Connection& conn, int64_t space_id, const SpaceRef& space,
-                          const MemoryWrite& w, const WriteLimits& limits, int64_t now) {
+                          const MemoryWrite& write, const WriteLimits& limits, int64_t now) {
+  // A tag named twice is one tag (callers normally dedupe; the store must not depend on it).
+  MemoryWrite w = write;
+  std::vector<std::string> unique;
+  for (auto& tag : w.tags) {
+    if (std::find(unique.begin(), unique.end(), tag) == unique.end()) unique.push_back(tag);
+  }
+  w.tags = std::move(unique);
   std::optional<ExistingRow> existing;
   if (w.key) {
     MEMORYD_ASSIGN_OR_RETURN(existing, FindKeyRow(conn, space_id, *w.key, now));
@@ -221,6 +243,31 @@ Result<PutOutcome> PutOne(Connection& conn, int64_t space_id, const SpaceRef& sp
   }
   MEMORYD_RETURN_IF_ERROR(LinkTags(conn, out.memory.seq, tag_ids));
   return out;
+}
+
+// Removes `name` from the joined tag list of every memory of the space that carried it.
+Status RewriteTagLists(Connection& conn, int64_t space_id, std::string_view name) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto select, conn.Prepare("SELECT seq, tags FROM memories WHERE space_id = ? AND"
+                                " instr(char(31) || tags || char(31), char(31) || ? || char(31)) > 0"));
+  select.Bind(1, space_id);
+  select.Bind(2, name);
+  std::vector<std::pair<int64_t, std::string>> rewrites;
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    auto tags = sqlite::SplitTags(select.ColumnText(1));
+    std::erase(tags, std::string(name));
+    rewrites.emplace_back(select.ColumnInt(0), sqlite::JoinTags(tags));
+  }
+  select.Reset();
+  MEMORYD_ASSIGN_OR_RETURN(auto update, conn.Prepare("UPDATE memories SET tags = ? WHERE seq = ?"));
+  for (const auto& [seq, joined] : rewrites) {
+    update.Bind(1, std::string_view(joined));
+    update.Bind(2, seq);
+    MEMORYD_RETURN_IF_ERROR(update.Run());
+  }
+  return Status::Ok();
 }
 
 // Runs `fn` inside a nested savepoint so that its failure undoes only its own changes.
@@ -246,6 +293,7 @@ Result<T> Collect(Status committed, std::optional<T>& value) {
 Result<int64_t> SqliteStore::InsertApiKey(const ApiKeyRecord& record) {
   std::optional<int64_t> id;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_RETURN_IF_ERROR(EnsureAccount(conn, record.account_id, record.created_at));
     MEMORYD_ASSIGN_OR_RETURN(
         auto stmt, conn.Prepare("INSERT INTO api_keys(account_id, key_hash, space, read_only,"
                                 " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -344,13 +392,12 @@ Result<int64_t> SqliteStore::ClearSpace(const SpaceRef& space, int64_t now) {
   return Collect(s, out);
 }
 
-Result<int64_t> SqliteStore::DeleteSpace(const SpaceRef& space) {
+Result<int64_t> SqliteStore::DeleteSpace(const SpaceRef& space, int64_t now) {
   std::optional<int64_t> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
     if (!space_id) return Status::NotFound("space '" + space.name + "' not found");
-    MEMORYD_ASSIGN_OR_RETURN(
-        out, ScalarInt(conn, "SELECT COUNT(*) FROM memories WHERE space_id = ?", *space_id));
+    MEMORYD_ASSIGN_OR_RETURN(out, sqlite::CountLive(conn, *space_id, now));
     MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM spaces WHERE id = ?"));
     stmt.Bind(1, *space_id);
     return stmt.Run();
@@ -376,16 +423,17 @@ Result<bool> SqliteStore::CreateTag(const SpaceRef& space, std::string_view name
 Result<bool> SqliteStore::DeleteTag(const SpaceRef& space, std::string_view name) {
   std::optional<bool> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
-    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
     out = false;
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
     if (!space_id) return Status::Ok();
-    MEMORYD_ASSIGN_OR_RETURN(auto stmt,
-                             conn.Prepare("DELETE FROM tags WHERE space_id = ? AND name = ?"));
-    stmt.Bind(1, *space_id);
-    stmt.Bind(2, name);
+    const std::vector<std::string> names{std::string(name)};
+    MEMORYD_ASSIGN_OR_RETURN(auto ids, sqlite::FindTagIds(conn, *space_id, names));
+    if (!ids.front()) return Status::Ok();
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM tags WHERE id = ?"));
+    stmt.Bind(1, *ids.front());
     MEMORYD_RETURN_IF_ERROR(stmt.Run());
-    out = conn.Changes() > 0;
-    return Status::Ok();
+    out = true;
+    return RewriteTagLists(conn, *space_id, name);
   });
   return Collect(s, out);
 }

@@ -47,9 +47,9 @@ class Store {
   virtual Result<std::vector<SpaceInfo>> ListSpaces(AccountId account, int64_t now) = 0;
   // One space's summary; kNotFound when the space has never been written.
   virtual Result<SpaceInfo> GetSpace(const SpaceRef& space, int64_t now) = 0;
-  // Deletes a space with everything in it. Returns the number of memories removed;
+  // Deletes a space with everything in it. Returns the number of live memories removed;
   // kNotFound if the space does not exist.
-  virtual Result<int64_t> DeleteSpace(const SpaceRef& space) = 0;
+  virtual Result<int64_t> DeleteSpace(const SpaceRef& space, int64_t now) = 0;
 
   // --- memories: reads ---
   virtual Result<Memory> GetByKey(const SpaceRef& space, std::string_view key, int64_t now) = 0;
@@ -61,8 +61,8 @@ class Store {
   virtual Result<std::vector<Memory>> ListMemories(const SpaceRef& space, const ListOptions& opts,
                                                    int64_t now) = 0;
   virtual Result<int64_t> CountMemories(const SpaceRef& space, int64_t now) = 0;
-  // Memories whose key or text contains `needle`, ignoring case and Latin diacritics
-  // (text::FoldForMatch); most recently updated first, at most `limit`.
+  // Memories whose key or text contains `needle`, ignoring letter case (text::FoldForMatch;
+  // accents are kept); most recently updated first, at most `limit`.
   virtual Result<std::vector<Memory>> SubstringSearch(const SpaceRef& space,
                                                       std::string_view needle, int64_t limit,
                                                       int64_t now) = 0;

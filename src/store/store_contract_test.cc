@@ -471,15 +471,8 @@ TYPED_TEST(StoreContractTest, KeysWithAllTagsRequiresEveryTag) {
   EXPECT_TRUE(ValueOf(store.KeysWithAllTags(kSpace, {"X"}, kNow)).empty());
 }
 
-// Skips a test that SqliteStore is known to fail; the reason names the bug. Remove the call when
-// the bug is fixed.
-#define SKIP_FOR_SQLITE(reason)                                           \
-  do {                                                                    \
-    if (std::is_same_v<TypeParam, SqliteFactory>) GTEST_SKIP() << reason; \
-  } while (0)
 
 TYPED_TEST(StoreContractTest, RepeatedTagsInAWriteAreNotAnInternalError) {
-  SKIP_FOR_SQLITE("known bug: EnsureTags inserts a repeated tag twice (UNIQUE -> kInternal)");
   // Either answer is acceptable: the tag carried once, or the write refused as invalid. It must
   // not be a database failure, which would also fail every other item of a bulk write.
   auto put = this->store().Put(kSpace, Write("a", "v", {"x", "y", "x"}), kNoLimits, kNow);
@@ -497,7 +490,6 @@ TYPED_TEST(StoreContractTest, RepeatedTagsInAWriteAreNotAnInternalError) {
 }
 
 TYPED_TEST(StoreContractTest, RepeatedTagsInAQueryActAsOne) {
-  SKIP_FOR_SQLITE("known bug: KeysWithAllTags compares COUNT(*) with the undeduplicated count");
   this->MustPut(kSpace, Write("a", "v", {"x", "y"}));
   this->MustPut(kSpace, Write("b", "v", {"x"}));
   EXPECT_EQ(ValueOf(this->store().KeysWithAllTags(kSpace, {"x", "x"}, kNow)), (Keys{"a", "b"}));
@@ -563,12 +555,12 @@ TYPED_TEST(StoreContractTest, DeleteSpaceRemovesEverything) {
   this->MustPut(kSpace, Write("b", "v"));
   this->MustPut(Space("other"), Write("a", "v", {"x"}));
   auto& store = this->store();
-  EXPECT_EQ(ValueOf(store.DeleteSpace(kSpace)), 2);
+  EXPECT_EQ(ValueOf(store.DeleteSpace(kSpace, kNow)), 2);
   EXPECT_EQ(store.GetSpace(kSpace, kNow).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store.GetByKey(kSpace, "a", kNow).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(ValueOf(store.ListTags(kSpace)).empty());
-  EXPECT_EQ(store.DeleteSpace(kSpace).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store.DeleteSpace(Space("never")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.DeleteSpace(kSpace, kNow).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.DeleteSpace(Space("never"), kNow).status().code(), StatusCode::kNotFound);
   // Other spaces are untouched, and the name can be used again from scratch.
   EXPECT_EQ(ValueOf(store.CountMemories(Space("other"), kNow)), 1);
   EXPECT_EQ(ValueOf(store.ListTags(Space("other"))), Keys{"x"});
@@ -747,7 +739,7 @@ TYPED_TEST(StoreContractTest, AccountsAreIsolated) {
   ASSERT_EQ(ValueOf(store.ListSpaces(2, kNow)).size(), 1u);
   EXPECT_EQ(ValueOf(store.ListSpaces(2, kNow)).front().memory_count, 1);
   EXPECT_TRUE(ValueOf(store.ListSpaces(3, kNow)).empty());
-  EXPECT_EQ(ValueOf(store.DeleteSpace(theirs)), 1);
+  EXPECT_EQ(ValueOf(store.DeleteSpace(theirs, kNow)), 1);
   EXPECT_TRUE(store.GetByKey(mine, "k", kNow).ok());
 }
 

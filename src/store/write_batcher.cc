@@ -47,7 +47,15 @@ void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
     for (Writer* w : batch) w->result = begin;
     return;
   }
-  for (Writer* w : batch) w->result = RunOne(*w);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->result = RunOne(*batch[i]);
+    if (conn_->InTransaction()) continue;
+    // SQLite rolled the whole transaction back by itself (I/O error, disk full): nothing of this
+    // batch is committed, so every operation fails, including the ones that had succeeded.
+    const Status lost = Status::Internal("transaction aborted: " + batch[i]->result.message());
+    for (Writer* w : batch) w->result = lost;
+    return;
+  }
   Status commit = conn_->Exec("COMMIT");
   if (commit.ok()) return;
   (void)conn_->Exec("ROLLBACK");

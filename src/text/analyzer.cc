@@ -67,7 +67,8 @@ Analysis TextAnalyzer::AnalyzeQuery(std::string_view text) const {
   StemAll(&analysis.terms);
   analysis.concepts = ConceptsOf(analysis.terms);
   if (lexicon_ != nullptr) {
-    for (const std::string& token : tokens) lexicon_->AppendQuestionConcepts(token, &analysis.concepts);
+    for (const std::string& token : tokens)
+      lexicon_->AppendQuestionConcepts(token, &analysis.concepts);
   }
   return analysis;
 }

@@ -13,6 +13,7 @@
 // Thread-safety: immutable after construction; safe to share between threads.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -36,8 +37,14 @@ class ConceptLexicon {
   size_t TopicCount() const { return topic_terms_.size(); }
 
  private:
+  // Lets the map be searched with a string_view, without building a string per lookup.
+  struct StemHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view stem) const { return std::hash<std::string_view>{}(stem); }
+  };
+
   std::vector<std::string> topic_terms_;  // "#family", ... by topic index
-  std::unordered_map<std::string, std::vector<size_t>> topics_of_stem_;
+  std::unordered_map<std::string, std::vector<size_t>, StemHash, std::equal_to<>> topics_of_stem_;
 };
 
 }  // namespace memoryd::text

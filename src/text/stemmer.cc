@@ -7,9 +7,7 @@
 
 namespace memoryd::text {
 
-void SnowballStemmer::Deleter::operator()(sb_stemmer* stemmer) const {
-  sb_stemmer_delete(stemmer);
-}
+void SnowballStemmer::Deleter::operator()(sb_stemmer* stemmer) const { sb_stemmer_delete(stemmer); }
 
 Result<SnowballStemmer> SnowballStemmer::Create(const std::string& language) {
   std::unique_ptr<sb_stemmer, Deleter> stemmer(sb_stemmer_new(language.c_str(), "UTF_8"));
@@ -23,8 +21,9 @@ std::string SnowballStemmer::Stem(std::string_view word) {
   if (word.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return std::string(word);
   }
-  const sb_symbol* stem = sb_stemmer_stem(
-      stemmer_.get(), reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+  const sb_symbol* stem =
+      sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(word.data()),
+                      static_cast<int>(word.size()));
   if (stem == nullptr) return std::string(word);
   const int length = sb_stemmer_length(stemmer_.get());
   return std::string(reinterpret_cast<const char*>(stem), static_cast<size_t>(length));

@@ -67,8 +67,8 @@ class TokenScanner {
   }
 
   void OnSeparator(char32_t cp) {
-    const bool in_number = !current_.empty() && IsAsciiDigit(static_cast<unsigned char>(
-                                                    current_.back())) &&
+    const bool in_number = !current_.empty() &&
+                           IsAsciiDigit(static_cast<unsigned char>(current_.back())) &&
                            IsAsciiDigit(Peek(pos_));
     if (in_number && cp == '.') {
       current_.push_back('.');

@@ -1,6 +1,7 @@
 #include "transport/http/json_codec.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "core/time_format.h"
 
@@ -79,8 +80,9 @@ Result<std::optional<int64_t>> ObjectReader::OptionalInteger(std::string_view na
     return std::optional<int64_t>(static_cast<int64_t>(v->get_uint64()));
   }
   if (v->is_double()) {
+    // Range first: casting an out-of-range double to an integer is undefined behaviour.
     const double d = v->get_double();
-    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9e18 && d < 9e18) {
+    if (d > -9e18 && d < 9e18 && d == std::trunc(d)) {
       return std::optional<int64_t>(static_cast<int64_t>(d));
     }
   }

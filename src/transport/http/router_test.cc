@@ -191,6 +191,18 @@ TEST_F(RouterTest, SpentBudgetIs429WithRetryAfter) {
   EXPECT_EQ(Send("GET", "/api/rest/memories/count").status, 200);
 }
 
+TEST_F(RouterTest, UnmatchedRequestsWithAValidKeySpendTheBudget) {
+  ServiceOptions options;
+  options.rate_limit_per_minute = 2;
+  Start(options);
+  EXPECT_EQ(Send("GET", "/nope").status, 404);
+  EXPECT_EQ(Send("PATCH", "/api/rest/memory").status, 405);
+  EXPECT_EQ(Send("GET", "/nope").status, 429);
+  EXPECT_EQ(Send("GET", "/api/rest/memories/count").status, 429);
+  EXPECT_EQ(Send("GET", "/nope", "", "wrong-key").status, 404)
+      << "without a valid key there is no account to charge";
+}
+
 TEST_F(RouterTest, ReadOnlyKeyMayReadButWritesAre403) {
   ASSERT_EQ(Send("PUT", "/api/rest/memory", R"({"key":"k","value":"v"})").status, 201);
   HttpResponse put =
@@ -232,6 +244,15 @@ TEST_F(RouterTest, SpaceComesFromQueryOrHeader) {
   EXPECT_EQ(service_->Get(SpaceRef{kDefaultAccountId, "h"}, "k")->text, "from header");
   EXPECT_EQ(service_->Get(SpaceRef{kDefaultAccountId, "default"}, "k")->text, "default");
   EXPECT_EQ(Send("GET", "/api/rest/memories/count?space=a%2Fb").status, 400);
+}
+
+TEST_F(RouterTest, EmptySpaceNameIs400NotTheDefaultSpace) {
+  EXPECT_EQ(Send("PUT", "/api/rest/memory?space=", R"({"key":"k","value":"v"})").status, 400);
+  EXPECT_EQ(
+      Send("PUT", "/api/rest/memory", R"({"key":"k","value":"v"})", kKey, {{"x-memory-space", ""}})
+          .status,
+      400);
+  EXPECT_EQ(service_->Count(SpaceRef{kDefaultAccountId, "default"}).value(), 0);
 }
 
 TEST_F(RouterTest, ScopedKeyStaysInItsSpace) {

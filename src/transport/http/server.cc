@@ -1,6 +1,7 @@
 #include "transport/http/server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -111,7 +112,9 @@ class Session : public std::enable_shared_from_this<Session> {
     log_path_ = request.target.substr(0, request.target.find('?'));
     auto done = [self = shared_from_this(),
                  guard = net::make_work_guard(stream_.get_executor())](HttpResponse response) {
-      net::post(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
+      // Inline routes answer on the session's own strand, so dispatch runs the reply at once;
+      // answers from the worker pool are queued to the strand.
+      net::dispatch(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
         self->Reply(std::move(r), self->keep_alive_);
       });
     };

@@ -1,0 +1,171 @@
+#include "index/keyword_index.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace memoryd {
+namespace {
+
+std::shared_ptr<const text::TextAnalyzer> Analyzer() {
+  auto analyzer = text::TextAnalyzer::Create();
+  EXPECT_TRUE(analyzer.ok()) << analyzer.status().ToString();
+  return *analyzer;
+}
+
+// Plain BM25: no topics, feedback or neighbour context, so rankings are easy to reason about.
+Bm25Options Plain() {
+  Bm25Options options;
+  options.concept_weight = 0;
+  options.feedback_documents = 0;
+  options.previous_context_weight = options.next_context_weight = 0;
+  return options;
+}
+
+std::vector<uint64_t> Labels(const std::vector<KeywordHit>& hits) {
+  std::vector<uint64_t> labels;
+  for (const KeywordHit& hit : hits) labels.push_back(hit.label);
+  return labels;
+}
+
+class KeywordIndexTest : public ::testing::Test {
+ protected:
+  void AddAll(KeywordIndex* index) {
+    ASSERT_TRUE(index->Add(1, "User prefers dark mode and Vim keybindings in all editors.").ok());
+    ASSERT_TRUE(index->Add(2, "Deploy pipeline uses GitHub Actions").ok());
+    ASSERT_TRUE(index->Add(3, "The cat sat on the mat").ok());
+    ASSERT_TRUE(index->Add(4, "Melanie painted a sunrise over the lake last week").ok());
+    ASSERT_TRUE(index->Add(5, "A painting of a cat by the lake").ok());
+  }
+};
+
+TEST_F(KeywordIndexTest, RanksMatchingDocumentsFirst) {
+  Bm25Index index(Analyzer(), Plain());
+  AddAll(&index);
+  EXPECT_EQ(index.Size(), 5u);
+  const std::vector<KeywordHit> hits = index.Search("Which painting shows the lake?", 10, nullptr);
+  ASSERT_EQ(Labels(hits), (std::vector<uint64_t>{5, 4}));
+  EXPECT_GT(hits[0].score, hits[1].score);
+  EXPECT_EQ(Labels(index.Search("deployment pipeline", 10, nullptr)), (std::vector<uint64_t>{2}));
+  EXPECT_TRUE(index.Search("quantum chromodynamics", 10, nullptr).empty());
+}
+
+TEST_F(KeywordIndexTest, DegenerateQueries) {
+  Bm25Index index(Analyzer(), Plain());
+  EXPECT_TRUE(index.Search("cat", 10, nullptr).empty());  // empty index
+  AddAll(&index);
+  EXPECT_TRUE(index.Search("cat", 0, nullptr).empty());
+  EXPECT_TRUE(index.Search("", 10, nullptr).empty());
+  EXPECT_TRUE(index.Search("?!", 10, nullptr).empty());
+  EXPECT_EQ(index.Search("cat", 1, nullptr).size(), 1u);
+}
+
+TEST_F(KeywordIndexTest, RelativeScoreIsOneForADuplicateAndBounded) {
+  Bm25Index index(Analyzer());  // default options: topics, feedback, context
+  AddAll(&index);
+  const std::string text = "Melanie painted a sunrise over the lake last week";
+  const std::vector<KeywordHit> hits = index.Search(text, 10, nullptr);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].label, 4u);
+  EXPECT_FLOAT_EQ(hits[0].relative, 1.0f);
+  for (const KeywordHit& hit : hits) {
+    EXPECT_GE(hit.relative, 0.0f);
+    EXPECT_LE(hit.relative, 1.0f);
+  }
+  const std::vector<KeywordHit> partial = index.Search("sunrise kayak trip", 10, nullptr);
+  ASSERT_FALSE(partial.empty());
+  EXPECT_LT(partial[0].relative, 0.8f);
+}
+
+TEST_F(KeywordIndexTest, RemoveAndReplace) {
+  Bm25Index index(Analyzer(), Plain());
+  AddAll(&index);
+  ASSERT_TRUE(index.Remove(3).ok());
+  EXPECT_EQ(index.Remove(3).code(), StatusCode::kNotFound);
+  EXPECT_EQ(index.Size(), 4u);
+  EXPECT_EQ(Labels(index.Search("cat mat", 10, nullptr)), (std::vector<uint64_t>{5}));
+  ASSERT_TRUE(index.Add(5, "A poem about rivers").ok());  // replaces the old text
+  EXPECT_EQ(index.Size(), 4u);
+  EXPECT_TRUE(index.Search("cat", 10, nullptr).empty());
+  EXPECT_EQ(Labels(index.Search("rivers", 10, nullptr)), (std::vector<uint64_t>{5}));
+}
+
+TEST_F(KeywordIndexTest, FilterExcludesLabels) {
+  Bm25Index index(Analyzer());
+  AddAll(&index);
+  const auto odd_only = [](uint64_t label) { return label % 2 == 1; };
+  for (const KeywordHit& hit : index.Search("cat lake painting", 10, odd_only)) {
+    EXPECT_EQ(hit.label % 2, 1u);
+  }
+  EXPECT_EQ(Labels(index.Search("cat lake painting", 1, odd_only)), (std::vector<uint64_t>{5}));
+}
+
+TEST_F(KeywordIndexTest, TopicsReachDocumentsWithoutSharedWords) {
+  Bm25Options options = Plain();
+  options.concept_weight = 0.3f;
+  Bm25Index index(Analyzer(), options);
+  ASSERT_TRUE(index.Add(1, "We adopted a puppy named Max").ok());
+  ASSERT_TRUE(index.Add(2, "The quarterly budget review is on Monday").ok());
+  EXPECT_EQ(Labels(index.Search("pets", 10, nullptr)), (std::vector<uint64_t>{1}));
+}
+
+TEST_F(KeywordIndexTest, NeighbourContextLiftsTheAnswerAfterAQuestion) {
+  Bm25Options options = Plain();
+  options.previous_context_weight = 0.5f;
+  Bm25Index index(Analyzer(), options);
+  ASSERT_TRUE(index.Add(10, "Caroline: How are your pets doing?").ok());
+  ASSERT_TRUE(index.Add(11, "Melanie: Great, we got another one named Bailey!").ok());
+  ASSERT_TRUE(index.Add(12, "Caroline: I went hiking yesterday.").ok());
+  ASSERT_TRUE(index.Add(13, "Melanie: Sounds lovely.").ok());
+  EXPECT_EQ(Labels(index.Search("pets", 10, nullptr)), (std::vector<uint64_t>{10, 11}));
+  // Without the question before it, the answer is not found.
+  ASSERT_TRUE(index.Remove(10).ok());
+  EXPECT_TRUE(index.Search("pets", 10, nullptr).empty());
+}
+
+TEST_F(KeywordIndexTest, ManyRemovalsCompactWithoutChangingResults) {
+  Bm25Index index(Analyzer());
+  for (uint64_t i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(index.Add(i, "note " + std::to_string(i) + (i % 7 == 0 ? " apple" : " pear")).ok());
+  }
+  for (uint64_t i = 0; i < 2000; ++i) {
+    if (i % 7 != 0 || i >= 1000) {
+      ASSERT_TRUE(index.Remove(i).ok());
+    }
+  }
+  EXPECT_EQ(index.Size(), 143u);
+  const std::vector<KeywordHit> hits = index.Search("apple", 1000, nullptr);
+  EXPECT_EQ(hits.size(), 143u);
+  for (const KeywordHit& hit : hits) EXPECT_EQ(hit.label % 7, 0u);
+  EXPECT_EQ(Labels(index.Search("note 994", 1, nullptr)), (std::vector<uint64_t>{994}));
+  EXPECT_TRUE(index.Search("pear", 10, nullptr).empty());
+}
+
+TEST_F(KeywordIndexTest, ConcurrentReadersAndWriters) {
+  Bm25Index index(Analyzer());
+  AddAll(&index);
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 300; ++i) {
+        if (index.Search("cat lake painting", 5, nullptr).empty()) failed = true;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (uint64_t i = 100; i < 700; ++i) {
+      if (!index.Add(i, "extra note about the lake " + std::to_string(i)).ok()) failed = true;
+      if (i % 2 == 0 && !index.Remove(i).ok()) failed = true;
+    }
+  });
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_FALSE(failed);
+  EXPECT_EQ(index.Size(), 5u + 300u);
+}
+
+}  // namespace
+}  // namespace memoryd
