@@ -6,6 +6,9 @@ DATA_DIR ?= ./memoryd-data
 BUILD ?= build
 PYTHON := /usr/bin/python3
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+# Unit tests that exercise threads, run again under ThreadSanitizer.
+TSAN_FILTER := *Concurrent*:*WriteBatcher*:*AcrossThreads*:RouterTest.*
 
 # Debian 12 packages the build and the tests need.
 APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1.81-dev \
@@ -13,7 +16,7 @@ APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest \
   python3-requests curl
 
-.PHONY: all deps build asan run test unit-test scenario-test asan-test bench format clean
+.PHONY: all deps build asan tsan run test unit-test scenario-test asan-test tsan-test bench format clean
 
 all: build
 
@@ -33,6 +36,14 @@ asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMEMORYD_SANITIZE=ON > /dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target memoryd memoryd_unit_tests
 
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMORYD_TSAN=ON > /dev/null
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target memoryd_unit_tests
+
+tsan-test: tsan
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  $(TSAN_BUILD)/memoryd_unit_tests --gtest_brief=1 --gtest_filter='$(TSAN_FILTER)'
+
 run: build
 	$(BUILD)/memoryd serve --data-dir $(DATA_DIR)
 
@@ -48,9 +59,10 @@ asan-test: asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  MEMORYD_BIN=$(ASAN_BUILD)/memoryd $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
 
-test: build asan
-	cd $(BUILD) && ctest --output-on-failure
+test: build asan tsan
+	$(MAKE) --no-print-directory tsan-test
 	$(MAKE) --no-print-directory asan-test
+	cd $(BUILD) && ctest --output-on-failure
 
 bench: build
 	bench/http/run.sh
@@ -59,4 +71,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

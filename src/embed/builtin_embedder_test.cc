@@ -92,6 +92,7 @@ TEST(BuiltinEmbedderTest, ConcurrentEmbeddingIsConsistent) {
   const Vector expected = embedder->EmbedOne("walking the dogs by the river");
   std::vector<int> mismatches(4, 0);
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 200; ++i) {

@@ -29,13 +29,13 @@
 // concurrently here (Add holds the index lock exclusively), so ThreadSanitizer builds suppress
 // deadlock reports whose stacks are inside hnswlib. Only this library file defines the hook.
 #if defined(__SANITIZE_THREAD__)
-#define MEMORYD_TSAN 1
+#define MEMORYD_HNSW_UNDER_TSAN 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
-#define MEMORYD_TSAN 1
+#define MEMORYD_HNSW_UNDER_TSAN 1
 #endif
 #endif
-#if defined(MEMORYD_TSAN)
+#if defined(MEMORYD_HNSW_UNDER_TSAN)
 extern "C" const char* __tsan_default_suppressions() {
   return "deadlock:hnswlib::HierarchicalNSW\n";
 }

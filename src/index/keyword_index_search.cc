@@ -196,10 +196,11 @@ std::vector<Bm25Index::QueryTerm> Bm25Index::FeedbackTerms(const std::vector<Que
           IsTooCommon(term.id, kMaxFeedbackDocumentFraction)) {
         continue;
       }
-      mass[term.id] += share * term.tf * Idf(term.id);
+      mass[term.id] += share * static_cast<float>(term.tf) * Idf(term.id);
     }
   }
   std::vector<std::pair<float, uint32_t>> ranked;
+  ranked.reserve(mass.size());
   for (const auto& [id, value] : mass) ranked.emplace_back(-value, id);
   const size_t keep = std::min(options_.feedback_terms, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),

@@ -27,6 +27,7 @@ Bm25Options Plain() {
 
 std::vector<uint64_t> Labels(const std::vector<KeywordHit>& hits) {
   std::vector<uint64_t> labels;
+  labels.reserve(hits.size());
   for (const KeywordHit& hit : hits) labels.push_back(hit.label);
   return labels;
 }
@@ -149,6 +150,7 @@ TEST_F(KeywordIndexTest, ConcurrentReadersAndWriters) {
   AddAll(&index);
   std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 300; ++i) {

@@ -40,8 +40,10 @@ TEST(StemmerTest, ConcurrentUseGivesTheSameStems) {
   const Stemmer& shared = **stemmer;
   const std::vector<std::string> words = {"walking", "houses", "happily", "generalization"};
   std::vector<std::string> expected;
+  expected.reserve(words.size());
   for (const std::string& word : words) expected.push_back(shared.Stem(word));
   std::vector<std::thread> threads;
+  threads.reserve(8);
   std::vector<int> mismatches(8, 0);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
