@@ -3,9 +3,11 @@
 //
 // Usage: bench_vector_search [--n=100000] [--queries=1000] [--dims=256,384] [--m=16]
 //                            [--ef_construction=200] [--ef=16,32,64,128]
-//                            [--data=manifold,clustered,uniform]
+//                            [--data=builtin,manifold,clustered,uniform]
 // --ef lists the ef_search values to sweep; m and ef_construction default to HnswOptions.
-// Data (generators in src/index/vector_index_test_util.h, fixed seeds):
+// Data (generators in src/index/vector_index_test_util.h and below, fixed seeds):
+//   builtin    a synthetic topical corpus embedded by BuiltinEmbedder, memoryd's default model
+//              (hashed word, phrase and character features: high intrinsic dimension);
 //   manifold   near a random 16-dimensional subspace: the low intrinsic dimension of real text
 //              embeddings (nearest neighbours at cosine ~0.8);
 //   clustered  around 1,000 random centres (members of a cluster at cosine ~0.6);
@@ -23,6 +25,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "embed/builtin_embedder.h"
 #include "index/brute_force_vector_index.h"
 #include "index/hnsw_vector_index.h"
 #include "index/vector_index_test_util.h"
@@ -43,7 +46,7 @@ struct Args {
   size_t m = memoryd::HnswOptions().m;
   size_t ef_construction = memoryd::HnswOptions().ef_construction;
   std::vector<size_t> efs = {16, 32, 64, 128};
-  std::vector<std::string> data = {"manifold", "clustered", "uniform"};
+  std::vector<std::string> data = {"builtin", "manifold", "clustered", "uniform"};
 };
 
 std::vector<std::string> SplitCsv(std::string_view s) {
@@ -87,11 +90,89 @@ bool ParseArgs(int argc, char** argv, Args* args) {
   return true;
 }
 
+// A synthetic corpus with topics: documents of 12-25 pseudo-words, half from a main topic, a
+// fifth from a second topic, the rest from the whole vocabulary (Zipf-distributed everywhere).
+// Queries are 4 words of a random document, as a user recalling a memory would type.
+struct Corpus {
+  std::vector<std::string> documents;
+  std::vector<std::string> queries;
+};
+
+Corpus SyntheticCorpus(size_t n, size_t queries) {
+  constexpr int kVocabulary = 20000, kTopics = 300, kWordsPerTopic = 200;
+  static const char* kSyllables[] = {"ka",  "lo", "mer", "tin", "sa",  "ru",  "pel", "dor",
+                                     "vi",  "ne", "qua", "bri", "sto", "fen", "gal", "hu",
+                                     "jor", "mi", "zan", "ter", "wo",  "ly",  "cre", "pha"};
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<int> syllable(0, 23), length(2, 4);
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> vocabulary;
+  while (vocabulary.size() < kVocabulary) {
+    std::string word;
+    for (int i = length(rng); i > 0; --i) word += kSyllables[syllable(rng)];
+    if (seen.insert(word).second) vocabulary.push_back(word);
+  }
+  auto zipf = [](size_t m) {
+    std::vector<double> w(m);
+    for (size_t i = 0; i < m; ++i) w[i] = 1.0 / static_cast<double>(i + 1);
+    return std::discrete_distribution<size_t>(w.begin(), w.end());
+  };
+  std::uniform_int_distribution<size_t> any_word(0, kVocabulary - 1);
+  std::vector<std::vector<size_t>> topics(kTopics);
+  for (auto& t : topics) {
+    for (int i = 0; i < kWordsPerTopic; ++i) t.push_back(any_word(rng));
+  }
+  auto in_topic = zipf(kWordsPerTopic), in_vocabulary = zipf(kVocabulary);
+  std::uniform_int_distribution<int> topic(0, kTopics - 1), doc_length(12, 25);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  Corpus corpus;
+  std::vector<std::vector<std::string>> words(n);
+  for (size_t d = 0; d < n; ++d) {
+    const int t1 = topic(rng), t2 = topic(rng);
+    std::string text;
+    for (int i = doc_length(rng); i > 0; --i) {
+      const double r = uniform(rng);
+      const size_t w = r < 0.5   ? topics[t1][in_topic(rng)]
+                       : r < 0.7 ? topics[t2][in_topic(rng)]
+                                 : in_vocabulary(rng);
+      words[d].push_back(vocabulary[w]);
+      text.append(vocabulary[w]).append(" ");
+    }
+    corpus.documents.push_back(std::move(text));
+  }
+  std::uniform_int_distribution<size_t> document(0, n - 1);
+  for (size_t q = 0; q < queries; ++q) {
+    std::vector<std::string> picked = words[document(rng)];
+    std::shuffle(picked.begin(), picked.end(), rng);
+    std::string query = picked[0];
+    for (int i = 1; i < 4; ++i) query.append(" ").append(picked[i]);
+    corpus.queries.push_back(std::move(query));
+  }
+  return corpus;
+}
+
+// Embeds a synthetic corpus with the built-in embedder (memoryd's default model).
+void BuiltinData(size_t n, size_t queries, int dim, std::vector<Vector>* data,
+                 std::vector<Vector>* query_vectors) {
+  memoryd::BuiltinEmbedderOptions options;
+  options.dimension = dim;
+  auto embedder = memoryd::BuiltinEmbedder::Create(options);
+  if (!embedder.ok()) {
+    std::fprintf(stderr, "%s\n", embedder.status().ToString().c_str());
+    std::exit(1);
+  }
+  Corpus corpus = SyntheticCorpus(n, queries);
+  *data = (*embedder)->Embed(corpus.documents).value();
+  *query_vectors = (*embedder)->Embed(corpus.queries).value();
+}
+
 // Data and queries of one kind, drawn from one generator (fixed seeds).
 void MakeData(const std::string& kind, size_t n, size_t queries, int dim, std::vector<Vector>* data,
               std::vector<Vector>* query_vectors) {
   using namespace memoryd::testing;
-  if (kind == "clustered") {
+  if (kind == "builtin") {
+    BuiltinData(n, queries, dim, data, query_vectors);
+  } else if (kind == "clustered") {
     ClusteredGenerator generator(dim, kClusters, /*seed=*/42);
     *data = generator.Sample(n, 1);
     *query_vectors = generator.Sample(queries, 2);
