@@ -244,6 +244,22 @@ double Recall(const std::vector<std::vector<memoryd::VectorHit>>& truth,
   return total == 0 ? 1.0 : static_cast<double>(found) / total;
 }
 
+// Fraction of queries whose exact nearest neighbour is among the approximate results.
+double NearestFound(const std::vector<std::vector<memoryd::VectorHit>>& truth,
+                    const std::vector<std::vector<memoryd::VectorHit>>& got) {
+  size_t found = 0;
+  for (size_t q = 0; q < truth.size(); ++q) {
+    if (truth[q].empty()) continue;
+    for (const auto& h : got[q]) {
+      if (h.label == truth[q][0].label) {
+        ++found;
+        break;
+      }
+    }
+  }
+  return truth.empty() ? 1.0 : static_cast<double>(found) / truth.size();
+}
+
 void RunOne(const Args& args, const std::string& kind, int dim) {
   std::vector<Vector> data, queries;
   MakeData(kind, args.n, args.queries, dim, &data, &queries);
@@ -271,7 +287,8 @@ void RunOne(const Args& args, const std::string& kind, int dim) {
     hnsw->SetEfSearch(ef);
     Latencies lat = TimeSearches(*hnsw, queries, &got);
     PrintLatencies(("hnsw ef_search=" + std::to_string(ef)).c_str(), lat);
-    std::printf(" recall@10=%.4f\n", Recall(truth, got));
+    std::printf(" recall@10=%.4f nearest-found=%.4f\n", Recall(truth, got),
+                NearestFound(truth, got));
   }
   std::fflush(stdout);
 }

@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <boost/asio/ip/address.hpp>
-
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -100,8 +99,10 @@ bool IsLoopback(const std::string& host) {
 
 Status RunServe(const ServeConfig& config) {
   if (config.no_auth && !IsLoopback(config.host)) {
-    return Status::InvalidArgument("--no-auth is only allowed on a loopback address (127.0.0.1 or "
-                                   "::1); refusing to serve " + config.host + " without keys");
+    return Status::InvalidArgument(
+        "--no-auth is only allowed on a loopback address (127.0.0.1 or "
+        "::1); refusing to serve " +
+        config.host + " without keys");
   }
   MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(config.data_dir, config.full_sync));
   SystemClock clock;

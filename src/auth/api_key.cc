@@ -1,8 +1,8 @@
 #include "auth/api_key.h"
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <array>

@@ -27,8 +27,9 @@ std::vector<cli::FlagSpec> ServeFlags() {
       {"data-dir", true, "MEMORYD_DATA_DIR", "./memoryd-data", "directory holding the database"},
       {"listen", true, "MEMORYD_LISTEN", "127.0.0.1:8420", "address to serve HTTP on"},
       {"api-key", true, "MEMORYD_API_KEY", "", "account-wide API key of the default account"},
-      {"no-auth", false, "MEMORYD_NO_AUTH", "", "no keys: every request is the default account "
-                                                "(loopback addresses only)"},
+      {"no-auth", false, "MEMORYD_NO_AUTH", "",
+       "no keys: every request is the default account "
+       "(loopback addresses only)"},
       {"max-memories-per-space", true, "MEMORYD_MAX_MEMORIES_PER_SPACE",
        std::to_string(d.max_memories_per_space), "memory limit per space (0 = none)"},
       {"max-tags-per-space", true, "MEMORYD_MAX_TAGS_PER_SPACE",

@@ -15,11 +15,11 @@
 namespace memoryd::cli {
 
 struct FlagSpec {
-  std::string name;       // without dashes, e.g. "data-dir"
-  bool takes_value;       // false for a boolean switch
-  std::string env;        // environment variable, or empty
-  std::string fallback;   // default value, or empty
-  std::string help;       // one line
+  std::string name;      // without dashes, e.g. "data-dir"
+  bool takes_value;      // false for a boolean switch
+  std::string env;       // environment variable, or empty
+  std::string fallback;  // default value, or empty
+  std::string help;      // one line
 };
 
 class ParsedFlags {

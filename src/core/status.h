@@ -77,8 +77,8 @@ class [[nodiscard]] Status {
 }  // namespace memoryd
 
 // Propagates a non-OK Status from an expression that yields a Status.
-#define MEMORYD_RETURN_IF_ERROR(expr)          \
-  do {                                         \
-    ::memoryd::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                 \
+#define MEMORYD_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::memoryd::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)

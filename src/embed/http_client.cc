@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <exception>
 #include <string_view>
 
 namespace memoryd {
@@ -31,7 +32,12 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
     sink->too_large = true;
     return 0;  // makes curl abort the transfer with CURLE_WRITE_ERROR
   }
-  sink->body->append(data, n);
+  try {
+    sink->body->append(data, n);
+  } catch (const std::exception&) {  // std::bad_alloc must not unwind through libcurl's C frames
+    sink->too_large = true;
+    return 0;
+  }
   return n;
 }
 

@@ -160,26 +160,24 @@ std::string OpenAiEmbedder::Name() const {
 int OpenAiEmbedder::Dimension() const { return dimension_.load(); }
 
 Result<std::vector<Vector>> OpenAiEmbedder::Embed(const std::vector<std::string>& texts) {
-  std::vector<Vector> out;
-  out.reserve(texts.size());
-  std::span<const std::string> rest(texts);
-  while (!rest.empty()) {
-    const size_t n = std::min(rest.size(), options_.batch_size);
-    MEMORYD_ASSIGN_OR_RETURN(std::vector<Vector> batch, EmbedBatch(rest.first(n)));
-    for (Vector& v : batch) out.push_back(std::move(v));
-    rest = rest.subspan(n);
+  try {
+    std::vector<Vector> out;
+    out.reserve(texts.size());
+    std::span<const std::string> rest(texts);
+    while (!rest.empty()) {
+      const size_t n = std::min(rest.size(), options_.batch_size);
+      MEMORYD_ASSIGN_OR_RETURN(std::vector<Vector> batch, EmbedBatch(rest.first(n)));
+      for (Vector& v : batch) out.push_back(std::move(v));
+      rest = rest.subspan(n);
+    }
+    return out;
+  } catch (const std::exception& e) {  // std::bad_alloc from JSON encoding or decoding
+    return Status::Internal("embedding via " + endpoint_ + " failed: " + e.what());
   }
-  return out;
 }
 
 Result<std::vector<Vector>> OpenAiEmbedder::EmbedBatch(std::span<const std::string> texts) {
-  std::string body;
-  try {
-    body = RequestBody(texts);
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("cannot encode an embedding request: ") + e.what());
-  }
-  MEMORYD_ASSIGN_OR_RETURN(HttpResponse response, PostWithRetries(body));
+  MEMORYD_ASSIGN_OR_RETURN(HttpResponse response, PostWithRetries(RequestBody(texts)));
   return ParseAnswer(response.body, texts.size());
 }
 
@@ -280,7 +278,7 @@ Result<std::vector<Vector>> OpenAiEmbedder::ParseAnswer(const std::string& body,
     }
     seen[index] = true;
     if (std::string bad = ReadEmbedding(*item, &out[index]); !bad.empty()) {
-      return Status::Internal(where + "answered badly: " + bad);
+      return Status::Internal(where + "answered badly: " + std::move(bad));
     }
     MEMORYD_RETURN_IF_ERROR(CheckDimension(out[index].size()));
     if (!NormalizeInPlace(&out[index])) {

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <exception>
 #include <mutex>
+#include <string>
 
 #include "index/vector_index_math.h"
 
@@ -18,12 +19,18 @@ Status BruteForceVectorIndex::Add(uint64_t label, const Vector& vector) {
   std::unique_lock lock(mu_);
   auto it = rows_.find(label);
   if (it != rows_.end()) {
-    std::copy(unit.begin(), unit.end(), data_.begin() + it->second * dimension_);
+    std::copy(unit.begin(), unit.end(), Row(it->second));
     return Status::Ok();
   }
-  rows_.emplace(label, labels_.size());
-  labels_.push_back(label);
-  data_.insert(data_.end(), unit.begin(), unit.end());
+  try {
+    data_.insert(data_.end(), unit.begin(), unit.end());
+    labels_.push_back(label);
+    rows_.emplace(label, labels_.size() - 1);
+  } catch (const std::exception& e) {  // std::bad_alloc: shrink back to the rows as they were
+    labels_.resize(rows_.size());
+    data_.resize(rows_.size() * dimension_);
+    return Status::Internal(std::string("cannot add a vector: ") + e.what());
+  }
   return Status::Ok();
 }
 
@@ -35,8 +42,7 @@ Status BruteForceVectorIndex::Remove(uint64_t label) {
   const size_t row = it->second;
   const size_t last = labels_.size() - 1;
   if (row != last) {
-    std::copy(data_.begin() + last * dimension_, data_.begin() + (last + 1) * dimension_,
-              data_.begin() + row * dimension_);
+    std::copy(Row(last), Row(last) + dimension_, Row(row));
     labels_[row] = labels_[last];
     rows_[labels_[row]] = row;
   }
@@ -49,14 +55,17 @@ Status BruteForceVectorIndex::Remove(uint64_t label) {
 Result<std::vector<VectorHit>> BruteForceVectorIndex::Search(const Vector& query, size_t k,
                                                              const LabelFilter& filter) const {
   MEMORYD_ASSIGN_OR_RETURN(Vector unit, NormalizedForIndex(query, dimension_));
-  TopHits best(k);
-  std::shared_lock lock(mu_);
-  for (size_t row = 0; row < labels_.size(); ++row) {
-    if (filter && !filter(labels_[row])) continue;
-    const float* v = &data_[row * dimension_];
-    best.Offer({labels_[row], ClampSimilarity(InnerProduct(unit.data(), v, dimension_))});
+  try {
+    TopHits best(k);
+    std::shared_lock lock(mu_);
+    for (size_t row = 0; row < labels_.size(); ++row) {
+      if (filter && !filter(labels_[row])) continue;
+      best.Offer({labels_[row], ClampSimilarity(InnerProduct(unit.data(), Row(row), dimension_))});
+    }
+    return best.TakeSorted();
+  } catch (const std::exception& e) {  // std::bad_alloc
+    return Status::Internal(std::string("vector search failed: ") + e.what());
   }
-  return best.TakeSorted();
 }
 
 bool BruteForceVectorIndex::Contains(uint64_t label) const {
@@ -98,6 +107,15 @@ Result<std::unique_ptr<BruteForceVectorIndex>> BruteForceVectorIndex::Load(
 }
 
 Result<std::unique_ptr<BruteForceVectorIndex>> BruteForceVectorIndex::ReadFrom(
+    IndexFileReader* reader) {
+  try {
+    return ReadFromUnguarded(reader);
+  } catch (const std::exception& e) {  // std::bad_alloc
+    return Status::Internal(std::string("cannot load a vector index: ") + e.what());
+  }
+}
+
+Result<std::unique_ptr<BruteForceVectorIndex>> BruteForceVectorIndex::ReadFromUnguarded(
     IndexFileReader* reader) {
   const int dimension = static_cast<int>(reader->header().dimension);
   const Status corrupt = Status::Internal("brute-force index payload is inconsistent");

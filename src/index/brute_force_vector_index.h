@@ -44,6 +44,10 @@ class BruteForceVectorIndex final : public VectorIndex {
   Status Save(const std::string& path, std::string_view embedder_name) const override;
 
  private:
+  static Result<std::unique_ptr<BruteForceVectorIndex>> ReadFromUnguarded(IndexFileReader* reader);
+  float* Row(size_t row) { return data_.data() + row * dimension_; }
+  const float* Row(size_t row) const { return data_.data() + row * dimension_; }
+
   const int dimension_;
   mutable IndexRwLock mu_;
   // Row i of data_ (dimension_ floats) is the unit vector of labels_[i]; rows_ maps back.

@@ -66,7 +66,7 @@ struct PayloadParams {
   int64_t max_level;
   uint64_t entry_point;
 };
-static_assert(sizeof(PayloadParams) == 8 * 8);
+static_assert(sizeof(PayloadParams) == 8 * sizeof(uint64_t));
 
 Status CheckOptions(int dimension, const HnswOptions& o) {
   if (dimension <= 0 || dimension > kMaxDimension) {
@@ -169,6 +169,7 @@ Status HnswVectorIndex::Remove(uint64_t label) {
   auto it = g.label_lookup_.find(label);
   if (it == g.label_lookup_.end()) return Status::NotFound("label not in the index");
   try {
+    free_slots_.reserve(free_slots_.size() + 1);  // so the push_back below cannot throw
     g.markDeletedInternal(it->second);
   } catch (const std::exception& e) {
     return Failed("remove", e);
@@ -304,6 +305,15 @@ Result<std::unique_ptr<HnswVectorIndex>> HnswVectorIndex::Load(
 }
 
 Result<std::unique_ptr<HnswVectorIndex>> HnswVectorIndex::ReadFrom(IndexFileReader* reader) {
+  try {
+    return ReadFromUnguarded(reader);
+  } catch (const std::exception& e) {  // std::bad_alloc from hnswlib or the label map
+    return Failed("load", e);
+  }
+}
+
+Result<std::unique_ptr<HnswVectorIndex>> HnswVectorIndex::ReadFromUnguarded(
+    IndexFileReader* reader) {
   const int dimension = static_cast<int>(reader->header().dimension);
   PayloadParams params;
   MEMORYD_RETURN_IF_ERROR(reader->ReadPod(&params));
@@ -318,17 +328,12 @@ Result<std::unique_ptr<HnswVectorIndex>> HnswVectorIndex::ReadFrom(IndexFileRead
       params.slots > std::numeric_limits<tableint>::max() / 2) {
     return Corrupt("slot count does not fit the file");
   }
-  std::unique_ptr<HnswVectorIndex> index;
-  try {
-    auto graph =
-        std::make_unique<Graph>(dimension, options, std::max<size_t>(params.slots, kMinCapacity));
-    if (graph->hnsw.size_data_per_element_ != params.bytes_per_slot) {
-      return Corrupt("slot size differs from this build's");
-    }
-    index = std::make_unique<HnswVectorIndex>(dimension, options, std::move(graph));
-  } catch (const std::exception& e) {
-    return Failed("load", e);
+  auto graph =
+      std::make_unique<Graph>(dimension, options, std::max<size_t>(params.slots, kMinCapacity));
+  if (graph->hnsw.size_data_per_element_ != params.bytes_per_slot) {
+    return Corrupt("slot size differs from this build's");
   }
+  auto index = std::make_unique<HnswVectorIndex>(dimension, options, std::move(graph));
   MEMORYD_RETURN_IF_ERROR(index->ReadPayload(reader, params.slots));
   MEMORYD_RETURN_IF_ERROR(reader->ExpectEnd());
   if (params.max_level < -1 || params.max_level > static_cast<int64_t>(kMaxLevel) ||

@@ -87,6 +87,7 @@ class HnswVectorIndex final : public VectorIndex {
   HnswVectorIndex(int dimension, const HnswOptions& options, std::unique_ptr<Graph> graph);
 
  private:
+  static Result<std::unique_ptr<HnswVectorIndex>> ReadFromUnguarded(IndexFileReader* reader);
   Status AddLocked(uint64_t label, const Vector& unit);
   std::vector<VectorHit> GraphSearch(const Vector& unit, size_t fetch,
                                      const LabelFilter& filter) const;

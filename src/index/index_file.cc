@@ -10,6 +10,7 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 
 namespace memoryd {
@@ -150,6 +151,12 @@ Result<std::unique_ptr<IndexFileWriter>> IndexFileWriter::Create(const std::stri
   }
   auto state = std::make_unique<State>();
   state->path = path;
+  try {
+    // Reserved once: WriteRaw never lets the buffer grow past it, so appends cannot throw.
+    state->buffer.reserve(kBufferSize);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("cannot write index file: ") + e.what());
+  }
   std::string tmpl = path + ".tmpXXXXXX";
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return IoError("cannot create temporary file for", path);
@@ -255,6 +262,14 @@ Status VerifyDigest(int fd, uint64_t size, const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<IndexFileReader>> IndexFileReader::Open(const std::string& path) {
+  try {
+    return OpenUnguarded(path);
+  } catch (const std::exception& e) {  // std::bad_alloc
+    return Status::Internal("cannot read index file " + path + ": " + e.what());
+  }
+}
+
+Result<std::unique_ptr<IndexFileReader>> IndexFileReader::OpenUnguarded(const std::string& path) {
   auto state = std::make_unique<State>();
   state->path = path;
   state->fd.Reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

@@ -107,6 +107,7 @@ class IndexFileReader {
   explicit IndexFileReader(std::unique_ptr<State> state);
 
  private:
+  static Result<std::unique_ptr<IndexFileReader>> OpenUnguarded(const std::string& path);
   std::unique_ptr<State> state_;
 };
 

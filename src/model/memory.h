@@ -20,15 +20,15 @@ struct SpaceRef {
 
 // A stored memory. `key` is optional and unique within its space; `id` is server generated.
 struct Memory {
-  int64_t seq = 0;             // store-internal row number, stable for the memory's life
-  std::string id;              // public id
-  std::string space;           // space name
+  int64_t seq = 0;    // store-internal row number, stable for the memory's life
+  std::string id;     // public id
+  std::string space;  // space name
   std::optional<std::string> key;
   std::string title;
-  std::string text;            // the seed-004 "value"
+  std::string text;  // the seed-004 "value"
   std::vector<std::string> tags;
   std::string metadata_json = "{}";  // a JSON object, kept as validated text
-  int64_t created_at = 0;      // ms since epoch
+  int64_t created_at = 0;            // ms since epoch
   int64_t updated_at = 0;
   std::optional<int64_t> expires_at;
 };

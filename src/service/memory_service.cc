@@ -50,13 +50,12 @@ Status MemoryService::Admit(const Principal& principal) {
   return limiter_.Admit(principal.account_id);
 }
 
-Result<SpaceRef> MemoryService::ResolveSpace(const Principal& principal,
-                                             std::string_view requested, Access access) {
+Result<SpaceRef> MemoryService::ResolveSpace(const Principal& principal, std::string_view requested,
+                                             Access access) {
   std::string name(requested);
   if (principal.space) {
     if (!name.empty() && name != *principal.space) {
-      return Status::PermissionDenied("this API key is scoped to space '" + *principal.space +
-                                      "'");
+      return Status::PermissionDenied("this API key is scoped to space '" + *principal.space + "'");
     }
     name = *principal.space;
   }

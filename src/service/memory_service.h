@@ -94,8 +94,7 @@ class MemoryService {
                                                   std::vector<BulkItem> items);
   Result<std::vector<std::optional<Memory>>> BulkGet(const SpaceRef& space,
                                                      const std::vector<std::string>& keys);
-  Result<std::vector<bool>> BulkDelete(const SpaceRef& space,
-                                       const std::vector<std::string>& keys);
+  Result<std::vector<bool>> BulkDelete(const SpaceRef& space, const std::vector<std::string>& keys);
 
   // --- tags ---
   Result<std::vector<std::string>> ListTags(const SpaceRef& space);

@@ -21,9 +21,9 @@ Status RateLimiter::Admit(AccountId account) {
   }
   const double wait_seconds = (1.0 - b.tokens) / per_micro / 1e6;
   const auto retry_after = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait_seconds)));
-  return Status::RateLimited("rate limit exceeded: " + std::to_string(per_minute_) +
-                                 " requests per minute per account",
-                             retry_after);
+  return Status::RateLimited(
+      "rate limit exceeded: " + std::to_string(per_minute_) + " requests per minute per account",
+      retry_after);
 }
 
 }  // namespace memoryd

@@ -44,8 +44,8 @@ bool IsValidUtf8(std::string_view text) {
       if ((cc & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (cc & 0x3F);
     }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                          (len == 4 && cp < 0x10000);
+    const bool overlong =
+        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
     i += len;
   }
@@ -85,8 +85,7 @@ Status ValidateSpaceName(std::string_view space, const ServiceOptions& opts) {
                                    std::to_string(opts.max_space_bytes) + " bytes");
   }
   if (!IsValidUtf8(space) || HasControlChar(space) || space.find('/') != std::string_view::npos) {
-    return Status::InvalidArgument(
-        "space name must be UTF-8 without control characters or '/'");
+    return Status::InvalidArgument("space name must be UTF-8 without control characters or '/'");
   }
   return Status::Ok();
 }

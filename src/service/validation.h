@@ -17,7 +17,8 @@ bool IsValidUtf8(std::string_view text);
 // True when `text` holds a control character: C0 (U+0000..U+001F), DEL, or C1 (U+0080..U+009F).
 bool HasControlChar(std::string_view text);
 
-Status ValidateKey(std::string_view key, const ServiceOptions& opts, std::string_view field = "key");
+Status ValidateKey(std::string_view key, const ServiceOptions& opts,
+                   std::string_view field = "key");
 Status ValidateSpaceName(std::string_view space, const ServiceOptions& opts);
 Status ValidateTag(std::string_view tag, const ServiceOptions& opts);
 // Validates each tag and the count, and collapses duplicates keeping first occurrences.

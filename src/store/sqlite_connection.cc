@@ -25,8 +25,7 @@ void FoldFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   }
   const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
   const int len = sqlite3_value_bytes(argv[0]);
-  const std::string folded =
-      text::FoldForMatch(std::string_view(text, static_cast<size_t>(len)));
+  const std::string folded = text::FoldForMatch(std::string_view(text, static_cast<size_t>(len)));
   sqlite3_result_text64(ctx, folded.data(), folded.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 

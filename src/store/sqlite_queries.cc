@@ -3,7 +3,6 @@
 namespace memoryd::sqlite {
 namespace {
 
-
 // The memory's tags are kept twice: in memory_tags for tag queries, and joined in memories.tags
 // (in order) so that reading a memory is one row.
 const std::string kSelectMemory =
@@ -55,8 +54,7 @@ Memory ReadMemory(const Statement& stmt, std::string_view space) {
 }
 
 Result<std::optional<Memory>> LoadOne(Connection& conn, const std::string& where, int64_t space_id,
-                                      std::string_view space, std::string_view value,
-                                      int64_t now) {
+                                      std::string_view space, std::string_view value, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kSelectMemory + where));
   stmt.Bind(1, space_id);
   stmt.Bind(2, value);
@@ -80,8 +78,7 @@ Result<std::optional<int64_t>> FindSpaceId(Connection& conn, const SpaceRef& spa
 
 Result<std::optional<Memory>> LoadByKey(Connection& conn, int64_t space_id, std::string_view space,
                                         std::string_view key, int64_t now) {
-  return LoadOne(conn, "WHERE m.space_id = ? AND m.key = ? AND" + kLive, space_id, space, key,
-                 now);
+  return LoadOne(conn, "WHERE m.space_id = ? AND m.key = ? AND" + kLive, space_id, space, key, now);
 }
 
 Result<std::optional<Memory>> LoadById(Connection& conn, int64_t space_id, std::string_view space,
@@ -92,9 +89,9 @@ Result<std::optional<Memory>> LoadById(Connection& conn, int64_t space_id, std::
 Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::string_view space,
                                      const std::string& order_sql, int64_t offset, int64_t limit,
                                      int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kSelectMemory + "WHERE m.space_id = ? AND" +
-                                                   kLive + "ORDER BY " + order_sql +
-                                                   " LIMIT ? OFFSET ?"));
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare(kSelectMemory + "WHERE m.space_id = ? AND" + kLive + "ORDER BY " +
+                              order_sql + " LIMIT ? OFFSET ?"));
   stmt.Bind(1, space_id);
   stmt.Bind(2, now);
   stmt.Bind(3, limit);
@@ -112,11 +109,12 @@ Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,
                                            std::string_view space, std::string_view needle,
                                            int64_t limit, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare(kSelectMemory +
-                              "WHERE m.space_id = ?1 AND (m.expires_at IS NULL OR m.expires_at > ?2)"
-                              " AND (instr(fold(COALESCE(m.key, m.id)), fold(?3)) > 0"
-                              " OR instr(fold(m.text), fold(?3)) > 0)"
-                              " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ?4"));
+      auto stmt,
+      conn.Prepare(kSelectMemory +
+                   "WHERE m.space_id = ?1 AND (m.expires_at IS NULL OR m.expires_at > ?2)"
+                   " AND (instr(fold(COALESCE(m.key, m.id)), fold(?3)) > 0"
+                   " OR instr(fold(m.text), fold(?3)) > 0)"
+                   " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ?4"));
   stmt.Bind(1, space_id);
   stmt.Bind(2, now);
   stmt.Bind(3, needle);

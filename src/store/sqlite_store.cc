@@ -218,7 +218,8 @@ Result<std::vector<std::string>> SqliteStore::KeysWithAllTags(const SpaceRef& sp
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt, (*lease).Prepare("SELECT COALESCE(m.key, m.id) FROM memories m WHERE m.seq IN"
                                   " (SELECT memory_seq FROM memory_tags WHERE tag_id IN (" +
-                                  in_list + ") GROUP BY memory_seq HAVING COUNT(*) = ?)"
+                                  in_list +
+                                  ") GROUP BY memory_seq HAVING COUNT(*) = ?)"
                                   " AND (m.expires_at IS NULL OR m.expires_at > ?) ORDER BY 1"));
   stmt.Bind(1, static_cast<int64_t>(ids.size()));
   stmt.Bind(2, now);
@@ -235,8 +236,8 @@ Result<std::vector<std::string>> SqliteStore::ListTags(const SpaceRef& space) {
   MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
   std::vector<std::string> out;
   if (!space_id) return out;
-  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
-                           (*lease).Prepare("SELECT name FROM tags WHERE space_id = ? ORDER BY name"));
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, (*lease).Prepare("SELECT name FROM tags WHERE space_id = ? ORDER BY name"));
   stmt.Bind(1, *space_id);
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());

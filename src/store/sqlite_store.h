@@ -25,9 +25,9 @@ class WriteBatcher;
 }  // namespace sqlite
 
 struct SqliteStoreOptions {
-  std::string path;        // database file
-  bool full_sync = true;   // fsync every commit (see the durability note above)
-  int max_readers = 16;    // reader connections kept open
+  std::string path;       // database file
+  bool full_sync = true;  // fsync every commit (see the durability note above)
+  int max_readers = 16;   // reader connections kept open
 };
 
 class SqliteStore final : public Store {
@@ -54,12 +54,11 @@ class SqliteStore final : public Store {
                                                    const std::vector<std::string>& tags,
                                                    int64_t now) override;
   Result<std::vector<std::string>> ListTags(const SpaceRef& space) override;
-  Result<PutOutcome> Put(const SpaceRef& space, const MemoryWrite& write,
-                         const WriteLimits& limits, int64_t now) override;
+  Result<PutOutcome> Put(const SpaceRef& space, const MemoryWrite& write, const WriteLimits& limits,
+                         int64_t now) override;
   Result<std::vector<BulkPutItemOutcome>> BulkPut(const SpaceRef& space,
                                                   const std::vector<MemoryWrite>& writes,
-                                                  const WriteLimits& limits,
-                                                  int64_t now) override;
+                                                  const WriteLimits& limits, int64_t now) override;
   Result<bool> DeleteByKey(const SpaceRef& space, std::string_view key, int64_t now) override;
   Result<std::vector<bool>> BulkDeleteByKey(const SpaceRef& space,
                                             const std::vector<std::string>& keys,

@@ -16,8 +16,9 @@ namespace {
 
 Status EnsureAccount(Connection& conn, AccountId account, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare("INSERT INTO accounts(id, name, created_at) VALUES (?1, 'account-' || ?1,"
-                              " ?2) ON CONFLICT DO NOTHING"));
+      auto stmt,
+      conn.Prepare("INSERT INTO accounts(id, name, created_at) VALUES (?1, 'account-' || ?1,"
+                   " ?2) ON CONFLICT DO NOTHING"));
   stmt.Bind(1, account);
   stmt.Bind(2, now);
   return stmt.Run();
@@ -157,9 +158,9 @@ Status DeleteRow(Connection& conn, int64_t space_id, int64_t seq) {
 }
 
 Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare("UPDATE memories SET title = ?, text = ?, metadata = ?,"
-                              " updated_at = ?, expires_at = ?, tags = ? WHERE seq = ?"));
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           conn.Prepare("UPDATE memories SET title = ?, text = ?, metadata = ?,"
+                                        " updated_at = ?, expires_at = ?, tags = ? WHERE seq = ?"));
   stmt.Bind(1, std::string_view(w.title));
   stmt.Bind(2, std::string_view(w.text));
   stmt.Bind(3, std::string_view(w.metadata_json));
@@ -248,8 +249,9 @@ Result<PutOutcome> PutOne(Connection& conn, int64_t space_id, const SpaceRef& sp
 // Removes `name` from the joined tag list of every memory of the space that carried it.
 Status RewriteTagLists(Connection& conn, int64_t space_id, std::string_view name) {
   MEMORYD_ASSIGN_OR_RETURN(
-      auto select, conn.Prepare("SELECT seq, tags FROM memories WHERE space_id = ? AND"
-                                " instr(char(31) || tags || char(31), char(31) || ? || char(31)) > 0"));
+      auto select,
+      conn.Prepare("SELECT seq, tags FROM memories WHERE space_id = ? AND"
+                   " instr(char(31) || tags || char(31), char(31) || ? || char(31)) > 0"));
   select.Bind(1, space_id);
   select.Bind(2, name);
   std::vector<std::pair<int64_t, std::string>> rewrites;
@@ -323,9 +325,10 @@ Result<PutOutcome> SqliteStore::Put(const SpaceRef& space, const MemoryWrite& wr
   return Collect(s, out);
 }
 
-Result<std::vector<BulkPutItemOutcome>> SqliteStore::BulkPut(
-    const SpaceRef& space, const std::vector<MemoryWrite>& writes, const WriteLimits& limits,
-    int64_t now) {
+Result<std::vector<BulkPutItemOutcome>> SqliteStore::BulkPut(const SpaceRef& space,
+                                                             const std::vector<MemoryWrite>& writes,
+                                                             const WriteLimits& limits,
+                                                             int64_t now) {
   std::optional<std::vector<BulkPutItemOutcome>> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(int64_t space_id, EnsureSpace(conn, space, now));

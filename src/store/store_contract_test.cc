@@ -471,7 +471,6 @@ TYPED_TEST(StoreContractTest, KeysWithAllTagsRequiresEveryTag) {
   EXPECT_TRUE(ValueOf(store.KeysWithAllTags(kSpace, {"X"}, kNow)).empty());
 }
 
-
 TYPED_TEST(StoreContractTest, RepeatedTagsInAWriteAreNotAnInternalError) {
   // Either answer is acceptable: the tag carried once, or the write refused as invalid. It must
   // not be a database failure, which would also fail every other item of a bulk write.

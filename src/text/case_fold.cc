@@ -14,8 +14,8 @@ char32_t LowercaseCodePoint(char32_t cp) {
   if (cp == 0x178) return 0xFF;
   if (cp >= 0x179 && cp <= 0x17E) return (cp & 1) ? cp + 1 : cp;
   if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 0x20;  // Greek capitals
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;                  // Cyrillic Ѐ..Џ
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;                  // Cyrillic А..Я
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;                 // Cyrillic Ѐ..Џ
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;                 // Cyrillic А..Я
   return cp;
 }
 

@@ -71,14 +71,18 @@ HttpResponse ListMemories(RouteContext& ctx) {
       keys.push_back(json::object{{"key", k.key}, {"updatedAt", TimestampValue(k.updated_at)}});
     }
     const int64_t pages = (p.total + *page_size - 1) / *page_size;
-    return json::object{{"keys", std::move(keys)}, {"page", *page},         {"pageSize", *page_size},
-                        {"totalCount", p.total},    {"totalPages", pages}};
+    return json::object{{"keys", std::move(keys)},
+                        {"page", *page},
+                        {"pageSize", *page_size},
+                        {"totalCount", p.total},
+                        {"totalPages", pages}};
   });
 }
 
 HttpResponse ListKeys(RouteContext& ctx) {
-  return Answer(ctx.service.AllKeys(ctx.space),
-                [](const auto& keys) { return json::object{{"keys", StringsValue(keys)}}; });
+  return Answer(ctx.service.AllKeys(ctx.space), [](const auto& keys) {
+    return json::object{{"keys", StringsValue(keys)}};
+  });
 }
 
 HttpResponse CountMemories(RouteContext& ctx) {
@@ -170,7 +174,8 @@ HttpResponse BulkDelete(RouteContext& ctx) {
     int64_t n = 0;
     for (size_t i = 0; i < deleted.size(); ++i) {
       n += deleted[i] ? 1 : 0;
-      results.push_back(json::object{{"key", (*keys)[i]}, {"deleted", static_cast<bool>(deleted[i])}});
+      results.push_back(
+          json::object{{"key", (*keys)[i]}, {"deleted", static_cast<bool>(deleted[i])}});
     }
     const auto missing = static_cast<int64_t>(deleted.size()) - n;
     return json::object{

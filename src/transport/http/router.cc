@@ -123,10 +123,9 @@ void Router::Handle(HttpRequest request, std::function<void(HttpResponse)> done)
   if (match.route == nullptr) return done(NoRoute(request, match.allow));
   const Route* route = match.route;
   if (!route->may_block) return done(Execute(*route, request, std::move(match.params)));
-  pool_->Post([this, route, request = std::move(request), params = std::move(match.params),
-               done = std::move(done)]() mutable {
-    done(Execute(*route, request, std::move(params)));
-  });
+  pool_->Post(
+      [this, route, request = std::move(request), params = std::move(match.params),
+       done = std::move(done)]() mutable { done(Execute(*route, request, std::move(params))); });
 }
 
 HttpResponse Router::NoRoute(const HttpRequest& request, const std::string& allow) {

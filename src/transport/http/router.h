@@ -30,7 +30,7 @@ struct RouteContext {
   const HttpRequest& request;
   MemoryService& service;
   Principal principal;
-  SpaceRef space;                                              // set for kQueryOrHeader
+  SpaceRef space;                                                // set for kQueryOrHeader
   std::vector<std::pair<std::string, std::string>> path_params;  // from {name} segments
 
   std::string_view PathParam(std::string_view name) const;
@@ -50,7 +50,7 @@ struct Route {
 };
 
 struct RouterOptions {
-  bool no_auth = false;   // every request acts as the default account
+  bool no_auth = false;  // every request acts as the default account
   int worker_threads = 64;
 };
 

@@ -1,7 +1,7 @@
 #include "transport/http/server.h"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -96,12 +96,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     started_ = std::chrono::steady_clock::now();
     if (ec == bhttp::error::body_limit) {
-      return Reply(ErrorResponse(Status::TooLarge("request body is larger than " +
-                                                  std::to_string(state_.options.max_body_bytes) +
-                                                  " bytes")),
-                   false);
+      return Reply(
+          ErrorResponse(Status::TooLarge("request body is larger than " +
+                                         std::to_string(state_.options.max_body_bytes) + " bytes")),
+          false);
     }
-    if (ec) return Reply(ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())), false);
+    if (ec)
+      return Reply(
+          ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())), false);
     auto req = parser_->release();
     HttpRequest request = Convert(req);
     keep_alive_ = req.keep_alive();

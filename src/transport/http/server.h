@@ -19,12 +19,12 @@ namespace memoryd::http {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8420;                              // 0 picks a free port
-  int threads = 2;                                   // I/O threads
-  int64_t max_body_bytes = 4 << 20;                  // larger bodies get 413
-  std::chrono::seconds idle_timeout{60};             // keep-alive connection with no request
-  std::chrono::seconds io_timeout{30};               // reading one request / writing one answer
-  std::chrono::seconds shutdown_grace{10};           // in-flight requests get this long to finish
+  uint16_t port = 8420;                     // 0 picks a free port
+  int threads = 2;                          // I/O threads
+  int64_t max_body_bytes = 4 << 20;         // larger bodies get 413
+  std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
+  std::chrono::seconds io_timeout{30};      // reading one request / writing one answer
+  std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
 };
 
 class HttpServer {
