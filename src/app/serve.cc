@@ -3,12 +3,8 @@
 #include <signal.h>
 
 #include <boost/asio/ip/address.hpp>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
-#include <thread>
 
-#include "app/data_dir.h"
 #include "core/clock.h"
 #include "service/memory_service.h"
 #include "transport/http/routes.h"
@@ -16,38 +12,6 @@
 
 namespace memoryd {
 namespace {
-
-// Runs `work` every `interval` until stopped; used for purging expired memories.
-class PeriodicTask {
- public:
-  PeriodicTask(std::chrono::seconds interval, std::function<void()> work)
-      : interval_(interval), work_(std::move(work)), thread_([this] { Loop(); }) {}
-  ~PeriodicTask() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-
- private:
-  void Loop() {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
-      lock.unlock();
-      work_();
-      lock.lock();
-    }
-  }
-
-  std::chrono::seconds interval_;
-  std::function<void()> work_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 void WaitForStopSignal() {
   sigset_t set;
@@ -63,6 +27,7 @@ void WaitForStopSignal() {
 std::vector<http::Route> AllRoutes() {
   std::vector<http::Route> routes = http::SystemRoutes();
   for (auto& r : http::CapsuleRoutes()) routes.push_back(r);
+  for (auto& r : http::SemanticRoutes()) routes.push_back(r);
   return routes;
 }
 
@@ -104,9 +69,14 @@ Status RunServe(const ServeConfig& config) {
         "::1); refusing to serve " +
         config.host + " without keys");
   }
-  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(config.data_dir, config.full_sync));
-  SystemClock clock;
-  MemoryService service(*store, clock, config.service);
+  StackConfig stack_config;
+  stack_config.data_dir = config.data_dir;
+  stack_config.full_sync = config.full_sync;
+  stack_config.service = config.service;
+  stack_config.embed = config.embed;
+  stack_config.purge_interval_ms = config.purge_interval_seconds * 1000;
+  MEMORYD_ASSIGN_OR_RETURN(auto stack, Stack::Open(stack_config));
+  MemoryService& service = stack->service();
   if (!config.api_key.empty()) service.AddStaticKey(config.api_key, Principal{});
 
   http::RouterOptions router_options;
@@ -125,17 +95,10 @@ Status RunServe(const ServeConfig& config) {
                config.host.c_str(), server.port(), config.data_dir.c_str(),
                config.no_auth ? ", authentication off" : "");
 
-  {
-    PeriodicTask purge(std::chrono::seconds(config.purge_interval_seconds), [&service] {
-      auto purged = service.PurgeExpired();
-      if (!purged.ok()) {
-        std::fprintf(stderr, "memoryd: purge failed: %s\n", purged.status().ToString().c_str());
-      }
-    });
-    WaitForStopSignal();
-    server.Stop();
-    router.Drain();
-  }
+  WaitForStopSignal();
+  server.Stop();
+  router.Drain();
+  stack.reset();  // stops the background work and saves the indexes
   log.Flush();
   std::fprintf(stderr, "memoryd: stopped\n");
   return Status::Ok();

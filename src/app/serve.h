@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "app/stack.h"
 #include "service/options.h"
 
 namespace memoryd {
@@ -23,6 +24,7 @@ struct ServeConfig {
   int64_t max_body_bytes = 4 << 20;
   int64_t purge_interval_seconds = 30;
   ServiceOptions service;
+  EmbedConfig embed;
 };
 
 // Splits "HOST:PORT" ("[::1]:PORT" for IPv6; "localhost" means 127.0.0.1).

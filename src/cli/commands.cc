@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,13 @@ std::vector<cli::FlagSpec> ServeFlags() {
       {"sync", true, "MEMORYD_SYNC", "full",
        "full: fsync every commit; normal: survive process crashes only"},
       {"quiet", false, "MEMORYD_QUIET", "", "no access log"},
+      {"embedder", true, "MEMORYD_EMBEDDER", "builtin",
+       "builtin (offline) or openai (any OpenAI-compatible endpoint)"},
+      {"embed-url", true, "MEMORYD_EMBED_URL", "",
+       "openai: base URL, e.g. http://localhost:11434/v1; key in MEMORYD_EMBED_API_KEY"},
+      {"embed-model", true, "MEMORYD_EMBED_MODEL", "", "openai: model name"},
+      {"embed-dimension", true, "MEMORYD_EMBED_DIMENSION", "0",
+       "openai: expected vector dimension (0 = learn it from the first answer)"},
   };
 }
 
@@ -95,6 +103,15 @@ Result<ServeConfig> BuildServeConfig(const cli::ParsedFlags& flags) {
   MEMORYD_ASSIGN_OR_RETURN(int64_t threads, flags.Integer("threads"));
   if (threads < 1 || threads > 256) return Status::InvalidArgument("--threads must be 1..256");
   config.io_threads = static_cast<int>(threads);
+  config.embed.kind = flags.GetOr("embedder", "builtin");
+  config.embed.url = flags.GetOr("embed-url", "");
+  config.embed.model = flags.GetOr("embed-model", "");
+  if (const char* key = std::getenv("MEMORYD_EMBED_API_KEY")) config.embed.api_key = key;
+  MEMORYD_ASSIGN_OR_RETURN(int64_t dimension, flags.Integer("embed-dimension"));
+  if (dimension < 0 || dimension > 65536) {
+    return Status::InvalidArgument("--embed-dimension must be 0..65536");
+  }
+  config.embed.dimension = static_cast<int>(dimension);
   return config;
 }
 

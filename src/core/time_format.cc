@@ -16,6 +16,14 @@ bool ReadInt(std::string_view text, size_t pos, size_t len, int* out) {
   return res.ec == std::errc();
 }
 
+// Writes `value` as `width` decimal digits ending at out[pos + width - 1].
+void PutDigits(std::string& out, size_t pos, size_t width, unsigned value) {
+  for (size_t i = width; i > 0; --i) {
+    out[pos + i - 1] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
 }  // namespace
 
 std::string FormatIsoMillis(int64_t epoch_millis) {
@@ -24,13 +32,29 @@ std::string FormatIsoMillis(int64_t epoch_millis) {
   const auto day = floor<days>(tp);
   const year_month_day ymd{day};
   const hh_mm_ss hms{tp - day};
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  const auto month = static_cast<unsigned>(ymd.month());
+  const auto mday = static_cast<unsigned>(ymd.day());
+  const auto hour = static_cast<unsigned>(hms.hours().count());
+  const auto minute = static_cast<unsigned>(hms.minutes().count());
+  const auto second = static_cast<unsigned>(hms.seconds().count());
+  const auto millis = static_cast<unsigned>(hms.subseconds().count());
+  if (year < 0 || year > 9999) {
+    char buf[48];
+    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", year, month, mday, hour,
+                  minute, second, millis);
+    return buf;
+  }
+  // Digits by hand: this runs several times per request, and snprintf costs ten times more.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  PutDigits(out, 0, 4, static_cast<unsigned>(year));
+  PutDigits(out, 5, 2, month);
+  PutDigits(out, 8, 2, mday);
+  PutDigits(out, 11, 2, hour);
+  PutDigits(out, 14, 2, minute);
+  PutDigits(out, 17, 2, second);
+  PutDigits(out, 20, 3, millis);
+  return out;
 }
 
 std::optional<int64_t> ParseIsoMillis(std::string_view text) {

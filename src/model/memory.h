@@ -41,6 +41,10 @@ struct MemoryWrite {
   std::vector<std::string> tags;
   std::string metadata_json = "{}";
   std::optional<int64_t> expires_at;
+  // The text's embedding and the embedder that made it (Embedder::Name()); empty when none was
+  // made (it is then made in the background).
+  std::vector<float> embedding;
+  std::string embedder;
 };
 
 struct PutOutcome {
@@ -72,6 +76,61 @@ struct SpaceInfo {
 struct WriteLimits {
   int64_t max_memories_per_space = 0;  // 0 means unlimited
   int64_t max_tags_per_space = 0;      // 0 means unlimited
+};
+
+// Conditions a search or a listing may put on memories; every set condition must hold.
+struct MetadataMatch {
+  std::string key;         // a top-level metadata field (no '"' and no control characters)
+  std::string json_value;  // the value it must equal, as JSON text ("\"a\"", "3", "true")
+};
+struct SearchFilter {
+  std::vector<std::string> tags_any;  // carries at least one of these (when not empty)
+  std::vector<std::string> tags_all;  // carries every one of these
+  std::vector<MetadataMatch> metadata;
+  std::optional<int64_t> created_after;   // ms since epoch, exclusive
+  std::optional<int64_t> created_before;  // ms since epoch, exclusive
+
+  bool empty() const {
+    return tags_any.empty() && tags_all.empty() && metadata.empty() && !created_after &&
+           !created_before;
+  }
+};
+
+// What the search indexes need of one memory (the index feed, see Store::ChangesSince).
+struct IndexRecord {
+  int64_t seq = 0;
+  int64_t space_id = 0;
+  int64_t version = 0;
+  std::optional<std::string> key;
+  std::string title;
+  std::string text;
+  std::optional<int64_t> expires_at;
+  std::vector<float> embedding;  // empty when none is stored or it was not asked for
+  std::string embedder;          // who made `embedding`
+};
+
+// A memory deleted at `version` (by any path: delete, clear, purge, space deletion).
+struct IndexRemoval {
+  int64_t version = 0;
+  int64_t space_id = 0;
+  int64_t seq = 0;
+};
+
+// Everything that changed after a version, up to `version`.
+struct IndexChanges {
+  int64_t version = 0;  // the newest version these changes bring an index to
+  std::vector<IndexRecord> upserts;
+  std::vector<IndexRemoval> removals;
+  bool complete = true;  // false when the history asked for was pruned: rescan everything
+};
+
+// A memory whose embedding is missing or was made by another embedder.
+struct EmbeddingTask {
+  int64_t seq = 0;
+  int64_t version = 0;
+  std::optional<std::string> key;
+  std::string title;
+  std::string text;
 };
 
 struct ApiKeyRecord {

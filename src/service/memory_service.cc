@@ -71,9 +71,10 @@ WriteLimits MemoryService::Limits() const {
   return WriteLimits{options_.max_memories_per_space, options_.max_tags_per_space};
 }
 
-Result<MemoryWrite> MemoryService::Prepare(MemoryInput input, int64_t now) const {
+Result<MemoryWrite> MemoryService::Prepare(MemoryInput input, int64_t now,
+                                           std::string_view text_field) const {
   if (input.key) MEMORYD_RETURN_IF_ERROR(ValidateKey(*input.key, options_));
-  MEMORYD_RETURN_IF_ERROR(ValidateText(input.text, options_, "value"));
+  MEMORYD_RETURN_IF_ERROR(ValidateText(input.text, options_, text_field));
   if (static_cast<int64_t>(input.title.size()) > options_.max_title_bytes) {
     return Status::TooLarge("'title' is larger than " + std::to_string(options_.max_title_bytes) +
                             " bytes");
@@ -109,7 +110,10 @@ Status MemoryService::ValidateKeys(const std::vector<std::string>& keys) const {
 Result<PutOutcome> MemoryService::Put(const SpaceRef& space, MemoryInput input) {
   const int64_t now = clock_.NowMillis();
   MEMORYD_ASSIGN_OR_RETURN(MemoryWrite write, Prepare(std::move(input), now));
-  return store_.Put(space, write, Limits(), now);
+  Embed({&write});
+  auto outcome = store_.Put(space, write, Limits(), now);
+  if (outcome.ok()) AfterWrite();
+  return outcome;
 }
 
 Result<Memory> MemoryService::Get(const SpaceRef& space, std::string_view key) {
@@ -127,6 +131,7 @@ Result<bool> MemoryService::Exists(const SpaceRef& space, std::string_view key) 
 Status MemoryService::Delete(const SpaceRef& space, std::string_view key) {
   MEMORYD_RETURN_IF_ERROR(ValidateKey(key, options_));
   MEMORYD_ASSIGN_OR_RETURN(bool deleted, store_.DeleteByKey(space, key, clock_.NowMillis()));
+  AfterWrite();
   if (!deleted) return Status::NotFound("memory '" + std::string(key) + "' not found");
   return Status::Ok();
 }
@@ -143,7 +148,7 @@ Result<KeyPage> MemoryService::ListKeys(const SpaceRef& space, int64_t page, int
   if (page - 1 > out.total / page_size) return out;
   const int64_t offset = (page - 1) * page_size;
   if (offset >= out.total) return out;
-  MEMORYD_ASSIGN_OR_RETURN(out.keys, store_.ListKeys(space, {offset, page_size}, now));
+  MEMORYD_ASSIGN_OR_RETURN(out.keys, store_.ListKeys(space, ListOptions{offset, page_size, {}}, now));
   return out;
 }
 
@@ -162,7 +167,7 @@ Result<std::vector<Memory>> MemoryService::FindSubstring(const SpaceRef& space,
 Result<std::vector<std::string>> MemoryService::AllKeys(const SpaceRef& space) {
   const int64_t now = clock_.NowMillis();
   // Every key, even when a space holds more than a (since lowered) memory limit.
-  MEMORYD_ASSIGN_OR_RETURN(auto listed, store_.ListKeys(space, {0, INT64_MAX}, now));
+  MEMORYD_ASSIGN_OR_RETURN(auto listed, store_.ListKeys(space, ListOptions{0, INT64_MAX, {}}, now));
   std::vector<std::string> keys;
   keys.reserve(listed.size());
   for (auto& k : listed) keys.push_back(std::move(k.key));
@@ -175,7 +180,9 @@ Result<int64_t> MemoryService::Count(const SpaceRef& space) {
 }
 
 Result<int64_t> MemoryService::Clear(const SpaceRef& space) {
-  return store_.ClearSpace(space, clock_.NowMillis());
+  auto cleared = store_.ClearSpace(space, clock_.NowMillis());
+  AfterWrite();
+  return cleared;
 }
 
 Result<std::vector<BulkPutItemOutcome>> MemoryService::BulkPut(const SpaceRef& space,
@@ -206,7 +213,11 @@ Result<std::vector<BulkPutItemOutcome>> MemoryService::BulkPut(const SpaceRef& s
     positions.push_back(i);
   }
   if (writes.empty()) return results;
+  std::vector<MemoryWrite*> to_embed;
+  for (auto& w : writes) to_embed.push_back(&w);
+  Embed(std::move(to_embed));
   MEMORYD_ASSIGN_OR_RETURN(auto stored, store_.BulkPut(space, writes, Limits(), now));
+  AfterWrite();
   for (size_t j = 0; j < stored.size(); ++j) results[positions[j]] = std::move(stored[j]);
   return results;
 }
@@ -232,7 +243,9 @@ Result<std::vector<std::optional<Memory>>> MemoryService::BulkGet(
 Result<std::vector<bool>> MemoryService::BulkDelete(const SpaceRef& space,
                                                     const std::vector<std::string>& keys) {
   MEMORYD_RETURN_IF_ERROR(ValidateKeys(keys));
-  return store_.BulkDeleteByKey(space, keys, clock_.NowMillis());
+  auto deleted = store_.BulkDeleteByKey(space, keys, clock_.NowMillis());
+  AfterWrite();
+  return deleted;
 }
 
 Result<std::vector<std::string>> MemoryService::ListTags(const SpaceRef& space) {
@@ -277,7 +290,11 @@ Result<SpaceSummary> MemoryService::Summary(const SpaceRef& space) {
   return out;
 }
 
-Result<int64_t> MemoryService::PurgeExpired() { return store_.PurgeExpired(clock_.NowMillis()); }
+Result<int64_t> MemoryService::PurgeExpired() {
+  auto purged = store_.PurgeExpired(clock_.NowMillis());
+  AfterWrite();
+  return purged;
+}
 
 void MemoryService::NoteUse(const SpaceRef& space) {
   const int64_t now = clock_.NowMillis();

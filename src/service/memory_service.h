@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "embed/embedder.h"
 #include "core/result.h"
 #include "service/options.h"
 #include "service/rate_limiter.h"
@@ -51,6 +52,42 @@ struct KeyPage {
   int64_t total = 0;
 };
 
+struct SearchQuery {
+  std::string text;
+  int64_t top_k = 10;  // 1..100
+  SearchFilter filter;
+};
+struct SearchResult {
+  Memory memory;
+  double score = 0;  // fused relevance in [0, 1]; >= 0.95 is a near-duplicate
+  double meaning = 0;  // the vector (meaning) part of the score alone, in [0, 1]
+};
+// Outcome of Add: the stored memory, or with dedupe the existing near-copy that was kept.
+struct AddResult {
+  Memory memory;
+  bool created = false;    // a new memory was stored
+  bool duplicate = false;  // dedupe found an existing near-copy and stored nothing
+};
+// A partial update by id: only the fields that are set change.
+struct MemoryPatch {
+  std::optional<std::string> title;
+  std::optional<std::string> text;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<std::string> metadata_json;
+  std::optional<double> ttl_minutes;  // restarts the expiry from now
+};
+// One page of memories, newest first; next_cursor continues after the last one.
+struct RecentPage {
+  std::vector<Memory> memories;
+  std::optional<std::string> next_cursor;
+};
+
+// What /healthz shows of search.
+struct SearchStatus {
+  std::string embedder;            // Embedder::Name()
+  int64_t pending_embeddings = 0;  // memories waiting for an embedding by it
+};
+
 struct SpaceSummary {
   SpaceInfo info;
   int64_t memory_limit = 0;
@@ -58,9 +95,15 @@ struct SpaceSummary {
   std::optional<int64_t> last_used;  // nullopt when the space has never been used
 };
 
+class SearchEngine;
+
 class MemoryService {
  public:
   MemoryService(Store& store, const Clock& clock, ServiceOptions options);
+
+  // Enables the semantic operations and embeds every write. Both must outlive the service.
+  // Without them, Add/Search answer kUnavailable and writes store no embedding.
+  void AttachSearch(SearchEngine* engine, Embedder* embedder);
 
   const ServiceOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }
@@ -105,6 +148,30 @@ class MemoryService {
   Result<std::vector<std::string>> KeysWithTags(const SpaceRef& space,
                                                 std::vector<std::string> tags);
 
+  // --- semantic memories (seed 000) ---
+  // Stores a memory (replacing the one with the same key, if keyed). With `dedupe`, a memory of
+  // the space that scores >= 0.95 against the new text is returned instead and nothing changes.
+  Result<AddResult> Add(const SpaceRef& space, MemoryInput input, bool dedupe);
+  // Hybrid (keyword + vector) search, best first. An unknown space gives an empty list.
+  // kInvalidArgument for an empty query or top_k outside 1..100.
+  Result<std::vector<SearchResult>> Search(const SpaceRef& space, const SearchQuery& query);
+  // Newest first; `cursor` is empty or a next_cursor from an earlier page. limit 1..200.
+  Result<RecentPage> Recent(const SpaceRef& space, int64_t limit, std::string_view cursor);
+  // By id, in any space the principal may read (kNotFound otherwise: ids of other spaces are
+  // not revealed to a scoped key).
+  Result<Memory> GetById(const Principal& principal, std::string_view id);
+  // kPermissionDenied for a read-only key.
+  Result<Memory> UpdateById(const Principal& principal, std::string_view id, MemoryPatch patch);
+  Status DeleteById(const Principal& principal, std::string_view id);
+  // The spaces the principal may see (a scoped key: its own, if it exists), with counts.
+  Result<std::vector<SpaceInfo>> ListSpaces(const Principal& principal);
+  // Deletes a space and everything in it; returns how many memories it held. kNotFound when the
+  // space does not exist.
+  Result<int64_t> DeleteSpace(const SpaceRef& space);
+
+  // nullopt without search; pending_embeddings is -1 when the store cannot tell.
+  std::optional<SearchStatus> GetSearchStatus();
+
   // --- spaces and upkeep ---
   // Records that a request used the space (shown as lastUsed). Call after the request is done.
   void NoteUse(const SpaceRef& space);
@@ -113,12 +180,24 @@ class MemoryService {
   Result<int64_t> PurgeExpired();
 
  private:
-  Result<MemoryWrite> Prepare(MemoryInput input, int64_t now) const;
+  Result<MemoryWrite> Prepare(MemoryInput input, int64_t now,
+                              std::string_view text_field = "value") const;
+  // Embeds the writes' text (key, title, text) in one batch. On failure the writes keep no
+  // embedding; the background re-embedder fills them in later.
+  void Embed(std::vector<MemoryWrite*> writes) const;
+  // Brings the search indexes up to date after a write (a no-op without search).
+  void AfterWrite() const;
+  Result<std::vector<SearchResult>> SearchIn(const SpaceRef& space, const SearchQuery& query,
+                                             int64_t now);
+  Status ValidateFilter(SearchFilter& filter) const;
+  Result<Memory> FindVisible(const Principal& principal, std::string_view id, int64_t now);
   Status ValidateKeys(const std::vector<std::string>& keys) const;
   WriteLimits Limits() const;
   std::optional<int64_t> LastUse(const SpaceRef& space);
 
   Store& store_;
+  SearchEngine* engine_ = nullptr;
+  Embedder* embedder_ = nullptr;
   const Clock& clock_;
   const ServiceOptions options_;
   RateLimiter limiter_;

@@ -161,6 +161,73 @@ Result<int64_t> FaultyStore::PurgeExpired(int64_t now) {
   return base_.PurgeExpired(now);
 }
 
+Result<std::optional<int64_t>> FaultyStore::FindSpaceId(const SpaceRef& space) {
+  MEMORYD_FAULT_POINT("FindSpaceId");
+  return base_.FindSpaceId(space);
+}
+
+Result<Memory> FaultyStore::FindById(AccountId account, std::string_view id, int64_t now) {
+  MEMORYD_FAULT_POINT("FindById");
+  return base_.FindById(account, id, now);
+}
+
+Result<Memory> FaultyStore::UpdateById(AccountId account, std::string_view id,
+                                       const MemoryWrite& write, const WriteLimits& limits,
+                                       int64_t now) {
+  MEMORYD_FAULT_POINT("UpdateById");
+  return base_.UpdateById(account, id, write, limits, now);
+}
+
+Result<bool> FaultyStore::DeleteById(AccountId account, std::string_view id, int64_t now) {
+  MEMORYD_FAULT_POINT("DeleteById");
+  return base_.DeleteById(account, id, now);
+}
+
+Result<std::vector<Memory>> FaultyStore::LoadBySeqs(const std::vector<int64_t>& seqs, int64_t now) {
+  MEMORYD_FAULT_POINT("LoadBySeqs");
+  return base_.LoadBySeqs(seqs, now);
+}
+
+Result<std::vector<int64_t>> FaultyStore::MatchingSeqs(const SpaceRef& space,
+                                                       const SearchFilter& filter, int64_t now) {
+  MEMORYD_FAULT_POINT("MatchingSeqs");
+  return base_.MatchingSeqs(space, filter, now);
+}
+
+Result<int64_t> FaultyStore::CurrentVersion() {
+  MEMORYD_FAULT_POINT("CurrentVersion");
+  return base_.CurrentVersion();
+}
+
+Result<IndexChanges> FaultyStore::ChangesSince(int64_t version, int64_t limit) {
+  MEMORYD_FAULT_POINT("ChangesSince");
+  return base_.ChangesSince(version, limit);
+}
+
+Result<int64_t> FaultyStore::ScanIndex(int64_t embeddings_after,
+                                       const std::function<Status(IndexRecord&&)>& fn) {
+  MEMORYD_FAULT_POINT("ScanIndex");
+  return base_.ScanIndex(embeddings_after, fn);
+}
+
+Result<std::vector<EmbeddingTask>> FaultyStore::StaleEmbeddings(std::string_view embedder,
+                                                                int64_t limit) {
+  MEMORYD_FAULT_POINT("StaleEmbeddings");
+  return base_.StaleEmbeddings(embedder, limit);
+}
+
+Result<int64_t> FaultyStore::CountStaleEmbeddings(std::string_view embedder) {
+  MEMORYD_FAULT_POINT("CountStaleEmbeddings");
+  return base_.CountStaleEmbeddings(embedder);
+}
+
+Result<bool> FaultyStore::SetEmbedding(int64_t seq, int64_t version,
+                                       const std::vector<float>& vector,
+                                       std::string_view embedder) {
+  MEMORYD_FAULT_POINT("SetEmbedding");
+  return base_.SetEmbedding(seq, version, vector, embedder);
+}
+
 #undef MEMORYD_FAULT_POINT
 
 }  // namespace memoryd

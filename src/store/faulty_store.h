@@ -12,8 +12,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -76,6 +78,23 @@ class FaultyStore final : public Store {
                          int64_t now) override;
   Result<bool> DeleteTag(const SpaceRef& space, std::string_view name) override;
   Result<int64_t> PurgeExpired(int64_t now) override;
+  Result<std::optional<int64_t>> FindSpaceId(const SpaceRef& space) override;
+  Result<Memory> FindById(AccountId account, std::string_view id, int64_t now) override;
+  Result<Memory> UpdateById(AccountId account, std::string_view id, const MemoryWrite& write,
+                            const WriteLimits& limits, int64_t now) override;
+  Result<bool> DeleteById(AccountId account, std::string_view id, int64_t now) override;
+  Result<std::vector<Memory>> LoadBySeqs(const std::vector<int64_t>& seqs, int64_t now) override;
+  Result<std::vector<int64_t>> MatchingSeqs(const SpaceRef& space, const SearchFilter& filter,
+                                            int64_t now) override;
+  Result<int64_t> CurrentVersion() override;
+  Result<IndexChanges> ChangesSince(int64_t version, int64_t limit) override;
+  Result<int64_t> ScanIndex(int64_t embeddings_after,
+                            const std::function<Status(IndexRecord&&)>& fn) override;
+  Result<std::vector<EmbeddingTask>> StaleEmbeddings(std::string_view embedder,
+                                                     int64_t limit) override;
+  Result<int64_t> CountStaleEmbeddings(std::string_view embedder) override;
+  Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
+                            std::string_view embedder) override;
 
  private:
   // Counts the call; returns the injected fault if a rule matches it, else OK.

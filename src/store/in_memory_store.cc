@@ -46,6 +46,9 @@ Status MemoryLimitError(int64_t max) {
                                std::to_string(max) + " memories");
 }
 
+// How long removals stay in the index feed (as in SqliteStore).
+constexpr int64_t kRemovalHistoryMillis = 24LL * 3600 * 1000;
+
 Status TagLimitError(int64_t max) {
   return Status::LimitExceeded("tag limit reached: this space holds at most " +
                                std::to_string(max) + " tags");
@@ -77,14 +80,14 @@ InMemoryStore::Space* InMemoryStore::FindSpace(const SpaceRef& ref) {
 }
 
 int64_t InMemoryStore::CountLive(const Space& space, int64_t now) {
-  return std::count_if(space.memories.begin(), space.memories.end(),
-                       [&](const auto& entry) { return IsLive(entry.second, now); });
+  return std::count_if(space.rows.begin(), space.rows.end(),
+                       [&](const auto& entry) { return IsLive(entry.second.memory, now); });
 }
 
 std::vector<const Memory*> InMemoryStore::LiveMemories(const Space& space, int64_t now) {
   std::vector<const Memory*> out;
-  for (const auto& [seq, memory] : space.memories) {
-    if (IsLive(memory, now)) out.push_back(&memory);
+  for (const auto& [seq, row] : space.rows) {
+    if (IsLive(row.memory, now)) out.push_back(&row.memory);
   }
   return out;
 }
@@ -121,7 +124,8 @@ Result<int64_t> InMemoryStore::DeleteSpace(const SpaceRef& ref, int64_t now) {
   std::lock_guard lock(mu_);
   auto it = spaces_.find(SpaceKey(ref.account_id, ref.name));
   if (it == spaces_.end()) return Status::NotFound("space '" + ref.name + "' not found");
-  const auto removed = static_cast<int64_t>(LiveMemories(it->second, now).size());
+  const int64_t removed = CountLive(it->second, now);
+  EraseIf(it->second, now, [](const Row&) { return true; });
   spaces_.erase(it);
   return removed;
 }
@@ -167,6 +171,11 @@ Result<std::vector<Memory>> InMemoryStore::ListMemories(const SpaceRef& ref,
   const Space* space = FindSpace(ref);
   if (space == nullptr) return out;
   auto live = LiveMemories(*space, now);
+  if (opts.before) {
+    std::erase_if(live, [&](const Memory* m) {
+      return std::tie(m->created_at, m->seq) >= std::tie(opts.before->first, opts.before->second);
+    });
+  }
   std::sort(live.begin(), live.end(), CreatedDesc);
   for (const Memory* m : Page(live, opts.offset, opts.limit)) out.push_back(*m);
   return out;
@@ -221,50 +230,94 @@ Result<std::vector<std::string>> InMemoryStore::ListTags(const SpaceRef& ref) {
   return std::vector<std::string>(space->tags.begin(), space->tags.end());
 }
 
-Result<PutOutcome> InMemoryStore::PutLocked(Space& space, const SpaceRef& ref,
-                                            const MemoryWrite& write, const WriteLimits& limits,
-                                            int64_t now) {
-  Memory* existing = nullptr;
-  for (auto& [seq, m] : space.memories) {
-    if (write.key && m.key == write.key) existing = &m;
-  }
-  const bool replace = existing != nullptr && IsLive(*existing, now);
-  const int64_t max_memories = limits.max_memories_per_space;
-  if (!replace && max_memories > 0 && CountLive(space, now) >= max_memories) {
-    return MemoryLimitError(max_memories);
-  }
-  std::vector<std::string> tags = Unique(write.tags);
+Result<std::vector<std::string>> InMemoryStore::AdmitTags(const Space& space,
+                                                          const std::vector<std::string>& names,
+                                                          const WriteLimits& limits) {
+  std::vector<std::string> tags = Unique(names);
   const auto missing = std::count_if(tags.begin(), tags.end(),
                                      [&](const std::string& t) { return !space.tags.contains(t); });
   const int64_t max_tags = limits.max_tags_per_space;
   if (missing > 0 && max_tags > 0 && static_cast<int64_t>(space.tags.size()) + missing > max_tags) {
     return TagLimitError(max_tags);
   }
+  return tags;
+}
+
+Result<PutOutcome> InMemoryStore::PutLocked(Space& space, const SpaceRef& ref,
+                                            const MemoryWrite& write, const WriteLimits& limits,
+                                            int64_t now) {
+  auto existing = space.rows.end();
+  for (auto it = space.rows.begin(); write.key && it != space.rows.end(); ++it) {
+    if (it->second.memory.key == write.key) existing = it;
+  }
+  const bool replace = existing != space.rows.end() && IsLive(existing->second.memory, now);
+  const int64_t max_memories = limits.max_memories_per_space;
+  // SqliteStore's stored count: every row, less an expired one this write replaces.
+  const auto stored =
+      static_cast<int64_t>(space.rows.size()) - (existing != space.rows.end() && !replace ? 1 : 0);
+  const bool at_quota = !replace && max_memories > 0 && stored >= max_memories;
+  if (at_quota && CountLive(space, now) >= max_memories) return MemoryLimitError(max_memories);
+  MEMORYD_ASSIGN_OR_RETURN(std::vector<std::string> tags, AdmitTags(space, write.tags, limits));
 
   // Every check passed; from here on the write cannot fail, so it applies fully.
   space.tags.insert(tags.begin(), tags.end());
-  if (existing != nullptr && !replace) space.memories.erase(existing->seq);  // expired: a new one
-  Memory* target = replace ? existing : &space.memories[next_seq_];
+  if (existing != space.rows.end() && !replace) Erase(space, existing, now);  // expired: a new one
+  // Like SqliteStore, a space whose stored rows reach the quota drops its expired ones.
+  if (at_quota) EraseIf(space, now, [&](const Row& row) { return !IsLive(row.memory, now); });
+  Row* target = replace ? &existing->second : &space.rows[next_seq_];
   if (!replace) {
-    target->seq = next_seq_++;
-    target->id = NewMemoryId(now);
-    target->space = ref.name;
-    target->key = write.key;
-    target->created_at = now;
+    Memory& m = target->memory;
+    m.seq = next_seq_++;
+    m.id = NewMemoryId(now);
+    m.space = ref.name;
+    m.key = write.key;
+    m.created_at = now;
   }
-  target->title = write.title;
-  target->text = write.text;
-  target->tags = std::move(tags);
-  target->metadata_json = write.metadata_json;
-  target->updated_at = now;
-  target->expires_at = write.expires_at;
-  return PutOutcome{*target, !replace};
+  Rewrite(*target, write, std::move(tags), now);
+  return PutOutcome{target->memory, !replace};
+}
+
+void InMemoryStore::Rewrite(Row& row, const MemoryWrite& write, std::vector<std::string> tags,
+                            int64_t now) {
+  Memory& m = row.memory;
+  m.title = write.title;
+  m.text = write.text;
+  m.tags = std::move(tags);
+  m.metadata_json = write.metadata_json;
+  m.updated_at = now;
+  m.expires_at = write.expires_at;
+  row.embedding = write.embedding;
+  row.embedder = write.embedding.empty() ? std::string() : write.embedder;
+  row.version = ++version_;
+}
+
+InMemoryStore::RowMap::iterator InMemoryStore::Erase(Space& space, RowMap::iterator it,
+                                                     int64_t now) {
+  removals_.push_back({{++version_, space.id, it->first}, now});
+  return space.rows.erase(it);
+}
+
+template <typename Pred>
+int64_t InMemoryStore::EraseIf(Space& space, int64_t now, Pred pred) {
+  int64_t erased = 0;
+  for (auto it = space.rows.begin(); it != space.rows.end();) {
+    if (pred(it->second)) {
+      it = Erase(space, it, now);
+      ++erased;
+    } else {
+      ++it;
+    }
+  }
+  return erased;
 }
 
 InMemoryStore::SpaceMap::iterator InMemoryStore::OpenSpace(const SpaceRef& ref, int64_t now,
                                                            bool* created) {
   auto [it, inserted] = spaces_.try_emplace(SpaceKey(ref.account_id, ref.name));
-  if (inserted) it->second.created_at = now;
+  if (inserted) {
+    it->second.id = next_space_id_++;
+    it->second.created_at = now;
+  }
   *created = inserted;
   return it;
 }
@@ -322,12 +375,12 @@ Result<std::vector<bool>> InMemoryStore::BulkDeleteByKey(const SpaceRef& ref,
   std::vector<bool> deleted(keys.size(), false);
   Space* space = FindSpace(ref);
   for (size_t i = 0; space != nullptr && i < keys.size(); ++i) {
-    auto it = std::find_if(space->memories.begin(), space->memories.end(),
-                           [&](const auto& entry) { return entry.second.key == keys[i]; });
-    if (it == space->memories.end()) continue;
+    auto it = std::find_if(space->rows.begin(), space->rows.end(),
+                           [&](const auto& entry) { return entry.second.memory.key == keys[i]; });
+    if (it == space->rows.end()) continue;
     // An expired row goes too, but it did not exist for the caller.
-    deleted[i] = IsLive(it->second, now);
-    space->memories.erase(it);
+    deleted[i] = IsLive(it->second.memory, now);
+    Erase(*space, it, now);
   }
   return deleted;
 }
@@ -337,7 +390,7 @@ Result<int64_t> InMemoryStore::ClearSpace(const SpaceRef& ref, int64_t now) {
   Space* space = FindSpace(ref);
   if (space == nullptr) return int64_t{0};
   const int64_t live = CountLive(*space, now);
-  space->memories.clear();
+  EraseIf(*space, now, [](const Row&) { return true; });
   return live;
 }
 
@@ -362,7 +415,8 @@ Result<bool> InMemoryStore::DeleteTag(const SpaceRef& ref, std::string_view name
   std::lock_guard lock(mu_);
   Space* space = FindSpace(ref);
   if (space == nullptr || space->tags.erase(std::string(name)) == 0) return false;
-  for (auto& [seq, memory] : space->memories) std::erase(memory.tags, name);
+  // Tags are not indexed content: unlinking one leaves versions alone (as in SqliteStore).
+  for (auto& [seq, row] : space->rows) std::erase(row.memory.tags, name);
   return true;
 }
 
@@ -370,9 +424,9 @@ Result<int64_t> InMemoryStore::PurgeExpired(int64_t now) {
   std::lock_guard lock(mu_);
   int64_t removed = 0;
   for (auto& [key, space] : spaces_) {
-    removed += static_cast<int64_t>(std::erase_if(
-        space.memories, [&](const auto& entry) { return !IsLive(entry.second, now); }));
+    removed += EraseIf(space, now, [&](const Row& row) { return !IsLive(row.memory, now); });
   }
+  PruneRemovals(now - kRemovalHistoryMillis);
   return removed;
 }
 

@@ -2,15 +2,24 @@
 // documented in store/store.h exactly as SqliteStore does (the contract tests in
 // store_contract_test.cc run against both), but nothing survives the object.
 //
+// The index feed is kept the way SqliteStore's triggers keep it: one version counter bumped by
+// every insert, every rewrite of a memory (Put over a key, UpdateById, SetEmbedding) and every
+// removal; a removal log that every deleting path appends to; and a removal floor raised when
+// PurgeExpired prunes removals older than a day. Removals are timed with the deleting call's
+// `now`.
+//
 // Thread-safety: all methods are safe to call concurrently; one mutex serialises them, which is
 // also what makes every write atomic and every limit check race-free.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -54,20 +63,60 @@ class InMemoryStore final : public Store {
                          int64_t now) override;
   Result<bool> DeleteTag(const SpaceRef& space, std::string_view name) override;
   Result<int64_t> PurgeExpired(int64_t now) override;
+  Result<std::optional<int64_t>> FindSpaceId(const SpaceRef& space) override;
+  Result<Memory> FindById(AccountId account, std::string_view id, int64_t now) override;
+  Result<Memory> UpdateById(AccountId account, std::string_view id, const MemoryWrite& write,
+                            const WriteLimits& limits, int64_t now) override;
+  Result<bool> DeleteById(AccountId account, std::string_view id, int64_t now) override;
+  Result<std::vector<Memory>> LoadBySeqs(const std::vector<int64_t>& seqs, int64_t now) override;
+  Result<std::vector<int64_t>> MatchingSeqs(const SpaceRef& space, const SearchFilter& filter,
+                                            int64_t now) override;
+  Result<int64_t> CurrentVersion() override;
+  Result<IndexChanges> ChangesSince(int64_t version, int64_t limit) override;
+  Result<int64_t> ScanIndex(int64_t embeddings_after,
+                            const std::function<Status(IndexRecord&&)>& fn) override;
+  Result<std::vector<EmbeddingTask>> StaleEmbeddings(std::string_view embedder,
+                                                     int64_t limit) override;
+  Result<int64_t> CountStaleEmbeddings(std::string_view embedder) override;
+  Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
+                            std::string_view embedder) override;
 
  private:
+  // A stored memory with what only the index feed sees.
+  struct Row {
+    Memory memory;
+    int64_t version = 0;
+    std::vector<float> embedding;  // empty when none is stored
+    std::string embedder;
+  };
+  using RowMap = std::map<int64_t, Row>;  // by seq; expired rows linger until purged
   struct Space {
+    int64_t id = 0;  // from next_space_id_, never reused
     int64_t created_at = 0;
     int64_t last_used = 0;
     std::set<std::string> tags;
-    std::map<int64_t, Memory> memories;  // by seq; expired ones linger until purged
+    RowMap rows;
   };
   using SpaceKey = std::pair<AccountId, std::string>;
   using SpaceMap = std::map<SpaceKey, Space>;
+  struct Removal {
+    IndexRemoval removal;
+    int64_t removed_at = 0;
+  };
+  // Where a row lives; both pointers are null when there is none.
+  struct RowRef {
+    Space* space = nullptr;
+    Row* row = nullptr;
+  };
 
   static int64_t CountLive(const Space& space, int64_t now);
   static std::vector<const Memory*> LiveMemories(const Space& space, int64_t now);
   static SpaceInfo Summarise(const std::string& name, const Space& space, int64_t now);
+  // The write's tags with repeats dropped, or kLimitExceeded if the new ones would pass the
+  // space's tag limit.
+  static Result<std::vector<std::string>> AdmitTags(const Space& space,
+                                                    const std::vector<std::string>& names,
+                                                    const WriteLimits& limits);
 
   // The rest REQUIRE: mu_ held.
   Space* FindSpace(const SpaceRef& ref);
@@ -78,12 +127,29 @@ class InMemoryStore final : public Store {
   // Checks every limit before changing anything, so a failure leaves the space untouched.
   Result<PutOutcome> PutLocked(Space& space, const SpaceRef& ref, const MemoryWrite& write,
                                const WriteLimits& limits, int64_t now);
+  // Rewrites a row's content from `write` (its key, id and created_at stay) with a new version.
+  void Rewrite(Row& row, const MemoryWrite& write, std::vector<std::string> tags, int64_t now);
+  // Deletes a row, recording its removal; returns the iterator after it.
+  RowMap::iterator Erase(Space& space, RowMap::iterator it, int64_t now);
+  // Deletes every row of the space that `pred` selects; returns how many.
+  template <typename Pred>
+  int64_t EraseIf(Space& space, int64_t now, Pred pred);
+  // The row with this seq in any space (expired or not).
+  RowRef FindRow(int64_t seq);
+  // The live row with this id in one of the account's spaces.
+  RowRef FindLiveById(AccountId account, std::string_view id, int64_t now);
+  // Drops removals recorded before `before`, raising the floor past them.
+  void PruneRemovals(int64_t before);
 
   std::mutex mu_;
   SpaceMap spaces_;
   std::map<std::string, ApiKeyRecord, std::less<>> api_keys_;  // by key hash
   int64_t next_seq_ = 1;
+  int64_t next_space_id_ = 1;
   int64_t next_api_key_id_ = 1;
+  int64_t version_ = 0;            // the index feed's counter
+  int64_t removal_floor_ = 0;      // the newest pruned removal's version
+  std::vector<Removal> removals_;  // in version order
 };
 
 }  // namespace memoryd

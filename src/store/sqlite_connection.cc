@@ -1,5 +1,7 @@
 #include "store/sqlite_connection.h"
 
+#include <cstring>
+
 #include <sqlite3.h>
 
 #include "text/case_fold.h"
@@ -101,6 +103,16 @@ std::optional<int64_t> Statement::ColumnOptionalInt(int col) const {
 std::optional<std::string> Statement::ColumnOptionalText(int col) const {
   if (ColumnIsNull(col)) return std::nullopt;
   return ColumnText(col);
+}
+
+std::vector<float> Statement::ColumnFloats(int col) const {
+  const void* blob = sqlite3_column_blob(stmt_, col);
+  const auto bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
+  std::vector<float> out;
+  if (blob == nullptr || bytes % sizeof(float) != 0) return out;
+  out.resize(bytes / sizeof(float));
+  std::memcpy(out.data(), blob, bytes);
+  return out;
 }
 
 bool Statement::ColumnIsNull(int col) const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.h"
 
@@ -49,6 +50,8 @@ class Statement {
   std::optional<int64_t> ColumnOptionalInt(int col) const;
   std::optional<std::string> ColumnOptionalText(int col) const;
   bool ColumnIsNull(int col) const;
+  // A BLOB column of native floats (empty for NULL or a blob of another size).
+  std::vector<float> ColumnFloats(int col) const;
 
  private:
   sqlite3_stmt* stmt_;

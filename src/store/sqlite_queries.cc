@@ -35,9 +35,7 @@ std::vector<std::string> SplitTags(const std::string& joined) {
   return tags;
 }
 
-namespace {
-
-Memory ReadMemory(const Statement& stmt, std::string_view space) {
+Memory ReadMemoryRow(const Statement& stmt, std::string_view space) {
   Memory m;
   m.seq = stmt.ColumnInt(0);
   m.id = stmt.ColumnText(1);
@@ -51,6 +49,12 @@ Memory ReadMemory(const Statement& stmt, std::string_view space) {
   m.expires_at = stmt.ColumnOptionalInt(8);
   m.tags = SplitTags(stmt.ColumnText(9));
   return m;
+}
+
+namespace {
+
+Memory ReadMemory(const Statement& stmt, std::string_view space) {
+  return ReadMemoryRow(stmt, space);
 }
 
 Result<std::optional<Memory>> LoadOne(Connection& conn, const std::string& where, int64_t space_id,
@@ -88,14 +92,19 @@ Result<std::optional<Memory>> LoadById(Connection& conn, int64_t space_id, std::
 
 Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::string_view space,
                                      const std::string& order_sql, int64_t offset, int64_t limit,
-                                     int64_t now) {
+                                     int64_t now,
+                                     std::optional<std::pair<int64_t, int64_t>> before) {
   MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare(kSelectMemory + "WHERE m.space_id = ? AND" + kLive + "ORDER BY " +
-                              order_sql + " LIMIT ? OFFSET ?"));
+      auto stmt,
+      conn.Prepare(kSelectMemory + "WHERE m.space_id = ? AND" + kLive +
+                   "AND (m.created_at, m.seq) < (?, ?) ORDER BY " + order_sql +
+                   " LIMIT ? OFFSET ?"));
   stmt.Bind(1, space_id);
   stmt.Bind(2, now);
-  stmt.Bind(3, limit);
-  stmt.Bind(4, offset);
+  stmt.Bind(3, before ? before->first : INT64_MAX);
+  stmt.Bind(4, before ? before->second : INT64_MAX);
+  stmt.Bind(5, limit);
+  stmt.Bind(6, offset);
   std::vector<Memory> out;
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -20,6 +21,13 @@ inline constexpr char kTagSeparator = '\x1f';
 std::string JoinTags(const std::vector<std::string>& tags);
 std::vector<std::string> SplitTags(const std::string& joined);
 
+// Selects a whole memory and, as column 10, the name of its space; append the WHERE clause.
+inline constexpr const char* kSelectMemoryWithSpace =
+    "SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata, m.created_at, m.updated_at,"
+    " m.expires_at, m.tags, s.name FROM memories m JOIN spaces s ON s.id = m.space_id ";
+// Reads the memory columns of a row selected as above (or by the module's own select).
+Memory ReadMemoryRow(const Statement& stmt, std::string_view space);
+
 // The space's row id, or nullopt if it has never been written.
 Result<std::optional<int64_t>> FindSpaceId(Connection& conn, const SpaceRef& space);
 
@@ -29,9 +37,12 @@ Result<std::optional<Memory>> LoadByKey(Connection& conn, int64_t space_id, std:
 Result<std::optional<Memory>> LoadById(Connection& conn, int64_t space_id, std::string_view space,
                                        std::string_view id, int64_t now);
 // Live memories ordered by `order_sql` (e.g. "m.updated_at DESC, m.seq DESC").
+// With `before`, only memories ordered after that (created_at, seq) position (for the
+// newest-first order "m.created_at DESC, m.seq DESC").
 Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::string_view space,
                                      const std::string& order_sql, int64_t offset, int64_t limit,
-                                     int64_t now);
+                                     int64_t now,
+                                     std::optional<std::pair<int64_t, int64_t>> before = {});
 // Live memories whose key (or id) or text contains `needle`, ignoring case (text::FoldForMatch);
 // most recently updated first.
 Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,

@@ -7,7 +7,7 @@ namespace memoryd::sqlite {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE accounts(
   id INTEGER PRIMARY KEY,
@@ -62,6 +62,42 @@ CREATE TABLE memory_tags(
   pos INTEGER NOT NULL,
   PRIMARY KEY(memory_seq, tag_id)) WITHOUT ROWID;
 CREATE INDEX memory_tags_by_tag ON memory_tags(tag_id, memory_seq);
+)sql",
+    // The index feed (store.h): versions, removals and stored embeddings. Triggers keep it
+    // whatever path writes or deletes a memory (including cascades from a deleted space).
+    R"sql(
+ALTER TABLE memories ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE memories ADD COLUMN embedding BLOB;
+ALTER TABLE memories ADD COLUMN embedder TEXT NOT NULL DEFAULT '';
+CREATE INDEX memories_version ON memories(version);
+CREATE INDEX memories_embedder ON memories(embedder);
+
+CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO counters(name, value) VALUES ('version', 0), ('removal_floor', 0);
+
+CREATE TABLE removals(
+  version INTEGER PRIMARY KEY,
+  space_id INTEGER NOT NULL,
+  memory_seq INTEGER NOT NULL,
+  removed_at INTEGER NOT NULL);
+
+CREATE TRIGGER memories_versioned_insert AFTER INSERT ON memories BEGIN
+  UPDATE counters SET value = value + 1 WHERE name = 'version';
+  UPDATE memories SET version = (SELECT value FROM counters WHERE name = 'version')
+    WHERE seq = NEW.seq;
+END;
+CREATE TRIGGER memories_versioned_update
+  AFTER UPDATE OF key, title, text, expires_at, embedding, embedder ON memories BEGIN
+  UPDATE counters SET value = value + 1 WHERE name = 'version';
+  UPDATE memories SET version = (SELECT value FROM counters WHERE name = 'version')
+    WHERE seq = NEW.seq;
+END;
+CREATE TRIGGER memories_removed AFTER DELETE ON memories BEGIN
+  UPDATE counters SET value = value + 1 WHERE name = 'version';
+  INSERT INTO removals(version, space_id, memory_seq, removed_at)
+    VALUES ((SELECT value FROM counters WHERE name = 'version'), OLD.space_id, OLD.seq,
+            CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+END;
 )sql",
 };
 

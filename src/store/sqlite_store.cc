@@ -5,28 +5,13 @@
 
 #include "store/sqlite_connection.h"
 #include "store/sqlite_queries.h"
+#include "store/sqlite_reader_lease.h"
 #include "store/sqlite_schema.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
 
 using sqlite::Connection;
-
-// A reader connection on loan; returns itself to the pool when it goes out of scope.
-class SqliteStore::ReaderLease {
- public:
-  ReaderLease(SqliteStore* store, std::unique_ptr<Connection> conn)
-      : store_(store), conn_(std::move(conn)) {}
-  ReaderLease(ReaderLease&&) = default;
-  ~ReaderLease() {
-    if (conn_) store_->ReleaseReader(std::move(conn_));
-  }
-  Connection& operator*() { return *conn_; }
-
- private:
-  SqliteStore* store_;
-  std::unique_ptr<Connection> conn_;
-};
 
 SqliteStore::SqliteStore(SqliteStoreOptions options) : options_(std::move(options)) {}
 SqliteStore::~SqliteStore() = default;
@@ -175,7 +160,7 @@ Result<std::vector<Memory>> SqliteStore::ListMemories(const SpaceRef& space,
   MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
   if (!space_id) return std::vector<Memory>();
   return sqlite::LoadPage(*lease, *space_id, space.name, "m.created_at DESC, m.seq DESC",
-                          opts.offset, opts.limit, now);
+                          opts.offset, opts.limit, now, opts.before);
 }
 
 Result<int64_t> SqliteStore::CountMemories(const SpaceRef& space, int64_t now) {

@@ -157,17 +157,30 @@ Status DeleteRow(Connection& conn, int64_t space_id, int64_t seq) {
   return AdjustStoredCount(conn, space_id, -1);
 }
 
+// Binds the write's embedding (a BLOB of native floats, or NULL) and its embedder name.
+void BindEmbedding(sqlite::Statement& stmt, int pos, const MemoryWrite& w) {
+  if (w.embedding.empty()) {
+    stmt.BindNull(pos);
+  } else {
+    stmt.BindBlob(pos, std::string_view(reinterpret_cast<const char*>(w.embedding.data()),
+                                        w.embedding.size() * sizeof(float)));
+  }
+  stmt.Bind(pos + 1, std::string_view(w.embedding.empty() ? std::string_view() : w.embedder));
+}
+
 Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto stmt,
                            conn.Prepare("UPDATE memories SET title = ?, text = ?, metadata = ?,"
-                                        " updated_at = ?, expires_at = ?, tags = ? WHERE seq = ?"));
+                                        " updated_at = ?, expires_at = ?, tags = ?,"
+                                        " embedding = ?, embedder = ? WHERE seq = ?"));
   stmt.Bind(1, std::string_view(w.title));
   stmt.Bind(2, std::string_view(w.text));
   stmt.Bind(3, std::string_view(w.metadata_json));
   stmt.Bind(4, now);
   stmt.Bind(5, w.expires_at);
   stmt.Bind(6, std::string_view(sqlite::JoinTags(w.tags)));
-  stmt.Bind(7, seq);
+  BindEmbedding(stmt, 7, w);
+  stmt.Bind(9, seq);
   return stmt.Run();
 }
 
@@ -176,7 +189,8 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("INSERT INTO memories(id, space_id, key, title, text, metadata, created_at,"
-                   " updated_at, expires_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                   " updated_at, expires_at, tags, embedding, embedder)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                    " RETURNING seq"));
   stmt.Bind(1, std::string_view(id));
   stmt.Bind(2, space_id);
@@ -188,6 +202,7 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
   stmt.Bind(8, now);
   stmt.Bind(9, w.expires_at);
   stmt.Bind(10, std::string_view(sqlite::JoinTags(w.tags)));
+  BindEmbedding(stmt, 11, w);
   MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::Internal("insert returned no row");
   const int64_t seq = stmt.ColumnInt(0);
@@ -272,6 +287,22 @@ Status RewriteTagLists(Connection& conn, int64_t space_id, std::string_view name
   return Status::Ok();
 }
 
+// How long removals stay in the index feed. A process whose indexes fall further behind than
+// this rescans the store instead of following the feed.
+constexpr int64_t kRemovalHistoryMillis = 24LL * 3600 * 1000;
+
+Status PruneRemovals(Connection& conn, int64_t before) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto floor, conn.Prepare("UPDATE counters SET value = max(value, (SELECT COALESCE(max("
+                               "version), 0) FROM removals WHERE removed_at < ?1))"
+                               " WHERE name = 'removal_floor'"));
+  floor.Bind(1, before);
+  MEMORYD_RETURN_IF_ERROR(floor.Run());
+  MEMORYD_ASSIGN_OR_RETURN(auto prune, conn.Prepare("DELETE FROM removals WHERE removed_at < ?"));
+  prune.Bind(1, before);
+  return prune.Run();
+}
+
 // Runs `fn` inside a nested savepoint so that its failure undoes only its own changes.
 template <typename Fn>
 auto Isolated(Connection& conn, Fn&& fn) -> decltype(fn()) {
@@ -348,6 +379,72 @@ Result<std::vector<BulkPutItemOutcome>> SqliteStore::BulkPut(const SpaceRef& spa
     }
     out = std::move(items);
     return Status::Ok();
+  });
+  return Collect(s, out);
+}
+
+namespace {
+
+struct IdRow {
+  int64_t seq = 0;
+  int64_t space_id = 0;
+  std::string space;
+  std::optional<std::string> key;
+  int64_t created_at = 0;
+};
+
+// The live memory with this id in one of the account's spaces.
+Result<std::optional<IdRow>> FindIdRow(Connection& conn, AccountId account, std::string_view id,
+                                       int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare("SELECT m.seq, m.space_id, s.name, m.key, m.created_at"
+                              " FROM memories m JOIN spaces s ON s.id = m.space_id"
+                              " WHERE m.id = ? AND s.account_id = ? AND"
+                              " (m.expires_at IS NULL OR m.expires_at > ?)"));
+  stmt.Bind(1, id);
+  stmt.Bind(2, account);
+  stmt.Bind(3, now);
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<IdRow>();
+  IdRow r{stmt.ColumnInt(0), stmt.ColumnInt(1), stmt.ColumnText(2), stmt.ColumnOptionalText(3),
+          stmt.ColumnInt(4)};
+  stmt.Reset();
+  return std::optional<IdRow>(std::move(r));
+}
+
+}  // namespace
+
+Result<Memory> SqliteStore::UpdateById(AccountId account, std::string_view id,
+                                       const MemoryWrite& write, const WriteLimits& limits,
+                                       int64_t now) {
+  std::optional<Memory> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto row, FindIdRow(conn, account, id, now));
+    if (!row) return Status::NotFound("memory with id '" + std::string(id) + "' not found");
+    MemoryWrite w = write;
+    w.key = row->key;
+    std::vector<std::string> unique;
+    for (auto& tag : w.tags) {
+      if (std::find(unique.begin(), unique.end(), tag) == unique.end()) unique.push_back(tag);
+    }
+    w.tags = std::move(unique);
+    MEMORYD_ASSIGN_OR_RETURN(auto tag_ids, EnsureTags(conn, row->space_id, w.tags, limits));
+    MEMORYD_RETURN_IF_ERROR(UpdateRow(conn, row->seq, w, now));
+    MEMORYD_RETURN_IF_ERROR(LinkTags(conn, row->seq, tag_ids));
+    const SpaceRef space{account, row->space};
+    out = BuildMemory(space, w, row->seq, std::string(id), row->created_at, now);
+    return Status::Ok();
+  });
+  return Collect(s, out);
+}
+
+Result<bool> SqliteStore::DeleteById(AccountId account, std::string_view id, int64_t now) {
+  std::optional<bool> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto row, FindIdRow(conn, account, id, now));
+    out = row.has_value();
+    if (!row) return Status::Ok();
+    return DeleteRow(conn, row->space_id, row->seq);
   });
   return Collect(s, out);
 }
@@ -455,7 +552,7 @@ Result<int64_t> SqliteStore::PurgeExpired(int64_t now) {
     stmt.Bind(1, now);
     MEMORYD_RETURN_IF_ERROR(stmt.Run());
     out = conn.Changes();
-    return Status::Ok();
+    return PruneRemovals(conn, now - kRemovalHistoryMillis);
   });
   return Collect(s, out);
 }

@@ -18,7 +18,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <functional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -30,6 +32,8 @@ namespace memoryd {
 struct ListOptions {
   int64_t offset = 0;
   int64_t limit = 50;
+  // ListMemories only: start after this (created_at, seq) position of the newest-first order.
+  std::optional<std::pair<int64_t, int64_t>> before;
 };
 
 class Store {
@@ -96,8 +100,47 @@ class Store {
                                  const WriteLimits& limits, int64_t now) = 0;
   // Deletes a tag and unlinks it from every memory; returns whether it existed.
   virtual Result<bool> DeleteTag(const SpaceRef& space, std::string_view name) = 0;
-  // Removes memories that expired at or before `now`. Returns how many were removed.
+  // Removes memories that expired at or before `now`. Returns how many were removed. Also drops
+  // index-feed history (removals) older than a day.
   virtual Result<int64_t> PurgeExpired(int64_t now) = 0;
+
+  // --- memories by id, across the spaces of an account ---
+  // The space's row id (the key of its search indexes), or nullopt if it has never been written.
+  virtual Result<std::optional<int64_t>> FindSpaceId(const SpaceRef& space) = 0;
+  virtual Result<Memory> FindById(AccountId account, std::string_view id, int64_t now) = 0;
+  // Replaces title, text, tags, metadata, expiry and embedding of a live memory (its key, id and
+  // created_at stay). kNotFound when there is none; kLimitExceeded over the tag limit.
+  virtual Result<Memory> UpdateById(AccountId account, std::string_view id,
+                                    const MemoryWrite& write, const WriteLimits& limits,
+                                    int64_t now) = 0;
+  // Returns whether a live memory was deleted.
+  virtual Result<bool> DeleteById(AccountId account, std::string_view id, int64_t now) = 0;
+  // The live memories with these sequence numbers, in the order asked; missing ones are skipped.
+  virtual Result<std::vector<Memory>> LoadBySeqs(const std::vector<int64_t>& seqs,
+                                                 int64_t now) = 0;
+  // Sequence numbers of the space's live memories that pass `filter`, ascending.
+  virtual Result<std::vector<int64_t>> MatchingSeqs(const SpaceRef& space,
+                                                    const SearchFilter& filter, int64_t now) = 0;
+
+  // --- the index feed: how search indexes follow the store, in this and other processes ---
+  // Every write of a memory's indexed content (key, title, text, expiry, embedding) gives it a
+  // new version from one counter; every deletion records a removal with its own version.
+  // The current version.
+  virtual Result<int64_t> CurrentVersion() = 0;
+  // Upserts (memories whose version is above `version`, as they are now, embeddings included)
+  // and removals after `version`, at most about `limit` of each, as one consistent snapshot.
+  virtual Result<IndexChanges> ChangesSince(int64_t version, int64_t limit) = 0;
+  // Calls `fn` for every live or expired memory as of one snapshot, with its embedding only
+  // when its version is above `embeddings_after`. Returns the snapshot's version.
+  virtual Result<int64_t> ScanIndex(int64_t embeddings_after,
+                                    const std::function<Status(IndexRecord&&)>& fn) = 0;
+  // Memories whose embedding is missing or not made by `embedder`, oldest first.
+  virtual Result<std::vector<EmbeddingTask>> StaleEmbeddings(std::string_view embedder,
+                                                             int64_t limit) = 0;
+  virtual Result<int64_t> CountStaleEmbeddings(std::string_view embedder) = 0;
+  // Stores an embedding for the memory, unless it changed since `version` (then false).
+  virtual Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
+                                    std::string_view embedder) = 0;
 };
 
 }  // namespace memoryd

@@ -1,38 +1,21 @@
 #include "store/write_batcher.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <latch>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "store/store_test_util.h"
+
 namespace memoryd::sqlite {
 namespace {
 
-// A directory of its own under the test temp dir, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "memoryd_batcher_XXXXXX";
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using store_test::TempDir;
 
 Status Insert(Connection& conn, const std::string& key) {
   MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("INSERT INTO kv(k) VALUES (?)"));

@@ -2,8 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
-#include <cstdio>
 
 #include "core/time_format.h"
 
@@ -26,6 +27,23 @@ void WriteAll(std::string_view data) {
   }
 }
 
+void AppendInt(std::string& out, int64_t value) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value);
+  out.append(digits, end);
+}
+
+// Microseconds as milliseconds with three decimals ("1.234"), as printf's "%.3f" of micros / 1000
+// prints them.
+void AppendMillis(std::string& out, int64_t micros) {
+  micros = std::max<int64_t>(micros, 0);
+  AppendInt(out, micros / 1000);
+  const auto frac = static_cast<int>(micros % 1000);
+  const char decimals[] = {'.', static_cast<char>('0' + frac / 100),
+                           static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
+  out.append(decimals, sizeof(decimals));
+}
+
 }  // namespace
 
 AccessLog::AccessLog(bool enabled) : enabled_(enabled) {
@@ -45,11 +63,17 @@ AccessLog::~AccessLog() {
 void AccessLog::Record(std::string_view remote, std::string_view method, std::string_view path,
                        int status, size_t bytes, int64_t micros) {
   if (!enabled_) return;
-  char tail[96];
-  std::snprintf(tail, sizeof(tail), " %d %zuB %.3fms\n", status, bytes,
-                static_cast<double>(micros) / 1000.0);
-  std::string line = FormatIsoMillis(NowMillis());
-  line.append(" ").append(remote).append(" ").append(method).append(" ").append(path).append(tail);
+  // One buffer per thread, reused: formatting a line allocates nothing once it has grown.
+  thread_local std::string line;
+  line.clear();
+  line.append(FormatIsoMillis(NowMillis())).append(" ").append(remote).append(" ");
+  line.append(method).append(" ").append(path).append(" ");
+  AppendInt(line, status);
+  line.append(" ");
+  AppendInt(line, static_cast<int64_t>(bytes));
+  line.append("B ");
+  AppendMillis(line, micros);
+  line.append("ms\n");
   std::lock_guard lock(mu_);
   if (pending_.size() + line.size() <= kMaxPendingBytes) pending_ += line;
 }

@@ -1,9 +1,13 @@
 #include "transport/http/capsule_codec.h"
 
+#include "transport/http/json_text.h"
+
 namespace memoryd::http {
 namespace {
 
 constexpr size_t kPreviewChars = 100;
+// Field names, timestamps, id and tags of a capsule memory take about this much room.
+constexpr size_t kTextOverheadBytes = 256;
 
 }  // namespace
 
@@ -47,6 +51,32 @@ json::object CapsuleMemoryJson(const Memory& memory) {
   out["id"] = memory.id;
   out["title"] = memory.title;
   out["metadata"] = MetadataValue(memory.metadata_json);
+  return out;
+}
+
+std::string CapsuleMemoryText(const Memory& memory) {
+  std::string out;
+  out.reserve(kTextOverheadBytes + memory.text.size() + memory.title.size() +
+              memory.metadata_json.size());
+  out.append(R"({"key":)");
+  AppendJsonString(out, PublicKey(memory));
+  out.append(R"(,"value":)");
+  AppendJsonString(out, memory.text);
+  out.append(R"(,"tags":)");
+  AppendJsonStrings(out, memory.tags);
+  out.append(R"(,"expiresAt":)");
+  AppendJsonTimestamp(out, memory.expires_at);
+  out.append(R"(,"createdAt":)");
+  AppendJsonTimestamp(out, memory.created_at);
+  out.append(R"(,"updatedAt":)");
+  AppendJsonTimestamp(out, memory.updated_at);
+  out.append(R"(,"id":)");
+  AppendJsonString(out, memory.id);
+  out.append(R"(,"title":)");
+  AppendJsonString(out, memory.title);
+  out.append(R"(,"metadata":)");
+  AppendJsonMetadata(out, memory.metadata_json);
+  out.push_back('}');
   return out;
 }
 

@@ -15,6 +15,8 @@ Result<std::vector<std::string>> ReadStringList(std::string_view body, std::stri
 // The public key of a memory: its key, or its id for a memory stored without a key.
 std::string PublicKey(const Memory& memory);
 json::object CapsuleMemoryJson(const Memory& memory);
+// The same memory written straight as JSON text (no DOM): serialize(CapsuleMemoryJson(m)).
+std::string CapsuleMemoryText(const Memory& memory);
 json::object PutOutcomeJson(const PutOutcome& outcome);
 // The seed's one-line result of a bulk-set item, e.g. "\"k1\": stored with 1 tag(s)".
 std::string BulkResultLine(std::string_view key, const BulkPutItemOutcome& item);

@@ -168,5 +168,28 @@ TEST(CapsuleCodecTest, CapsuleMemoryJsonUsesTheIdWhenThereIsNoKey) {
   EXPECT_EQ(PublicKey(memory), "k");
 }
 
+TEST(CapsuleCodecTest, CapsuleMemoryTextIsTheSerialisedJson) {
+  Memory plain;
+  plain.id = "01a1fbcc-b419-73e6-9c01-c11ff5ed01b8";
+  plain.key = "k1";
+  plain.text = "the quick brown fox";
+  plain.tags = {"bench"};
+  plain.created_at = 1'700'000'000'123;
+  plain.updated_at = 1'700'000'000'456;
+  plain.metadata_json = "{}";
+  Memory odd = plain;
+  odd.key.reset();
+  odd.text = "v \x01 \x1f \" \\ / \xc3\xa9 \t\n\x7f";
+  odd.tags = {"a\"b", "", "c"};
+  odd.title = "T \"q\"";
+  odd.expires_at = 1'800'000'000'000;
+  odd.metadata_json = R"({"x":1.5,"y":[1,2,{"z":null}],"s":"\u2028"})";
+  Memory broken = plain;
+  broken.metadata_json = "broken";
+  for (const Memory& m : {plain, odd, broken}) {
+    EXPECT_EQ(CapsuleMemoryText(m), json::serialize(CapsuleMemoryJson(m)));
+  }
+}
+
 }  // namespace
 }  // namespace memoryd::http

@@ -35,7 +35,9 @@ HttpResponse PutMemory(RouteContext& ctx) {
 HttpResponse GetMemory(RouteContext& ctx) {
   auto key = RequiredQuery(ctx.request, "key");
   if (!key.ok()) return ErrorResponse(key.status());
-  return Answer(ctx.service.Get(ctx.space, *key), CapsuleMemoryJson);
+  auto memory = ctx.service.Get(ctx.space, *key);
+  if (!memory.ok()) return ErrorResponse(memory.status());
+  return JsonTextResponse(200, CapsuleMemoryText(*memory));
 }
 
 HttpResponse DeleteMemory(RouteContext& ctx) {

@@ -61,7 +61,14 @@ HttpResponse CapsuleSummary(RouteContext& ctx) {
                                         {"lastUsed", TimestampValue(s.last_used)}});
 }
 
-HttpResponse Health(RouteContext&) { return JsonResponse(200, json::object{{"status", "ok"}}); }
+HttpResponse Health(RouteContext& ctx) {
+  json::object body{{"status", "ok"}};
+  if (auto search = ctx.service.GetSearchStatus()) {
+    body["embedder"] = json::object{{"name", search->embedder},
+                                    {"pendingEmbeddings", search->pending_embeddings}};
+  }
+  return JsonResponse(200, body);
+}
 
 }  // namespace
 

@@ -153,4 +153,11 @@ HttpResponse JsonResponse(int status, const json::value& body) {
   return response;
 }
 
+HttpResponse JsonTextResponse(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
 }  // namespace memoryd::http

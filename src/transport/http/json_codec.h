@@ -57,5 +57,7 @@ json::value MetadataValue(const std::string& metadata_json);
 
 // A 2xx answer with a JSON body.
 HttpResponse JsonResponse(int status, const json::value& body);
+// A 2xx answer whose body is JSON text already written (see json_text.h).
+HttpResponse JsonTextResponse(int status, std::string body);
 
 }  // namespace memoryd::http

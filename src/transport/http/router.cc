@@ -68,18 +68,6 @@ std::string BearerToken(const HttpRequest& request) {
   return std::string(value);
 }
 
-Result<std::string> RequestedSpace(const HttpRequest& request) {
-  auto query = request.Query("space");
-  auto header = request.Header("x-memory-space");
-  if (query && header && *query != *header) {
-    return Status::InvalidArgument("the 'space' parameter and the X-Memory-Space header differ");
-  }
-  auto named = query ? query : header;
-  if (!named) return std::string();
-  // Present but empty is a malformed name, not a request for the default space.
-  if (named->empty()) return Status::InvalidArgument("space name must not be empty");
-  return std::string(*named);
-}
 
 }  // namespace
 
@@ -161,6 +149,19 @@ HttpResponse Router::Execute(const Route& route, const HttpRequest& request,
   } catch (...) {
     return ErrorResponse(Status::Internal("internal error"));
   }
+}
+
+Result<std::string> RequestedSpace(const HttpRequest& request) {
+  auto query = request.Query("space");
+  auto header = request.Header("x-memory-space");
+  if (query && header && *query != *header) {
+    return Status::InvalidArgument("the 'space' parameter and the X-Memory-Space header differ");
+  }
+  auto named = query ? query : header;
+  if (!named) return std::string();
+  // Present but empty is a malformed name, not a request for the default space.
+  if (named->empty()) return Status::InvalidArgument("space name must not be empty");
+  return std::string(*named);
 }
 
 HttpResponse Router::Run(const Route& route, RouteContext& ctx) {

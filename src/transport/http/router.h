@@ -38,6 +38,10 @@ struct RouteContext {
 
 using RouteHandler = HttpResponse (*)(RouteContext&);
 
+// The space a request names with ?space= or X-Memory-Space (empty when none); kInvalidArgument
+// when both are given and differ, or the name is empty.
+Result<std::string> RequestedSpace(const HttpRequest& request);
+
 struct Route {
   const char* method;
   const char* pattern;  // e.g. "/api/rest/memory" or "/spaces/{space}"

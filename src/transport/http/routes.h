@@ -12,6 +12,9 @@ namespace memoryd::http {
 std::vector<Route> SystemRoutes();
 // The capsule dialect (seed 004) under /api/rest.
 std::vector<Route> CapsuleRoutes();
+// The spaces dialect (seed 000): /mcp/addMemory, /mcp/search, /mcp/fetchMessages, /spaces and
+// /memories/{id}.
+std::vector<Route> SemanticRoutes();
 // The tag and capsule-summary part of the capsule dialect (included in CapsuleRoutes).
 std::vector<Route> CapsuleTagRoutes();
 

@@ -1,265 +1,153 @@
 #include "transport/http/server.h"
 
-#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <condition_variable>
-#include <mutex>
+#include <boost/asio/steady_timer.hpp>
+#include <algorithm>
+#include <optional>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 
-#include "transport/http/error_map.h"
+#include "transport/http/session.h"
 
 namespace memoryd::http {
 
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr uint32_t kHeaderLimit = 16 * 1024;
+using std::chrono::milliseconds;
 
-int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(steady_clock::now() - start).count();
+// How often a lane looks for sessions past their deadline: a quarter of the shortest timeout,
+// at most once a second, so a timeout fires at most that much late.
+milliseconds SweepInterval(const HttpServerOptions& options) {
+  const auto shortest = std::min(options.idle_timeout, options.io_timeout);
+  return std::clamp(std::chrono::duration_cast<milliseconds>(shortest) / 4, milliseconds(10),
+                    milliseconds(1000));
 }
 
 }  // namespace
 
-// Shared state of the server, visible to sessions.
-struct ServerState {
-  HttpServerOptions options;
-  RequestHandler& handler;
-  AccessLog& log;
-  std::mutex mu;
-  std::condition_variable idle_cv;
-  std::unordered_set<class Session*> sessions;
-  bool stopping = false;
-};
-
-class Session : public std::enable_shared_from_this<Session> {
+// One I/O thread with its own io_context. A session lives on one lane, so its handlers never run
+// concurrently and need no strand; the lane's timer sweeps its sessions' deadlines.
+class Lane {
  public:
-  Session(tcp::socket socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    remote_ = ec ? "-" : ep.address().to_string();
-  }
+  explicit Lane(milliseconds sweep_interval)
+      : ioc_(1), sweep_(ioc_), sweep_interval_(sweep_interval) {}
 
-  void Start() {
-    {
-      std::lock_guard lock(state_.mu);
-      if (state_.stopping) return;
-      state_.sessions.insert(this);
-    }
-    registered_ = true;
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::DoRead, shared_from_this()));
-  }
+  net::io_context::executor_type executor() { return ioc_.get_executor(); }
+  SessionSet& sessions() { return sessions_; }
 
-  ~Session() {
-    if (!registered_) return;
-    std::lock_guard lock(state_.mu);
-    state_.sessions.erase(this);
-    state_.idle_cv.notify_all();
+  void Run() {
+    Sweep();
+    thread_ = std::thread([this] { ioc_.run(); });
   }
-
-  // Called at shutdown: an idle connection closes now, a busy one after its answer.
-  void RequestClose() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-      self->closing_ = true;
-      if (!self->busy_) self->Close();
+  // Asks every session of the lane to close (idle ones now, busy ones after their answer).
+  void RequestCloseAll() {
+    net::post(ioc_, [this] {
+      const std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+      for (Session* s : sessions) s->RequestClose();
     });
+  }
+  void Stop() {
+    ioc_.stop();
+    if (thread_.joinable()) thread_.join();
   }
 
  private:
-  void DoRead() {
-    if (closing_) return Close();
-    parser_.emplace();
-    parser_->body_limit(static_cast<uint64_t>(state_.options.max_body_bytes));
-    parser_->header_limit(kHeaderLimit);
-    stream_.expires_after(state_.options.idle_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  void Sweep() {
+    sweep_.expires_after(sweep_interval_);
+    sweep_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      const auto now = Session::Clock::now();
+      for (Session* s : sessions_) s->CloseIfExpired(now);
+      Sweep();
+    });
   }
 
-  void OnRead(beast::error_code ec, std::size_t) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || closing_) {
-      return Close();
-    }
-    started_ = std::chrono::steady_clock::now();
-    if (ec == bhttp::error::body_limit) {
-      return Reply(
-          ErrorResponse(Status::TooLarge("request body is larger than " +
-                                         std::to_string(state_.options.max_body_bytes) + " bytes")),
-          false);
-    }
-    if (ec)
-      return Reply(
-          ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())), false);
-    auto req = parser_->release();
-    HttpRequest request = Convert(req);
-    keep_alive_ = req.keep_alive();
-    busy_ = true;
-    Status target = ParseTarget(request);
-    if (!target.ok()) return Reply(ErrorResponse(target), false);
-    log_method_ = request.method;
-    log_path_ = request.target.substr(0, request.target.find('?'));
-    auto done = [self = shared_from_this(),
-                 guard = net::make_work_guard(stream_.get_executor())](HttpResponse response) {
-      // Inline routes answer on the session's own strand, so dispatch runs the reply at once;
-      // answers from the worker pool are queued to the strand.
-      net::dispatch(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
-        self->Reply(std::move(r), self->keep_alive_);
-      });
-    };
-    state_.handler.Handle(std::move(request), std::move(done));
-  }
-
-  HttpRequest Convert(const bhttp::request<bhttp::string_body>& req) {
-    HttpRequest out;
-    out.method = std::string(req.method_string());
-    out.target = std::string(req.target());
-    out.remote = remote_;
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      out.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    out.body = req.body();
-    return out;
-  }
-
-  void Reply(HttpResponse response, bool keep_alive) {
-    busy_ = true;
-    res_ = {};
-    res_.version(11);
-    res_.result(static_cast<unsigned>(response.status));
-    res_.set(bhttp::field::server, "memoryd");
-    res_.set(bhttp::field::content_type, response.content_type);
-    for (auto& [name, value] : response.headers) res_.set(name, value);
-    res_.body() = std::move(response.body);
-    res_.keep_alive(keep_alive && !closing_);
-    res_.prepare_payload();
-    state_.log.Record(remote_, log_method_.empty() ? "-" : log_method_,
-                      log_path_.empty() ? "-" : log_path_, response.status, res_.body().size(),
-                      MicrosSince(started_));
-    stream_.expires_after(state_.options.io_timeout);
-    bhttp::async_write(stream_, res_,
-                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
-  }
-
-  void OnWrite(beast::error_code ec, std::size_t) {
-    busy_ = false;
-    log_method_.clear();
-    log_path_.clear();
-    if (ec || !res_.keep_alive()) return Close();
-    DoRead();
-  }
-
-  void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
-  }
-
-  beast::tcp_stream stream_;
-  ServerState& state_;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> res_;
-  std::string remote_;
-  std::string log_method_;
-  std::string log_path_;
-  std::chrono::steady_clock::time_point started_;
-  bool keep_alive_ = true;
-  bool busy_ = false;
-  bool closing_ = false;
-  bool registered_ = false;
+  // Declared before ioc_: sessions destroyed along with the io_context's pending handlers still
+  // remove themselves from it.
+  SessionSet sessions_;
+  net::io_context ioc_;
+  net::steady_timer sweep_;
+  const milliseconds sweep_interval_;
+  std::thread thread_;
 };
 
 class HttpServer::Impl {
  public:
   Impl(HttpServerOptions options, RequestHandler& handler, AccessLog& log)
-      : state_{std::move(options), handler, log, {}, {}, {}, false},
-        ioc_(state_.options.threads),
-        acceptor_(net::make_strand(ioc_)) {}
+      : options_(std::move(options)), env_{options_, handler, log, count_} {
+    for (int i = 0; i < std::max(1, options_.threads); ++i) {
+      lanes_.push_back(std::make_unique<Lane>(SweepInterval(options_)));
+    }
+    acceptor_.emplace(lanes_[0]->executor());
+  }
 
   Status Start() {
-    beast::error_code ec;
-    auto address = net::ip::make_address(state_.options.host, ec);
-    if (ec) return Status::InvalidArgument("invalid listen address '" + state_.options.host + "'");
-    tcp::endpoint endpoint(address, state_.options.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(options_.host, ec);
+    if (ec) return Status::InvalidArgument("invalid listen address '" + options_.host + "'");
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
-      return Status::Unavailable("cannot listen on " + state_.options.host + ":" +
-                                 std::to_string(state_.options.port) + ": " + ec.message());
+      return Status::Unavailable("cannot listen on " + options_.host + ":" +
+                                 std::to_string(options_.port) + ": " + ec.message());
     }
-    port_ = acceptor_.local_endpoint().port();
+    port_ = acceptor_->local_endpoint().port();
     DoAccept();
-    for (int i = 0; i < std::max(1, state_.options.threads); ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
-    }
+    for (auto& lane : lanes_) lane->Run();
+    started_ = true;
     return Status::Ok();
   }
 
   uint16_t port() const { return port_; }
 
   void Stop() {
-    if (threads_.empty()) return;
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard lock(state_.mu);
-      state_.stopping = true;
-      for (Session* s : state_.sessions) {
-        if (auto p = s->weak_from_this().lock()) live.push_back(std::move(p));
-      }
-    }
-    net::post(acceptor_.get_executor(), [this] {
-      beast::error_code ec;
-      acceptor_.close(ec);
+    if (!started_) return;
+    started_ = false;
+    count_.BeginStop();
+    net::post(lanes_[0]->executor(), [this] {
+      boost::system::error_code ec;
+      acceptor_->close(ec);
     });
-    for (auto& s : live) s->RequestClose();
-    live.clear();
-    {
-      std::unique_lock lock(state_.mu);
-      state_.idle_cv.wait_for(lock, state_.options.shutdown_grace,
-                              [this] { return state_.sessions.empty(); });
-    }
-    ioc_.stop();
-    for (auto& t : threads_) t.join();
-    threads_.clear();
+    for (auto& lane : lanes_) lane->RequestCloseAll();
+    (void)count_.WaitForNone(options_.shutdown_grace);
+    for (auto& lane : lanes_) lane->Stop();
   }
 
  private:
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+    Lane& lane = *lanes_[next_lane_];
+    next_lane_ = (next_lane_ + 1) % lanes_.size();
+    acceptor_->async_accept(lane.executor(), [this, &lane](boost::system::error_code ec,
+                                                           Session::Socket socket) {
       if (ec) {
-        if (!acceptor_.is_open()) return;
+        if (!acceptor_->is_open()) return;
       } else {
-        beast::error_code opt_ec;
-        s.set_option(tcp::no_delay(true), opt_ec);
-        std::make_shared<Session>(std::move(s), state_)->Start();
+        boost::system::error_code opt_ec;
+        socket.set_option(tcp::no_delay(true), opt_ec);
+        auto session = std::make_shared<Session>(std::move(socket), env_, lane.sessions());
+        net::post(lane.executor(), [session = std::move(session)] { session->Start(); });
       }
       DoAccept();
     });
   }
 
-  ServerState state_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
+  const HttpServerOptions options_;
+  SessionCount count_;
+  const SessionEnv env_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  // Declared after lanes_, so destroyed before the io_context it uses.
+  std::optional<net::basic_socket_acceptor<tcp, net::io_context::executor_type>> acceptor_;
+  size_t next_lane_ = 0;
   uint16_t port_ = 0;
-  std::vector<std::thread> threads_;
+  bool started_ = false;
 };
 
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler, AccessLog& log)

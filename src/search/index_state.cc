@@ -1,0 +1,81 @@
+#include "search/index_state.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace memoryd {
+namespace {
+
+constexpr const char* kMagic = "memoryd-index-state 1";
+
+Status WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::Internal(std::string("writing index state: ") + strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<IndexState> ReadIndexState(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    if (errno == ENOENT) return Status::NotFound("no index state at " + path);
+    return Status::Internal("cannot read " + path);
+  }
+  std::string magic;
+  std::getline(in, magic);
+  if (magic != kMagic) return Status::Internal(path + ": not an index state file");
+  IndexState state;
+  std::string label;
+  size_t count = 0;
+  if (!(in >> label >> state.version) || label != "version") {
+    return Status::Internal(path + ": malformed version");
+  }
+  in >> std::ws;
+  if (!std::getline(in, label) || label.rfind("embedder ", 0) != 0) {
+    return Status::Internal(path + ": malformed embedder");
+  }
+  state.embedder = label.substr(9);
+  if (!(in >> label >> count) || label != "spaces") {
+    return Status::Internal(path + ": malformed space list");
+  }
+  for (size_t i = 0; i < count; ++i) {
+    int64_t id = 0;
+    if (!(in >> id)) return Status::Internal(path + ": truncated space list");
+    state.spaces.push_back(id);
+  }
+  if (!(in >> label) || label != "end") return Status::Internal(path + ": truncated");
+  return state;
+}
+
+Status WriteIndexState(const std::string& path, const IndexState& state) {
+  std::ostringstream out;
+  out << kMagic << "\nversion " << state.version << "\nembedder " << state.embedder
+      << "\nspaces " << state.spaces.size();
+  for (int64_t id : state.spaces) out << ' ' << id;
+  out << "\nend\n";
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Internal("cannot create " + tmp + ": " + strerror(errno));
+  Status s = WriteAll(fd, out.str());
+  if (s.ok() && ::fsync(fd) != 0) s = Status::Internal("fsync " + tmp + ": " + strerror(errno));
+  ::close(fd);
+  if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = Status::Internal("rename " + tmp + ": " + strerror(errno));
+  }
+  if (!s.ok()) std::remove(tmp.c_str());
+  return s;
+}
+
+}  // namespace memoryd

@@ -1,0 +1,231 @@
+#include "search/search_engine.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "search/index_state.h"
+
+namespace memoryd {
+namespace {
+
+constexpr int64_t kFeedWindow = 4096;
+
+}  // namespace
+
+SearchEngine::SearchEngine(Store& store, const Embedder& embedder,
+                           std::shared_ptr<const text::TextAnalyzer> analyzer,
+                           SearchEngineOptions options)
+    : store_(store),
+      embedder_(embedder),
+      embedder_name_(embedder.Name()),
+      analyzer_(std::move(analyzer)),
+      options_(std::move(options)) {}
+
+Result<std::unique_ptr<SearchEngine>> SearchEngine::Open(
+    Store& store, const Embedder& embedder, std::shared_ptr<const text::TextAnalyzer> analyzer,
+    SearchEngineOptions options) {
+  if (!options.index_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.index_dir, ec);
+    if (ec) return Status::Internal("cannot create " + options.index_dir + ": " + ec.message());
+  }
+  std::unique_ptr<SearchEngine> engine(
+      new SearchEngine(store, embedder, std::move(analyzer), std::move(options)));
+  std::lock_guard lock(engine->catch_up_mu_);
+  MEMORYD_RETURN_IF_ERROR(engine->Rebuild());
+  return engine;
+}
+
+std::string SearchEngine::IndexPath(int64_t space_id) const {
+  return options_.index_dir + "/space-" + std::to_string(space_id) + ".hnsw";
+}
+
+std::string SearchEngine::StatePath() const { return options_.index_dir + "/state"; }
+
+bool SearchEngine::VectorUsable(const IndexRecord& record) const {
+  // An embedder that learns its dimension from its first answer reports 0 until then.
+  const int dimension = embedder_.Dimension();
+  return !record.embedding.empty() && record.embedder == embedder_name_ &&
+         (dimension == 0 || static_cast<int>(record.embedding.size()) == dimension);
+}
+
+std::shared_ptr<SpaceIndex> SearchEngine::SpaceFor(int64_t space_id,
+                                                   std::unique_ptr<VectorIndex> vectors) {
+  std::unique_lock lock(spaces_mu_);
+  auto& slot = spaces_[space_id];
+  if (!slot) {
+    slot = std::make_shared<SpaceIndex>(analyzer_, options_.bm25, options_.hnsw,
+                                        std::move(vectors));
+  }
+  return slot;
+}
+
+std::shared_ptr<const SpaceIndex> SearchEngine::FindSpace(int64_t space_id) const {
+  std::shared_lock lock(spaces_mu_);
+  auto it = spaces_.find(space_id);
+  return it == spaces_.end() ? nullptr : it->second;
+}
+
+// Loads what was saved, then rebuilds the rest from one scan of the store: keyword indexes for
+// every memory, vectors for memories written after the save, and the removals since the save.
+Status SearchEngine::Rebuild() {
+  std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded;
+  int64_t saved_version = 0;
+  if (!options_.index_dir.empty()) {
+    auto state = ReadIndexState(StatePath());
+    if (state.ok() && state->embedder == embedder_name_) {
+      saved_version = state->version;
+      for (int64_t id : state->spaces) {
+        auto index = LoadVectorIndex(IndexPath(id), embedder_name_, embedder_.Dimension());
+        // (a dimension of 0 accepts the saved one: the embedder has not answered yet)
+        if (!index.ok()) {
+          saved_version = 0;  // one bad file: rebuild every vector index
+          break;
+        }
+        loaded[id] = std::move(index).value();
+      }
+    }
+  }
+  if (saved_version > 0) {
+    MEMORYD_ASSIGN_OR_RETURN(auto probe, store_.ChangesSince(saved_version, 1));
+    if (!probe.complete) saved_version = 0;
+  }
+  if (saved_version == 0) loaded.clear();
+  {
+    std::unique_lock lock(spaces_mu_);
+    spaces_.clear();
+  }
+  std::unordered_set<int64_t> live;
+  MEMORYD_ASSIGN_OR_RETURN(
+      const int64_t snapshot,
+      store_.ScanIndex(saved_version, [&](IndexRecord&& record) -> Status {
+        live.insert(record.seq);
+        auto found = loaded.find(record.space_id);
+        auto space = SpaceFor(record.space_id,
+                              found == loaded.end() ? nullptr : std::move(found->second));
+        using Action = SpaceIndex::VectorAction;
+        Action action = Action::kKeep;
+        if (record.version > saved_version) {
+          action = VectorUsable(record) ? Action::kSet : Action::kDrop;
+        }
+        return space->Upsert(record, action);
+      }));
+  // Memories deleted after the save may still sit in the loaded vector indexes.
+  for (int64_t from = saved_version; saved_version > 0 && from < snapshot;) {
+    MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(from, kFeedWindow));
+    for (const auto& removal : changes.removals) {
+      if (removal.version <= snapshot && !live.contains(removal.seq)) ApplyRemoval(removal);
+    }
+    if (changes.version <= from) break;
+    from = changes.version;
+  }
+  applied_version_ = snapshot;
+  return Status::Ok();
+}
+
+Status SearchEngine::ApplyUpsert(const IndexRecord& record) {
+  using Action = SpaceIndex::VectorAction;
+  return SpaceFor(record.space_id, nullptr)
+      ->Upsert(record, VectorUsable(record) ? Action::kSet : Action::kDrop);
+}
+
+void SearchEngine::ApplyRemoval(const IndexRemoval& removal) {
+  std::shared_ptr<SpaceIndex> space;
+  {
+    std::shared_lock lock(spaces_mu_);
+    auto it = spaces_.find(removal.space_id);
+    if (it == spaces_.end()) return;
+    space = it->second;
+  }
+  space->Remove(static_cast<uint64_t>(removal.seq));
+}
+
+// Applies upserts and removals in version order (a sequence number deleted and then reused must
+// end up indexed).
+Status SearchEngine::ApplyChanges(const IndexChanges& changes) {
+  size_t u = 0;
+  size_t r = 0;
+  while (u < changes.upserts.size() || r < changes.removals.size()) {
+    const bool take_upsert =
+        r == changes.removals.size() ||
+        (u < changes.upserts.size() &&
+         changes.upserts[u].version < changes.removals[r].version);
+    if (take_upsert) {
+      MEMORYD_RETURN_IF_ERROR(ApplyUpsert(changes.upserts[u++]));
+    } else {
+      ApplyRemoval(changes.removals[r++]);
+    }
+  }
+  return Status::Ok();
+}
+
+Status SearchEngine::CatchUp() {
+  std::lock_guard lock(catch_up_mu_);
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(applied_version_, kFeedWindow));
+    if (!changes.complete) return Rebuild();
+    if (changes.version <= applied_version_) return Status::Ok();
+    MEMORYD_RETURN_IF_ERROR(ApplyChanges(changes));
+    std::unique_lock spaces_lock(spaces_mu_);
+    applied_version_ = changes.version;
+  }
+}
+
+std::vector<EngineHit> SearchEngine::Search(int64_t space_id, std::string_view query,
+                                            const Vector& query_vector, size_t k,
+                                            const std::unordered_set<uint64_t>* allowed,
+                                            int64_t now) const {
+  std::vector<EngineHit> out;
+  auto space = FindSpace(space_id);
+  if (!space || k == 0) return out;
+  SpaceSearch request;
+  request.query = query;
+  request.query_vector = &query_vector;
+  request.k = k;
+  request.candidates = std::max(k, options_.candidates);
+  request.allowed = allowed;
+  request.now = now;
+  request.fusion = options_.fusion;
+  for (const ScoredHit& hit : space->Search(request)) {
+    out.push_back({static_cast<int64_t>(hit.label), hit.score, hit.keyword, hit.vector});
+  }
+  return out;
+}
+
+Status SearchEngine::Save() {
+  if (options_.index_dir.empty()) return Status::Ok();
+  std::lock_guard lock(catch_up_mu_);
+  IndexState state;
+  state.version = applied_version_;
+  state.embedder = embedder_name_;
+  std::vector<std::pair<int64_t, std::shared_ptr<SpaceIndex>>> spaces;
+  {
+    std::shared_lock spaces_lock(spaces_mu_);
+    spaces.assign(spaces_.begin(), spaces_.end());
+  }
+  for (auto& [id, space] : spaces) {
+    const VectorIndex* vectors = space->vectors();
+    if (vectors == nullptr) continue;
+    if (space->dirty()) {
+      MEMORYD_RETURN_IF_ERROR(vectors->Save(IndexPath(id), embedder_name_));
+      space->MarkClean();
+    }
+    state.spaces.push_back(id);
+  }
+  std::sort(state.spaces.begin(), state.spaces.end());
+  return WriteIndexState(StatePath(), state);
+}
+
+EngineStats SearchEngine::Stats() const {
+  std::shared_lock lock(spaces_mu_);
+  EngineStats stats;
+  stats.applied_version = applied_version_;
+  stats.spaces = spaces_.size();
+  for (const auto& [id, space] : spaces_) {
+    stats.documents += space->Size();
+    if (const VectorIndex* v = space->vectors()) stats.vectors += v->Size();
+  }
+  return stats;
+}
+
+}  // namespace memoryd

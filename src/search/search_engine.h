@@ -1,0 +1,103 @@
+// SearchEngine: the per-space search indexes of every space, kept in step with the store.
+//
+// The indexes follow the store's index feed (store.h): every write or deletion of a memory, by
+// this process or another one on the same data directory, carries a version, and CatchUp()
+// applies everything after the last version applied. Writers of this process call CatchUp()
+// after their commit, so a search right after a write sees it; a background thread calls it
+// periodically to pick up other processes' writes.
+//
+// Persistence: the vector indexes (slow to build) are saved in `index_dir` with the version they
+// reflect; at Open() they are loaded and brought up to date from the feed. A missing, corrupt or
+// outdated file, or a feed whose history was pruned, means a rebuild from the embeddings stored
+// with the memories (no re-embedding). The keyword indexes are rebuilt from the store's text at
+// Open().
+//
+// Thread-safety: every method may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "embed/embedder.h"
+#include "search/space_index.h"
+#include "store/store.h"
+
+namespace memoryd {
+
+struct SearchEngineOptions {
+  std::string index_dir;  // where vector indexes are saved; empty: never saved
+  Bm25Options bm25;
+  HnswOptions hnsw;
+  FusionOptions fusion = BuiltinEmbedderFusion();
+  size_t candidates = 100;  // hits taken from each index before fusion
+};
+
+struct EngineHit {
+  int64_t seq = 0;
+  float score = 0;    // fused, in [0, 1]
+  float keyword = 0;  // calibrated keyword part
+  float vector = 0;   // calibrated vector part (0 when not among the vector candidates)
+};
+
+struct EngineStats {
+  int64_t applied_version = 0;
+  size_t spaces = 0;
+  size_t documents = 0;
+  size_t vectors = 0;
+};
+
+class SearchEngine {
+ public:
+  // Loads saved indexes and catches up with the store. kInternal when the store fails.
+  static Result<std::unique_ptr<SearchEngine>> Open(Store& store, const Embedder& embedder,
+                                                    std::shared_ptr<const text::TextAnalyzer>,
+                                                    SearchEngineOptions options);
+
+  // Applies every store change not applied yet.
+  Status CatchUp();
+
+  // Best first, at most `k`. `allowed` (may be null) restricts the labels; expired memories are
+  // never returned. An unknown space gives an empty list.
+  std::vector<EngineHit> Search(int64_t space_id, std::string_view query,
+                                const Vector& query_vector, size_t k,
+                                const std::unordered_set<uint64_t>* allowed, int64_t now) const;
+
+  // Saves the vector indexes that changed, and the version they reflect.
+  Status Save();
+
+  EngineStats Stats() const;
+
+ private:
+  SearchEngine(Store& store, const Embedder& embedder,
+               std::shared_ptr<const text::TextAnalyzer> analyzer, SearchEngineOptions options);
+
+  Status Rebuild();
+  Status ApplyChanges(const IndexChanges& changes);
+  Status ApplyUpsert(const IndexRecord& record);
+  void ApplyRemoval(const IndexRemoval& removal);
+  // REQUIRES: catch_up_mu_ held.
+  std::shared_ptr<SpaceIndex> SpaceFor(int64_t space_id, std::unique_ptr<VectorIndex> vectors);
+  std::shared_ptr<const SpaceIndex> FindSpace(int64_t space_id) const;
+  bool VectorUsable(const IndexRecord& record) const;
+  std::string IndexPath(int64_t space_id) const;
+  std::string StatePath() const;
+
+  Store& store_;
+  const Embedder& embedder_;
+  const std::string embedder_name_;
+  const std::shared_ptr<const text::TextAnalyzer> analyzer_;
+  const SearchEngineOptions options_;
+
+  std::mutex catch_up_mu_;  // one thread applies the feed at a time; also held by Save
+  int64_t applied_version_ = 0;  // guarded by catch_up_mu_; read by Stats under spaces_mu_
+  mutable std::shared_mutex spaces_mu_;
+  std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>> spaces_;
+};
+
+}  // namespace memoryd

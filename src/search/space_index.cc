@@ -1,0 +1,97 @@
+#include "search/space_index.h"
+
+#include <mutex>
+
+namespace memoryd {
+
+SpaceIndex::SpaceIndex(std::shared_ptr<const text::TextAnalyzer> analyzer, const Bm25Options& bm25,
+                       const HnswOptions& hnsw, std::unique_ptr<VectorIndex> vectors)
+    : keyword_(std::make_unique<Bm25Index>(std::move(analyzer), bm25)),
+      hnsw_(hnsw),
+      vectors_(std::move(vectors)) {}
+
+std::string SpaceIndex::IndexText(const std::optional<std::string>& key, const std::string& title,
+                                  const std::string& text) {
+  std::string out;
+  if (key) out += *key + "\n";
+  if (!title.empty()) out += title + "\n";
+  out += text;
+  return out;
+}
+
+Status SpaceIndex::EnsureVectors(int dimension) {
+  if (vectors_) return Status::Ok();
+  MEMORYD_ASSIGN_OR_RETURN(auto created, HnswVectorIndex::Create(dimension, hnsw_));
+  vectors_ = std::move(created);
+  return Status::Ok();
+}
+
+Status SpaceIndex::Upsert(const IndexRecord& record, VectorAction action) {
+  const auto label = static_cast<uint64_t>(record.seq);
+  MEMORYD_RETURN_IF_ERROR(
+      keyword_->Add(label, IndexText(record.key, record.title, record.text)));
+  VectorIndex* vectors = nullptr;
+  {
+    std::unique_lock lock(mu_);
+    if (record.expires_at) {
+      expiry_[label] = *record.expires_at;
+    } else {
+      expiry_.erase(label);
+    }
+    if (action == VectorAction::kSet) {
+      MEMORYD_RETURN_IF_ERROR(EnsureVectors(static_cast<int>(record.embedding.size())));
+    }
+    vectors = vectors_.get();
+  }
+  if (vectors == nullptr || action == VectorAction::kKeep) return Status::Ok();
+  dirty_ = true;
+  if (action == VectorAction::kSet) return vectors->Add(label, record.embedding);
+  (void)vectors->Remove(label);  // kNotFound: it had none
+  return Status::Ok();
+}
+
+void SpaceIndex::Remove(uint64_t label) {
+  (void)keyword_->Remove(label);  // kNotFound: never indexed (e.g. written and deleted at once)
+  VectorIndex* vectors = nullptr;
+  {
+    std::unique_lock lock(mu_);
+    expiry_.erase(label);
+    vectors = vectors_.get();
+  }
+  if (vectors != nullptr && vectors->Remove(label).ok()) dirty_ = true;
+}
+
+const VectorIndex* SpaceIndex::vectors() const {
+  std::shared_lock lock(mu_);
+  return vectors_.get();
+}
+
+bool SpaceIndex::Visible(uint64_t label, const SpaceSearch& request) const {
+  if (request.allowed != nullptr && !request.allowed->contains(label)) return false;
+  auto it = expiry_.find(label);
+  return it == expiry_.end() || it->second > request.now;
+}
+
+std::vector<ScoredHit> SpaceIndex::Search(const SpaceSearch& request) const {
+  // The expiry table is read inside the filters, under this shared lock; writers of it wait.
+  std::shared_lock lock(mu_);
+  const bool filtered = request.allowed != nullptr || !expiry_.empty();
+  const auto visible = [&](uint64_t label) { return Visible(label, request); };
+  KeywordIndex::Filter keyword_filter;
+  LabelFilter vector_filter;
+  if (filtered) {
+    keyword_filter = visible;
+    vector_filter = visible;
+  }
+  const auto keyword_hits = keyword_->Search(request.query, request.candidates, keyword_filter);
+  std::vector<VectorHit> vector_hits;
+  if (vectors_ && request.query_vector != nullptr && !request.query_vector->empty()) {
+    auto found = vectors_->Search(*request.query_vector, request.candidates, vector_filter);
+    if (found.ok()) vector_hits = std::move(found).value();
+  }
+  FusionOptions fusion = request.fusion;
+  fusion.limit = request.k;
+  return FuseScores(keyword_hits, vector_hits, fusion);
+}
+
+}  // namespace memoryd

@@ -1,0 +1,77 @@
+// SpaceIndex: the search indexes of one space: BM25 over the memories' text, HNSW over their
+// embeddings, and the expiry times that hide a memory from results the moment it expires.
+//
+// Labels are the store's memory sequence numbers. The vector index is created at the first
+// vector, with its dimension (or given when loaded from disk).
+//
+// Thread-safety: every method may be called concurrently. The indexes lock themselves; the expiry
+// table has its own lock. Upsert and Remove of one label must not race each other (the engine
+// applies the index feed from one thread at a time).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "index/hnsw_vector_index.h"
+#include "index/keyword_index.h"
+#include "model/memory.h"
+#include "search/fusion.h"
+
+namespace memoryd {
+
+struct SpaceSearch {
+  std::string_view query;
+  const Vector* query_vector = nullptr;  // null or empty: keyword only
+  size_t k = 10;
+  size_t candidates = 100;                            // taken from each index before fusion
+  const std::unordered_set<uint64_t>* allowed = nullptr;  // null: every memory
+  int64_t now = 0;
+  FusionOptions fusion;
+};
+
+class SpaceIndex {
+ public:
+  SpaceIndex(std::shared_ptr<const text::TextAnalyzer> analyzer, const Bm25Options& bm25,
+             const HnswOptions& hnsw, std::unique_ptr<VectorIndex> vectors);
+
+  // The text the keyword index sees for a memory: key, title and text.
+  static std::string IndexText(const std::optional<std::string>& key, const std::string& title,
+                               const std::string& text);
+
+  // What Upsert does with the label's vector.
+  enum class VectorAction {
+    kSet,   // index record.embedding (it is from the engine's embedder, of the right dimension)
+    kDrop,  // the record has no usable vector: drop any older one
+    kKeep,  // the vector index already holds the right vector (loaded from disk)
+  };
+  Status Upsert(const IndexRecord& record, VectorAction action);
+  void Remove(uint64_t label);
+
+  std::vector<ScoredHit> Search(const SpaceSearch& request) const;
+
+  size_t Size() const { return keyword_->Size(); }
+  // The vector index, or null when no vector has been added yet.
+  const VectorIndex* vectors() const;
+  bool dirty() const { return dirty_.load(); }
+  void MarkClean() { dirty_ = false; }
+
+ private:
+  bool Visible(uint64_t label, const SpaceSearch& request) const;
+  Status EnsureVectors(int dimension);
+
+  std::unique_ptr<Bm25Index> keyword_;
+  const HnswOptions hnsw_;
+  mutable std::shared_mutex mu_;  // guards vectors_ (the pointer) and expiry_
+  std::unique_ptr<VectorIndex> vectors_;
+  std::unordered_map<uint64_t, int64_t> expiry_;
+  std::atomic<bool> dirty_{false};  // vectors changed since the last save
+};
+
+}  // namespace memoryd

@@ -1,0 +1,245 @@
+// The semantic half of MemoryService (seed 000 and the MCP tools): add with dedupe, hybrid search,
+// recent memories, by-id access and whole spaces. Also the embedding of every write.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "search/search_engine.h"
+#include "search/space_index.h"
+#include "service/memory_service.h"
+#include "service/validation.h"
+
+namespace memoryd {
+namespace {
+
+constexpr int64_t kMaxTopK = 100;
+constexpr int64_t kMaxRecent = 200;
+constexpr double kDuplicateScore = 0.95;
+constexpr double kDuplicateMeaning = 0.9;
+constexpr double kMillisPerMinute = 60'000.0;
+
+Status NoSearch() { return Status::Unavailable("search is not enabled on this server"); }
+
+std::string Cursor(const Memory& m) {
+  return std::to_string(m.created_at) + "-" + std::to_string(m.seq);
+}
+
+Result<std::optional<std::pair<int64_t, int64_t>>> ParseCursor(std::string_view cursor) {
+  using Position = std::optional<std::pair<int64_t, int64_t>>;
+  if (cursor.empty()) return Position();
+  const Status bad = Status::InvalidArgument("'cursor' is not a cursor this server returned");
+  const size_t dash = cursor.find('-');
+  if (dash == std::string_view::npos) return bad;
+  int64_t created = 0;
+  int64_t seq = 0;
+  const auto a = std::from_chars(cursor.data(), cursor.data() + dash, created);
+  const auto b = std::from_chars(cursor.data() + dash + 1, cursor.data() + cursor.size(), seq);
+  if (a.ec != std::errc() || a.ptr != cursor.data() + dash || b.ec != std::errc() ||
+      b.ptr != cursor.data() + cursor.size() || created < 0 || seq < 0) {
+    return bad;
+  }
+  return Position(std::pair{created, seq});
+}
+
+}  // namespace
+
+void MemoryService::AttachSearch(SearchEngine* engine, Embedder* embedder) {
+  engine_ = engine;
+  embedder_ = embedder;
+}
+
+void MemoryService::Embed(std::vector<MemoryWrite*> writes) const {
+  if (embedder_ == nullptr || writes.empty()) return;
+  std::vector<std::string> texts;
+  texts.reserve(writes.size());
+  for (const MemoryWrite* w : writes) texts.push_back(SpaceIndex::IndexText(w->key, w->title, w->text));
+  auto vectors = embedder_->Embed(texts);
+  if (!vectors.ok() || vectors->size() != writes.size()) return;
+  const std::string name = embedder_->Name();
+  for (size_t i = 0; i < writes.size(); ++i) {
+    writes[i]->embedding = std::move((*vectors)[i]);
+    writes[i]->embedder = name;
+  }
+}
+
+void MemoryService::AfterWrite() const {
+  // A failure leaves the indexes behind until the next catch-up; the write itself stands, and
+  // results are always re-read from the store, so nothing deleted or expired is ever shown.
+  if (engine_ != nullptr) (void)engine_->CatchUp();
+}
+
+Status MemoryService::ValidateFilter(SearchFilter& filter) const {
+  MEMORYD_RETURN_IF_ERROR(NormalizeTags(filter.tags_any, options_));
+  MEMORYD_RETURN_IF_ERROR(NormalizeTags(filter.tags_all, options_));
+  for (const auto& match : filter.metadata) {
+    if (match.key.empty() || match.key.size() > 256 || HasControlChar(match.key) ||
+        match.key.find('"') != std::string::npos || !IsValidUtf8(match.key)) {
+      return Status::InvalidArgument(
+          "metadata filter keys must be 1 to 256 bytes without quotes or control characters");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<SearchResult>> MemoryService::SearchIn(const SpaceRef& space,
+                                                          const SearchQuery& query, int64_t now) {
+  std::vector<SearchResult> out;
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, store_.FindSpaceId(space));
+  if (!space_id) return out;
+  std::unordered_set<uint64_t> allowed;
+  if (!query.filter.empty()) {
+    MEMORYD_ASSIGN_OR_RETURN(auto seqs, store_.MatchingSeqs(space, query.filter, now));
+    if (seqs.empty()) return out;
+    allowed.insert(seqs.begin(), seqs.end());
+  }
+  Vector query_vector;
+  if (auto embedded = embedder_->Embed({query.text}); embedded.ok() && embedded->size() == 1) {
+    query_vector = std::move(embedded->front());
+  }
+  const auto hits =
+      engine_->Search(*space_id, query.text, query_vector, static_cast<size_t>(query.top_k),
+                      query.filter.empty() ? nullptr : &allowed, now);
+  std::vector<int64_t> seqs;
+  for (const auto& hit : hits) seqs.push_back(hit.seq);
+  MEMORYD_ASSIGN_OR_RETURN(auto memories, store_.LoadBySeqs(seqs, now));
+  std::unordered_map<int64_t, Memory*> by_seq;
+  for (auto& m : memories) by_seq[m.seq] = &m;
+  for (const auto& hit : hits) {
+    auto it = by_seq.find(hit.seq);
+    if (it == by_seq.end()) continue;  // deleted or expired since it was indexed
+    out.push_back({std::move(*it->second), std::clamp<double>(hit.score, 0.0, 1.0),
+                   std::clamp<double>(hit.vector, 0.0, 1.0)});
+  }
+  return out;
+}
+
+Result<std::vector<SearchResult>> MemoryService::Search(const SpaceRef& space,
+                                                        const SearchQuery& query) {
+  if (engine_ == nullptr || embedder_ == nullptr) return NoSearch();
+  if (query.text.empty()) return Status::InvalidArgument("'q' must be a non-empty string");
+  MEMORYD_RETURN_IF_ERROR(ValidateText(query.text, options_, "q"));
+  if (query.top_k < 1 || query.top_k > kMaxTopK) {
+    return Status::InvalidArgument("'top_k' must be an integer from 1 to 100");
+  }
+  SearchQuery checked = query;
+  MEMORYD_RETURN_IF_ERROR(ValidateFilter(checked.filter));
+  return SearchIn(space, checked, clock_.NowMillis());
+}
+
+Result<AddResult> MemoryService::Add(const SpaceRef& space, MemoryInput input, bool dedupe) {
+  if (engine_ == nullptr || embedder_ == nullptr) return NoSearch();
+  if (input.text.empty()) return Status::InvalidArgument("'text' must be a non-empty string");
+  const int64_t now = clock_.NowMillis();
+  MEMORYD_ASSIGN_OR_RETURN(MemoryWrite write, Prepare(std::move(input), now, "text"));
+  if (dedupe) {
+    SearchQuery probe;
+    probe.text = SpaceIndex::IndexText(write.key, write.title, write.text);
+    probe.top_k = 5;
+    MEMORYD_ASSIGN_OR_RETURN(auto found, SearchIn(space, probe, now));
+    // The fused score is asymmetric (a memory holding every word of the new text scores high
+    // even when it says much more); a duplicate must also be close in meaning as a whole.
+    for (auto& hit : found) {
+      if (hit.score >= kDuplicateScore && hit.meaning >= kDuplicateMeaning) {
+        return AddResult{std::move(hit.memory), false, true};
+      }
+    }
+  }
+  Embed({&write});
+  MEMORYD_ASSIGN_OR_RETURN(auto outcome, store_.Put(space, write, Limits(), now));
+  AfterWrite();
+  return AddResult{std::move(outcome.memory), outcome.created, false};
+}
+
+Result<RecentPage> MemoryService::Recent(const SpaceRef& space, int64_t limit,
+                                         std::string_view cursor) {
+  if (limit < 1 || limit > kMaxRecent) {
+    return Status::InvalidArgument("'limit' must be an integer from 1 to 200");
+  }
+  MEMORYD_ASSIGN_OR_RETURN(auto before, ParseCursor(cursor));
+  ListOptions opts;
+  opts.limit = limit + 1;
+  opts.before = before;
+  MEMORYD_ASSIGN_OR_RETURN(auto memories, store_.ListMemories(space, opts, clock_.NowMillis()));
+  RecentPage page;
+  if (static_cast<int64_t>(memories.size()) > limit) {
+    memories.resize(static_cast<size_t>(limit));
+    page.next_cursor = Cursor(memories.back());
+  }
+  page.memories = std::move(memories);
+  return page;
+}
+
+Result<Memory> MemoryService::FindVisible(const Principal& principal, std::string_view id,
+                                          int64_t now) {
+  const Status missing = Status::NotFound("memory with id '" + std::string(id) + "' not found");
+  if (id.empty() || id.size() > 64 || !IsValidUtf8(id) || HasControlChar(id)) return missing;
+  auto memory = store_.FindById(principal.account_id, id, now);
+  if (!memory.ok()) return memory.status().code() == StatusCode::kNotFound ? missing : memory.status();
+  if (principal.space && memory->space != *principal.space) return missing;
+  return memory;
+}
+
+Result<Memory> MemoryService::GetById(const Principal& principal, std::string_view id) {
+  return FindVisible(principal, id, clock_.NowMillis());
+}
+
+Result<Memory> MemoryService::UpdateById(const Principal& principal, std::string_view id,
+                                         MemoryPatch patch) {
+  if (principal.read_only) return Status::PermissionDenied("this API key is read-only");
+  const int64_t now = clock_.NowMillis();
+  MEMORYD_ASSIGN_OR_RETURN(Memory current, FindVisible(principal, id, now));
+  if (patch.text && patch.text->empty()) {
+    return Status::InvalidArgument("'text' must be a non-empty string");
+  }
+  MemoryInput input;
+  input.key = current.key;
+  input.title = patch.title ? std::move(*patch.title) : current.title;
+  input.text = patch.text ? std::move(*patch.text) : current.text;
+  input.tags = patch.tags ? std::move(*patch.tags) : current.tags;
+  input.metadata_json = patch.metadata_json ? std::move(*patch.metadata_json) : current.metadata_json;
+  input.ttl_minutes = patch.ttl_minutes;
+  MEMORYD_ASSIGN_OR_RETURN(MemoryWrite write, Prepare(std::move(input), now, "text"));
+  if (!patch.ttl_minutes) write.expires_at = current.expires_at;
+  Embed({&write});
+  auto updated = store_.UpdateById(principal.account_id, id, write, Limits(), now);
+  if (updated.ok()) AfterWrite();
+  return updated;
+}
+
+Status MemoryService::DeleteById(const Principal& principal, std::string_view id) {
+  if (principal.read_only) return Status::PermissionDenied("this API key is read-only");
+  const int64_t now = clock_.NowMillis();
+  MEMORYD_ASSIGN_OR_RETURN(Memory current, FindVisible(principal, id, now));
+  MEMORYD_ASSIGN_OR_RETURN(bool deleted, store_.DeleteById(principal.account_id, id, now));
+  AfterWrite();
+  if (!deleted) return Status::NotFound("memory with id '" + std::string(id) + "' not found");
+  return Status::Ok();
+}
+
+Result<std::vector<SpaceInfo>> MemoryService::ListSpaces(const Principal& principal) {
+  MEMORYD_ASSIGN_OR_RETURN(auto spaces,
+                           store_.ListSpaces(principal.account_id, clock_.NowMillis()));
+  if (principal.space) {
+    std::erase_if(spaces, [&](const SpaceInfo& s) { return s.name != *principal.space; });
+  }
+  return spaces;
+}
+
+std::optional<SearchStatus> MemoryService::GetSearchStatus() {
+  if (engine_ == nullptr || embedder_ == nullptr) return std::nullopt;
+  SearchStatus status;
+  status.embedder = embedder_->Name();
+  auto pending = store_.CountStaleEmbeddings(status.embedder);
+  status.pending_embeddings = pending.ok() ? *pending : -1;
+  return status;
+}
+
+Result<int64_t> MemoryService::DeleteSpace(const SpaceRef& space) {
+  auto deleted = store_.DeleteSpace(space, clock_.NowMillis());
+  AfterWrite();
+  return deleted;
+}
+
+}  // namespace memoryd

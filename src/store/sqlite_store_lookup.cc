@@ -1,0 +1,125 @@
+// SqliteStore: reads for search and by-id access across an account's spaces.
+#include <algorithm>
+
+#include "store/sqlite_connection.h"
+#include "store/sqlite_queries.h"
+#include "store/sqlite_reader_lease.h"
+#include "store/sqlite_store.h"
+
+namespace memoryd {
+
+namespace {
+
+constexpr const char* kLiveM = " (m.expires_at IS NULL OR m.expires_at > ?) ";
+
+// Appends "?, ?, ..." for n parameters.
+std::string Placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+std::vector<std::string> Unique(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+// The WHERE conditions of a filter, in the order BindFilter binds them.
+std::string FilterSql(const SearchFilter& f, const std::vector<std::string>& any,
+                      const std::vector<std::string>& all) {
+  std::string sql;
+  if (f.created_after) sql += " AND m.created_at > ?";
+  if (f.created_before) sql += " AND m.created_at < ?";
+  if (!any.empty()) {
+    sql += " AND EXISTS (SELECT 1 FROM memory_tags mt JOIN tags t ON t.id = mt.tag_id"
+           " WHERE mt.memory_seq = m.seq AND t.name IN (" +
+           Placeholders(any.size()) + "))";
+  }
+  if (!all.empty()) {
+    sql += " AND (SELECT COUNT(*) FROM memory_tags mt JOIN tags t ON t.id = mt.tag_id"
+           " WHERE mt.memory_seq = m.seq AND t.name IN (" +
+           Placeholders(all.size()) + ")) = ?";
+  }
+  for (size_t i = 0; i < f.metadata.size(); ++i) {
+    // The path is bound, not spliced: '$."<key>"' is built in SQL from the bound key.
+    sql += " AND json_extract(m.metadata, '$.\"' || ? || '\"') IS json_extract(?, '$')";
+  }
+  return sql;
+}
+
+void BindFilter(sqlite::Statement& stmt, int pos, const SearchFilter& f,
+                const std::vector<std::string>& any, const std::vector<std::string>& all) {
+  if (f.created_after) stmt.Bind(pos++, *f.created_after);
+  if (f.created_before) stmt.Bind(pos++, *f.created_before);
+  for (const auto& tag : any) stmt.Bind(pos++, std::string_view(tag));
+  for (const auto& tag : all) stmt.Bind(pos++, std::string_view(tag));
+  if (!all.empty()) stmt.Bind(pos++, static_cast<int64_t>(all.size()));
+  for (const auto& match : f.metadata) {
+    stmt.Bind(pos++, std::string_view(match.key));
+    stmt.Bind(pos++, std::string_view(match.json_value));
+  }
+}
+
+}  // namespace
+
+Result<std::optional<int64_t>> SqliteStore::FindSpaceId(const SpaceRef& space) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  return sqlite::FindSpaceId(*lease, space);
+}
+
+Result<Memory> SqliteStore::FindById(AccountId account, std::string_view id, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           (*lease).Prepare(std::string(sqlite::kSelectMemoryWithSpace) +
+                                            "WHERE m.id = ? AND s.account_id = ? AND" + kLiveM));
+  stmt.Bind(1, id);
+  stmt.Bind(2, account);
+  stmt.Bind(3, now);
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::NotFound("memory with id '" + std::string(id) + "' not found");
+  return sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10));
+}
+
+Result<std::vector<Memory>> SqliteStore::LoadBySeqs(const std::vector<int64_t>& seqs,
+                                                    int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           (*lease).Prepare(std::string(sqlite::kSelectMemoryWithSpace) +
+                                            "WHERE m.seq = ? AND" + kLiveM));
+  std::vector<Memory> out;
+  out.reserve(seqs.size());
+  for (int64_t seq : seqs) {
+    stmt.Bind(1, seq);
+    stmt.Bind(2, now);
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (row) out.push_back(sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10)));
+    stmt.Reset();
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> SqliteStore::MatchingSeqs(const SpaceRef& space,
+                                                       const SearchFilter& filter, int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  std::vector<int64_t> out;
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  if (!space_id) return out;
+  const auto any = Unique(filter.tags_any);
+  const auto all = Unique(filter.tags_all);
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, (*lease).Prepare("SELECT m.seq FROM memories m WHERE m.space_id = ? AND" +
+                                  std::string(kLiveM) + FilterSql(filter, any, all) +
+                                  " ORDER BY m.seq"));
+  stmt.Bind(1, *space_id);
+  stmt.Bind(2, now);
+  BindFilter(stmt, 3, filter, any, all);
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(stmt.ColumnInt(0));
+  }
+  return out;
+}
+
+}  // namespace memoryd

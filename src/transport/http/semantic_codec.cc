@@ -1,0 +1,113 @@
+#include "transport/http/semantic_codec.h"
+
+#include "core/time_format.h"
+
+namespace memoryd::http {
+namespace {
+
+Result<std::optional<int64_t>> OptionalTime(const ObjectReader& r, std::string_view name) {
+  const json::value* v = r.Find(name);
+  if (v == nullptr || v->is_null()) return std::optional<int64_t>();
+  const Status bad = Status::InvalidArgument(
+      "'" + std::string(name) + "' must be an ISO-8601 time such as 2026-05-11T12:00:00.000Z");
+  if (!v->is_string()) return bad;
+  auto millis = ParseIsoMillis(v->get_string());
+  if (!millis) return bad;
+  return std::optional<int64_t>(*millis);
+}
+
+Result<std::vector<MetadataMatch>> MetadataMatches(const ObjectReader& r) {
+  std::vector<MetadataMatch> out;
+  const json::value* v = r.Find("metadata");
+  if (v == nullptr || v->is_null()) return out;
+  if (!v->is_object()) return Status::InvalidArgument("'metadata' must be an object");
+  for (const auto& [key, value] : v->get_object()) {
+    out.push_back({std::string(key), json::serialize(value)});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<AddRequest> ReadAddRequest(const json::object& object) {
+  ObjectReader r(object);
+  MEMORYD_RETURN_IF_ERROR(r.AllowOnly(
+      {"space", "title", "text", "metadata", "tags", "key", "ttlMinutes", "dedupe"}));
+  AddRequest out;
+  MEMORYD_ASSIGN_OR_RETURN(out.space, r.OptionalString("space"));
+  MEMORYD_ASSIGN_OR_RETURN(out.input.text, r.RequiredString("text"));
+  MEMORYD_ASSIGN_OR_RETURN(auto title, r.OptionalString("title"));
+  out.input.title = title.value_or("");
+  MEMORYD_ASSIGN_OR_RETURN(auto metadata, r.OptionalObjectText("metadata"));
+  out.input.metadata_json = metadata.value_or("{}");
+  MEMORYD_ASSIGN_OR_RETURN(out.input.tags, r.StringArray("tags"));
+  MEMORYD_ASSIGN_OR_RETURN(out.input.key, r.OptionalString("key"));
+  MEMORYD_ASSIGN_OR_RETURN(out.input.ttl_minutes, r.OptionalNumber("ttlMinutes"));
+  MEMORYD_ASSIGN_OR_RETURN(auto dedupe, r.OptionalBool("dedupe"));
+  out.dedupe = dedupe.value_or(false);
+  return out;
+}
+
+Result<SearchRequest> ReadSearchRequest(const json::object& object) {
+  ObjectReader r(object);
+  MEMORYD_RETURN_IF_ERROR(r.AllowOnly({"space", "q", "top_k", "tags", "tags_all", "metadata",
+                                       "created_after", "created_before"}));
+  SearchRequest out;
+  MEMORYD_ASSIGN_OR_RETURN(out.space, r.OptionalString("space"));
+  MEMORYD_ASSIGN_OR_RETURN(out.query.text, r.RequiredString("q"));
+  MEMORYD_ASSIGN_OR_RETURN(auto top_k, r.OptionalInteger("top_k"));
+  out.query.top_k = top_k.value_or(10);
+  SearchFilter& f = out.query.filter;
+  MEMORYD_ASSIGN_OR_RETURN(f.tags_any, r.StringArray("tags"));
+  MEMORYD_ASSIGN_OR_RETURN(f.tags_all, r.StringArray("tags_all"));
+  MEMORYD_ASSIGN_OR_RETURN(f.metadata, MetadataMatches(r));
+  MEMORYD_ASSIGN_OR_RETURN(f.created_after, OptionalTime(r, "created_after"));
+  MEMORYD_ASSIGN_OR_RETURN(f.created_before, OptionalTime(r, "created_before"));
+  return out;
+}
+
+Result<MemoryPatch> ReadMemoryPatch(const json::object& object) {
+  ObjectReader r(object);
+  MEMORYD_RETURN_IF_ERROR(r.AllowOnly({"title", "text", "tags", "metadata", "ttlMinutes"}));
+  MemoryPatch patch;
+  MEMORYD_ASSIGN_OR_RETURN(patch.title, r.OptionalString("title"));
+  MEMORYD_ASSIGN_OR_RETURN(patch.text, r.OptionalString("text"));
+  if (const json::value* tags = r.Find("tags"); tags != nullptr && !tags->is_null()) {
+    MEMORYD_ASSIGN_OR_RETURN(auto list, r.StringArray("tags"));
+    patch.tags = std::move(list);
+  }
+  MEMORYD_ASSIGN_OR_RETURN(patch.metadata_json, r.OptionalObjectText("metadata"));
+  MEMORYD_ASSIGN_OR_RETURN(patch.ttl_minutes, r.OptionalNumber("ttlMinutes"));
+  return patch;
+}
+
+json::object SemanticMemoryJson(const Memory& memory) {
+  json::object out;
+  out["id"] = memory.id;
+  out["space"] = memory.space;
+  out["key"] = memory.key ? json::value(*memory.key) : json::value(nullptr);
+  out["title"] = memory.title;
+  out["text"] = memory.text;
+  out["metadata"] = MetadataValue(memory.metadata_json);
+  out["tags"] = StringsValue(memory.tags);
+  out["createdAt"] = TimestampValue(memory.created_at);
+  out["updatedAt"] = TimestampValue(memory.updated_at);
+  out["expiresAt"] = TimestampValue(memory.expires_at);
+  return out;
+}
+
+json::object SearchResultJson(const SearchResult& result) {
+  json::object out = SemanticMemoryJson(result.memory);
+  // Three decimals are all a score means; it keeps responses short and stable.
+  out["score"] = std::round(result.score * 1000.0) / 1000.0;
+  return out;
+}
+
+json::object SpaceJson(const SpaceInfo& space) {
+  return json::object{{"name", space.name},
+                      {"count", space.memory_count},
+                      {"createdAt", TimestampValue(space.created_at)},
+                      {"lastUsed", TimestampValue(space.last_used)}};
+}
+
+}  // namespace memoryd::http

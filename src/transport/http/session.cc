@@ -1,0 +1,227 @@
+#include "transport/http/session.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "transport/http/error_map.h"
+#include "transport/http/response_head.h"
+
+namespace memoryd::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+constexpr uint32_t kHeaderLimit = 16 * 1024;
+// Reads ask for at least this much room and at most the second figure, as Beast's reads do.
+constexpr std::size_t kMinReadBytes = 512;
+constexpr std::size_t kMaxReadBytes = 64 * 1024;
+
+int64_t MicrosBetween(Session::Clock::time_point start, Session::Clock::time_point end) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(end - start).count();
+}
+
+}  // namespace
+
+bool SessionCount::Add() {
+  std::lock_guard lock(mu_);
+  if (stopping_) return false;
+  ++open_;
+  return true;
+}
+
+void SessionCount::Remove() {
+  std::lock_guard lock(mu_);
+  if (--open_ == 0) none_cv_.notify_all();
+}
+
+void SessionCount::BeginStop() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+}
+
+bool SessionCount::WaitForNone(std::chrono::steady_clock::duration limit) {
+  std::unique_lock lock(mu_);
+  return none_cv_.wait_for(lock, limit, [this] { return open_ == 0; });
+}
+
+Session::Session(Socket socket, const SessionEnv& env, SessionSet& lane_sessions)
+    : socket_(std::move(socket)), env_(env), lane_sessions_(lane_sessions) {
+  boost::system::error_code ec;
+  auto endpoint = socket_.remote_endpoint(ec);
+  remote_ = ec ? "-" : endpoint.address().to_string();
+}
+
+Session::~Session() {
+  if (!registered_) return;
+  lane_sessions_.erase(this);
+  env_.count.Remove();
+}
+
+void Session::Start() {
+  if (!env_.count.Add()) return;  // shutting down: the socket closes with the session
+  registered_ = true;
+  lane_sessions_.insert(this);
+  DoRead();
+}
+
+void Session::RequestClose() {
+  closing_ = true;
+  if (!busy_) Close();
+}
+
+void Session::CloseIfExpired(Clock::time_point now) {
+  if (now >= deadline_) Close();
+}
+
+void Session::DoRead() {
+  if (closing_) return Close();
+  parser_.emplace();
+  parser_->eager(true);
+  parser_->body_limit(static_cast<uint64_t>(env_.options.max_body_bytes));
+  parser_->header_limit(kHeaderLimit);
+  deadline_ = Clock::now() + env_.options.idle_timeout;
+  // A pipelining client may already have sent the next request.
+  boost::system::error_code ec;
+  if (buffer_.size() > 0 && ParseBuffered(ec)) return OnRequest(ec);
+  ReadSome();
+}
+
+void Session::ReadSome() {
+  const std::size_t room = std::clamp(buffer_.capacity() - buffer_.size(), kMinReadBytes,
+                                      kMaxReadBytes);
+  socket_.async_read_some(buffer_.prepare(room),
+                          [self = shared_from_this()](boost::system::error_code ec,
+                                                      std::size_t bytes) {
+                            self->OnReadSome(ec, bytes);
+                          });
+}
+
+void Session::OnReadSome(boost::system::error_code ec, std::size_t bytes) {
+  if (closing_ || ec == net::error::operation_aborted) return Close();
+  if (ec == net::error::eof) {
+    // As Beast's read: EOF before any byte of a request ends the connection quietly; EOF
+    // inside one is a partial message.
+    if (!parser_->got_some()) return Close();
+    ec = {};
+    parser_->put_eof(ec);
+    return OnRequest(ec);
+  }
+  if (ec) return OnRequest(ec);  // e.g. a reset: answered (and logged) like a bad request
+  buffer_.commit(bytes);
+  if (ParseBuffered(ec)) return OnRequest(ec);
+  ReadSome();
+}
+
+bool Session::ParseBuffered(boost::system::error_code& ec) {
+  while (buffer_.size() > 0) {
+    const std::size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return false;
+    }
+    if (ec || parser_->is_done()) return true;
+    if (used == 0) return false;
+  }
+  return false;
+}
+
+void Session::OnRequest(boost::system::error_code ec) {
+  deadline_ = Clock::time_point::max();  // the handler's time is not the client's
+  started_ = Clock::now();
+  busy_ = true;
+  if (ec == bhttp::error::body_limit) {
+    return Reply(
+        ErrorResponse(Status::TooLarge("request body is larger than " +
+                                       std::to_string(env_.options.max_body_bytes) + " bytes")),
+        false);
+  }
+  if (ec) {
+    return Reply(ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())),
+                 false);
+  }
+  auto req = parser_->release();
+  keep_alive_ = req.keep_alive();
+  Dispatch(Convert(req));
+}
+
+void Session::Dispatch(HttpRequest request) {
+  Status target = ParseTarget(request);
+  if (!target.ok()) return Reply(ErrorResponse(target), false);
+  log_method_ = request.method;
+  log_path_ = request.target.substr(0, request.target.find('?'));
+  // The callback carries only a raw pointer, which std::function stores without allocating;
+  // self_ keeps the session alive until the answer is in.
+  self_ = shared_from_this();
+  env_.handler.Handle(std::move(request), [this](HttpResponse response) { Done(std::move(response)); });
+}
+
+void Session::Done(HttpResponse response) {
+  if (socket_.get_executor().running_in_this_thread()) {
+    return Reply(std::move(response), keep_alive_);
+  }
+  // From a worker thread: hand the answer to the lane. The lane does not touch self_ while the
+  // handler has the request, so moving it here is safe.
+  net::post(socket_.get_executor(),
+            [self = std::move(self_), response = std::move(response)]() mutable {
+              self->Reply(std::move(response), self->keep_alive_);
+            });
+}
+
+HttpRequest Session::Convert(const bhttp::request<bhttp::string_body>& req) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  out.remote = remote_;
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out.body = req.body();
+  return out;
+}
+
+void Session::Reply(HttpResponse response, bool keep_alive) {
+  busy_ = true;
+  reply_keep_alive_ = keep_alive && !closing_;
+  head_.clear();
+  AppendResponseHead(response, reply_keep_alive_, head_);
+  body_ = std::move(response.body);
+  const Clock::time_point now = Clock::now();
+  env_.log.Record(remote_, log_method_.empty() ? "-" : log_method_,
+                  log_path_.empty() ? "-" : log_path_, response.status, body_.size(),
+                  MicrosBetween(started_, now));
+  deadline_ = now + env_.options.io_timeout;
+  std::shared_ptr<Session> self = self_ ? std::move(self_) : shared_from_this();
+  const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+  net::async_write(socket_, buffers,
+                   [self = std::move(self)](boost::system::error_code ec, std::size_t) {
+                     self->OnWrite(ec);
+                   });
+}
+
+void Session::OnWrite(boost::system::error_code ec) {
+  busy_ = false;
+  log_method_.clear();
+  log_path_.clear();
+  if (ec || !reply_keep_alive_) return Close();
+  DoRead();
+}
+
+void Session::Close() {
+  deadline_ = Clock::time_point::max();
+  boost::system::error_code ec;
+  socket_.shutdown(Socket::shutdown_send, ec);
+  socket_.close(ec);
+}
+
+}  // namespace memoryd::http
