@@ -2,6 +2,10 @@
 // vectors, same graph parameters (m, ef_construction, seed), single thread.
 //
 // Usage: bench_hnsw_ingest [--n=20000] [--dim=384] [--m=16] [--ef_construction=200] [--reps=3]
+//                          [--data=manifold|semantic] [--raw_only=1]
+// --raw_only=1 times only raw hnswlib with the wrapper's metric (for run.sh on a slow machine).
+// --data=semantic inserts the built-in embedder's vectors of bench/semantic_corpus.h memories
+// 0..n-1, the very vectors `bench_semantic_http ingest --n=<n>` makes the server index.
 // Prints one line per repetition and the medians, in vectors per wall-clock second and per CPU
 // second of the inserting thread (the latter is what to compare on a busy machine). The line
 //   RAW_HNSWLIB_VECTORS_PER_SEC=<median>
@@ -36,9 +40,11 @@
 #define L2SqrSIMD16Ext BenchL2SqrSIMD16Ext
 #include <hnswlib/hnswlib.h>
 
+#include "embed/builtin_embedder.h"
 #include "index/hnsw_vector_index.h"
 #include "index/vector_index_math.h"
 #include "index/vector_index_test_util.h"
+#include "semantic_corpus.h"
 
 namespace {
 
@@ -51,6 +57,8 @@ struct Args {
   size_t m = memoryd::HnswOptions().m;
   size_t ef_construction = memoryd::HnswOptions().ef_construction;
   int reps = 3;
+  std::string data = "manifold";
+  bool raw_only = false;
 };
 
 bool ParseArgs(int argc, char** argv, Args* args) {
@@ -59,6 +67,10 @@ bool ParseArgs(int argc, char** argv, Args* args) {
     size_t eq = a.find('=');
     if (!a.starts_with("--") || eq == std::string_view::npos) return false;
     std::string_view key = a.substr(2, eq - 2);
+    if (key == "data") {
+      args->data = std::string(a.substr(eq + 1));
+      continue;
+    }
     unsigned long value = std::stoul(std::string(a.substr(eq + 1)));
     if (key == "n")
       args->n = value;
@@ -70,15 +82,29 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->ef_construction = value;
     else if (key == "reps")
       args->reps = static_cast<int>(value);
+    else if (key == "raw_only")
+      args->raw_only = value != 0;
     else
       return false;
   }
-  return args->n > 0 && args->dim > 0 && args->reps > 0;
+  return args->n > 0 && args->dim > 0 && args->reps > 0 &&
+         (args->data == "manifold" || args->data == "semantic");
 }
 
-// Embedding-like unit vectors (see bench/vector_search.cc), fixed seed.
-std::vector<Vector> MakeData(size_t n, int dim) {
-  return memoryd::testing::ManifoldGenerator(dim, /*latent=*/16, /*seed=*/42).Sample(n, 1);
+// Embedding-like unit vectors (see bench/vector_search.cc), fixed seed, or the built-in
+// embedder's vectors of the semantic benchmark corpus.
+std::vector<Vector> MakeData(const Args& args) {
+  if (args.data == "semantic") {
+    memoryd::BuiltinEmbedderOptions options;
+    options.dimension = args.dim;
+    auto embedder = memoryd::BuiltinEmbedder::Create(options).value();
+    const memoryd::bench::SemanticCorpus corpus;
+    std::vector<std::string> texts;
+    for (size_t i = 0; i < args.n; ++i) texts.push_back(corpus.Memory(i));
+    return embedder->Embed(texts).value();
+  }
+  return memoryd::testing::ManifoldGenerator(args.dim, /*latent=*/16, /*seed=*/42)
+      .Sample(args.n, 1);
 }
 
 // The wrapper's metric (memoryd's run-time-dispatched AVX2 inner product) as an hnswlib space.
@@ -169,13 +195,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: see the comment at the top of bench/hnsw_ingest.cc\n");
     return 2;
   }
-  std::vector<Vector> data = MakeData(args.n, args.dim);
-  std::printf("n=%zu dim=%d m=%zu ef_construction=%zu\n", args.n, args.dim, args.m,
-              args.ef_construction);
+  std::vector<Vector> data = MakeData(args);
+  std::printf("n=%zu dim=%d m=%zu ef_construction=%zu data=%s\n", args.n, args.dim, args.m,
+              args.ef_construction, args.data.c_str());
   hnswlib::InnerProductSpace hnswlib_space(args.dim);
   WrapperMetricSpace wrapper_space(args.dim);
   std::vector<Rate> raw, raw_ip, wrapped;
   for (int rep = 0; rep < args.reps; ++rep) {
+    if (args.raw_only) {
+      raw.push_back(RawRate(args, data, &wrapper_space));
+      wrapped.push_back(raw.back());  // not measured
+      raw_ip.push_back(raw.back());   // not measured
+      std::printf("rep %d: raw hnswlib %.0f vectors/s (cpu %.0f)\n", rep, raw.back().wall,
+                  raw.back().cpu);
+      std::fflush(stdout);
+      continue;
+    }
     // Alternate the order so drift in machine load hits both sides alike.
     if (rep % 2 == 0) {
       raw.push_back(RawRate(args, data, &wrapper_space));
@@ -189,12 +224,13 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   const Rate raw_median = Median(raw), wrapped_median = Median(wrapped);
+  std::printf("RAW_HNSWLIB_VECTORS_PER_SEC=%.0f\n", raw_median.wall);
+  std::printf("RAW_HNSWLIB_VECTORS_PER_CPU_SEC=%.0f\n", raw_median.cpu);
+  if (args.raw_only) return 0;
   PrintRates("median", raw_median, wrapped_median, Median(raw_ip));
   std::printf("wrapper / raw: %.1f%% (wall), %.1f%% (cpu)\n",
               100.0 * wrapped_median.wall / raw_median.wall,
               100.0 * wrapped_median.cpu / raw_median.cpu);
-  std::printf("RAW_HNSWLIB_VECTORS_PER_SEC=%.0f\n", raw_median.wall);
-  std::printf("RAW_HNSWLIB_VECTORS_PER_CPU_SEC=%.0f\n", raw_median.cpu);
   std::printf("WRAPPER_VECTORS_PER_SEC=%.0f\n", wrapped_median.wall);
   std::printf("WRAPPER_VECTORS_PER_CPU_SEC=%.0f\n", wrapped_median.cpu);
   return 0;

@@ -9,6 +9,8 @@
 #include "service/memory_service.h"
 #include "transport/http/routes.h"
 #include "transport/http/server.h"
+#include "transport/mcp/http_handler.h"
+#include "transport/mcp/mcp_server.h"
 
 namespace memoryd {
 namespace {
@@ -83,13 +85,21 @@ Status RunServe(const ServeConfig& config) {
   router_options.no_auth = config.no_auth;
   router_options.worker_threads = config.worker_threads;
   http::Router router(service, AllRoutes(), router_options);
+  // MCP's Streamable HTTP answers /mcp ahead of the REST routes.
+  MEMORYD_ASSIGN_OR_RETURN(auto mcp_server, mcp::McpServer::Create(service, mcp::McpOptions{}));
+  mcp::McpHttpOptions mcp_options;
+  mcp_options.no_auth = config.no_auth;
+  mcp_options.listen_host = config.host;
+  mcp_options.allowed_hosts = config.mcp_allowed_hosts;
+  mcp_options.allowed_origins = config.mcp_allowed_origins;
+  mcp::McpHttpHandler mcp_http(service, *mcp_server, router, service.clock(), mcp_options);
   http::AccessLog log(config.access_log);
   http::HttpServerOptions server_options;
   server_options.host = config.host;
   server_options.port = config.port;
   server_options.threads = config.io_threads;
   server_options.max_body_bytes = config.max_body_bytes;
-  http::HttpServer server(server_options, router, log);
+  http::HttpServer server(server_options, mcp_http, log);
   MEMORYD_RETURN_IF_ERROR(server.Start());
   std::fprintf(stderr, "memoryd %s listening on http://%s:%u (data dir %s)%s\n", MEMORYD_VERSION,
                config.host.c_str(), server.port(), config.data_dir.c_str(),
@@ -97,6 +107,7 @@ Status RunServe(const ServeConfig& config) {
 
   WaitForStopSignal();
   server.Stop();
+  mcp_http.Drain();
   router.Drain();
   stack.reset();  // stops the background work and saves the indexes
   log.Flush();

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "app/stack.h"
@@ -25,6 +26,9 @@ struct ServeConfig {
   int64_t purge_interval_seconds = 30;
   ServiceOptions service;
   EmbedConfig embed;
+  // MCP at /mcp: Host names and Origins allowed besides loopback ones (DNS rebinding guard).
+  std::vector<std::string> mcp_allowed_hosts;
+  std::vector<std::string> mcp_allowed_origins;
 };
 
 // Splits "HOST:PORT" ("[::1]:PORT" for IPv6; "localhost" means 127.0.0.1).

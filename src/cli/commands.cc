@@ -8,12 +8,14 @@
 #include <string_view>
 
 #include "app/data_dir.h"
+#include "app/mcp_stdio.h"
 #include "app/serve.h"
 #include "auth/api_key.h"
 #include "cli/flags.h"
 #include "core/clock.h"
 #include "service/options.h"
 #include "service/validation.h"
+#include "transport/mcp/origin_guard.h"
 
 namespace memoryd {
 namespace {
@@ -52,7 +54,29 @@ std::vector<cli::FlagSpec> ServeFlags() {
       {"embed-model", true, "MEMORYD_EMBED_MODEL", "", "openai: model name"},
       {"embed-dimension", true, "MEMORYD_EMBED_DIMENSION", "0",
        "openai: expected vector dimension (0 = learn it from the first answer)"},
+      {"mcp-allowed-hosts", true, "MEMORYD_MCP_ALLOWED_HOSTS", "",
+       "/mcp: Host names allowed besides loopback ones, comma-separated (* = any)"},
+      {"mcp-allowed-origins", true, "MEMORYD_MCP_ALLOWED_ORIGINS", "",
+       "/mcp: browser Origins allowed besides loopback ones, comma-separated (* = any)"},
   };
+}
+
+// `memoryd mcp` shares the data, limit and embedder flags of `serve` (and their variables), so
+// both processes on one data directory can be given the same limits.
+std::vector<cli::FlagSpec> McpFlags() {
+  std::vector<cli::FlagSpec> flags = {
+      {"space", true, "MEMORYD_MCP_SPACE", "", "space of tool calls that name none (default: default)"}};
+  const std::string_view shared[] = {"data-dir",        "max-memories-per-space",
+                                     "max-tags-per-space", "rate-limit-per-minute",
+                                     "max-value-bytes", "sync",
+                                     "embedder",        "embed-url",
+                                     "embed-model",     "embed-dimension"};
+  for (const auto& flag : ServeFlags()) {
+    for (auto name : shared) {
+      if (flag.name == name) flags.push_back(flag);
+    }
+  }
+  return flags;
 }
 
 std::vector<cli::FlagSpec> KeyFlags() {
@@ -68,12 +92,14 @@ void PrintUsage(FILE* out) {
                "memoryd %s: a memory server for AI agents\n\n"
                "Usage:\n"
                "  memoryd serve [flags]                 serve the REST API over HTTP\n"
+               "  memoryd mcp [flags]                   serve MCP over stdio (MCP clients)\n"
                "  memoryd key create [flags]            create an API key; prints it on stdout\n"
                "  memoryd --version | --help\n\n"
                "memoryd serve flags:\n%s\n"
+               "memoryd mcp flags:\n%s\n"
                "memoryd key create flags:\n%s",
                MEMORYD_VERSION, cli::FlagHelp(ServeFlags()).c_str(),
-               cli::FlagHelp(KeyFlags()).c_str());
+               cli::FlagHelp(McpFlags()).c_str(), cli::FlagHelp(KeyFlags()).c_str());
 }
 
 int Fail(const Status& status, int code = kExitFailure) {
@@ -81,13 +107,10 @@ int Fail(const Status& status, int code = kExitFailure) {
   return code;
 }
 
-Result<ServeConfig> BuildServeConfig(const cli::ParsedFlags& flags) {
-  ServeConfig config;
+// The data, limit and embedder flags `serve` and `mcp` share, into either command's config.
+template <typename Config>
+Status ReadSharedFlags(const cli::ParsedFlags& flags, Config& config) {
   config.data_dir = flags.GetOr("data-dir", "./memoryd-data");
-  MEMORYD_RETURN_IF_ERROR(ParseListen(flags.GetOr("listen", ""), &config.host, &config.port));
-  config.api_key = flags.GetOr("api-key", "");
-  config.no_auth = flags.Has("no-auth");
-  config.access_log = !flags.Has("quiet");
   const std::string sync = flags.GetOr("sync", "full");
   if (sync != "full" && sync != "normal") {
     return Status::InvalidArgument("--sync must be 'full' or 'normal'");
@@ -98,11 +121,7 @@ Result<ServeConfig> BuildServeConfig(const cli::ParsedFlags& flags) {
   MEMORYD_ASSIGN_OR_RETURN(config.service.max_tags_per_space, flags.Integer("max-tags-per-space"));
   MEMORYD_ASSIGN_OR_RETURN(config.service.rate_limit_per_minute,
                            flags.Integer("rate-limit-per-minute"));
-  MEMORYD_ASSIGN_OR_RETURN(config.max_body_bytes, flags.Integer("max-body-bytes"));
   MEMORYD_ASSIGN_OR_RETURN(config.service.max_value_bytes, flags.Integer("max-value-bytes"));
-  MEMORYD_ASSIGN_OR_RETURN(int64_t threads, flags.Integer("threads"));
-  if (threads < 1 || threads > 256) return Status::InvalidArgument("--threads must be 1..256");
-  config.io_threads = static_cast<int>(threads);
   config.embed.kind = flags.GetOr("embedder", "builtin");
   config.embed.url = flags.GetOr("embed-url", "");
   config.embed.model = flags.GetOr("embed-model", "");
@@ -112,7 +131,36 @@ Result<ServeConfig> BuildServeConfig(const cli::ParsedFlags& flags) {
     return Status::InvalidArgument("--embed-dimension must be 0..65536");
   }
   config.embed.dimension = static_cast<int>(dimension);
+  return Status::Ok();
+}
+
+Result<ServeConfig> BuildServeConfig(const cli::ParsedFlags& flags) {
+  ServeConfig config;
+  MEMORYD_RETURN_IF_ERROR(ReadSharedFlags(flags, config));
+  MEMORYD_RETURN_IF_ERROR(ParseListen(flags.GetOr("listen", ""), &config.host, &config.port));
+  config.api_key = flags.GetOr("api-key", "");
+  config.no_auth = flags.Has("no-auth");
+  config.access_log = !flags.Has("quiet");
+  MEMORYD_ASSIGN_OR_RETURN(config.max_body_bytes, flags.Integer("max-body-bytes"));
+  MEMORYD_ASSIGN_OR_RETURN(int64_t threads, flags.Integer("threads"));
+  if (threads < 1 || threads > 256) return Status::InvalidArgument("--threads must be 1..256");
+  config.io_threads = static_cast<int>(threads);
+  config.mcp_allowed_hosts = mcp::SplitList(flags.GetOr("mcp-allowed-hosts", ""));
+  config.mcp_allowed_origins = mcp::SplitList(flags.GetOr("mcp-allowed-origins", ""));
   return config;
+}
+
+int Mcp(int argc, char** argv) {
+  auto flags = cli::ParseFlags(McpFlags(), argc, argv, 2);
+  if (!flags.ok()) return Fail(flags.status(), kExitUsage);
+  McpStdioConfig config;
+  config.space = flags->GetOr("space", "");
+  if (Status s = ReadSharedFlags(*flags, config); !s.ok()) return Fail(s, kExitUsage);
+  // A client that goes away must end the loop through a failed write, not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+  Status s = RunMcpStdio(config);
+  if (!s.ok()) return Fail(s, s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+  return kExitOk;
 }
 
 int Serve(int argc, char** argv) {
@@ -167,6 +215,7 @@ int RunCommandLine(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "serve") return Serve(argc, argv);
+  if (command == "mcp") return Mcp(argc, argv);
   if (command == "key" && argc > 2 && std::string_view(argv[2]) == "create") {
     return CreateKey(argc, argv);
   }

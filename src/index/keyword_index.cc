@@ -64,8 +64,57 @@ Status Bm25Index::Add(uint64_t label, std::string_view text) {
   links_.emplace_back();
   live_.push_back(1);
   LinkNeighbours(slot, slot_of_.emplace(label, slot).first);
+  NoteOverlap(slot);
   MaybeCompact();
   return Status::Ok();
+}
+
+// Overlap coefficient of two documents' distinct terms (topics included).
+float Bm25Index::Overlap(uint32_t a, uint32_t b) const {
+  const auto ids = [this](uint32_t slot) {
+    std::vector<uint32_t> out;
+    for (const TermCount& t : docs_[slot].terms) out.push_back(t.id);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<uint32_t> x = ids(a);
+  const std::vector<uint32_t> y = ids(b);
+  if (x.empty() || y.empty()) return 0;
+  size_t shared = 0;
+  for (size_t i = 0, j = 0; i < x.size() && j < y.size();) {
+    if (x[i] == y[j]) {
+      ++shared, ++i, ++j;
+    } else if (x[i] < y[j]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return static_cast<float>(shared) / static_cast<float>(std::min(x.size(), y.size()));
+}
+
+// For a document appended after the last one: compares it with its predecessor and with an
+// earlier live document chosen by a hash of its label.
+void Bm25Index::NoteOverlap(uint32_t slot) {
+  const Links& links = links_[slot];
+  if (links.previous == kNone || links.next != kNone || slot < 2) return;
+  const uint64_t mixed = labels_[slot] * 0x9E3779B97F4A7C15ULL;
+  const auto other = static_cast<uint32_t>((mixed >> 32) % slot);
+  if (other == links.previous || live_[other] == 0) return;
+  adjacent_overlap_ += Overlap(slot, links.previous);
+  random_overlap_ += Overlap(slot, other);
+  ++overlap_pairs_;
+}
+
+float Bm25Index::ContextStrengthLocked() const {
+  if (overlap_pairs_ < kContextMinPairs) return 0;
+  const double ratio = adjacent_overlap_ / std::max(random_overlap_, 1e-3 * overlap_pairs_);
+  return static_cast<float>(std::clamp((ratio - 1.1) / 0.4, 0.0, 1.0));
+}
+
+float Bm25Index::ContextStrength() const {
+  std::shared_lock lock(mu_);
+  return ContextStrengthLocked();
 }
 
 Status Bm25Index::Remove(uint64_t label) {

@@ -66,8 +66,10 @@ std::vector<Ranked> SelectBest(std::span<const uint32_t> slots, size_t k, ScoreO
 
 }  // namespace
 
+// One spare entry: Accumulate's branch-free append writes hits[hit_count] before deciding whether
+// the slot is new, so once every slot has been hit it writes one past the last.
 Bm25Index::Scores::Scores(size_t slots)
-    : by_slot(slots, 0.0f), hits(std::make_unique_for_overwrite<uint32_t[]>(slots)) {}
+    : by_slot(slots, 0.0f), hits(std::make_unique_for_overwrite<uint32_t[]>(slots + 1)) {}
 
 std::vector<KeywordHit> Bm25Index::Search(std::string_view query, size_t k,
                                           const Filter& filter) const {
@@ -216,17 +218,21 @@ std::vector<Bm25Index::QueryTerm> Bm25Index::FeedbackTerms(const std::vector<Que
 }
 
 bool Bm25Index::UsesContext() const {
-  return options_.previous_context_weight > 0 || options_.next_context_weight > 0;
+  return (options_.previous_context_weight > 0 || options_.next_context_weight > 0) &&
+         ContextStrengthLocked() > 0;
 }
 
 float Bm25Index::FinalScore(const Scores& scores, uint32_t slot) const {
   float score = scores.by_slot[slot];
   if (!UsesContext()) return score;
+  const float strength = ContextStrengthLocked();
   const Links& links = links_[slot];
   if (links.previous != kNone) {
-    score += options_.previous_context_weight * scores.by_slot[links.previous];
+    score += strength * options_.previous_context_weight * scores.by_slot[links.previous];
   }
-  if (links.next != kNone) score += options_.next_context_weight * scores.by_slot[links.next];
+  if (links.next != kNone) {
+    score += strength * options_.next_context_weight * scores.by_slot[links.next];
+  }
   return score;
 }
 

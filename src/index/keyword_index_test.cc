@@ -54,6 +54,20 @@ TEST_F(KeywordIndexTest, RanksMatchingDocumentsFirst) {
   EXPECT_TRUE(index.Search("quantum chromodynamics", 10, nullptr).empty());
 }
 
+// Regression: when every document matches every query term (and feedback adds more), the
+// per-search hit list fills completely; it must not be written past its end.
+TEST_F(KeywordIndexTest, EveryDocumentMatchingEveryTerm) {
+  for (size_t n : {1u, 9u, 10u, 30u}) {
+    Bm25Index index(Analyzer());
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_TRUE(index.Add(i + 1, "stable memory number " + std::to_string(i) +
+                                       " about lighthouses")
+                      .ok());
+    }
+    EXPECT_EQ(index.Search("stable memory about lighthouses", 100, nullptr).size(), n);
+  }
+}
+
 TEST_F(KeywordIndexTest, DegenerateQueries) {
   Bm25Index index(Analyzer(), Plain());
   EXPECT_TRUE(index.Search("cat", 10, nullptr).empty());  // empty index

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "search/index_state.h"
+#include "search/parallel_text_indexer.h"
 
 namespace memoryd {
 namespace {
@@ -54,8 +56,8 @@ std::shared_ptr<SpaceIndex> SearchEngine::SpaceFor(int64_t space_id,
   std::unique_lock lock(spaces_mu_);
   auto& slot = spaces_[space_id];
   if (!slot) {
-    slot = std::make_shared<SpaceIndex>(analyzer_, options_.bm25, options_.hnsw,
-                                        std::move(vectors));
+    slot =
+        std::make_shared<SpaceIndex>(analyzer_, options_.bm25, options_.hnsw, std::move(vectors));
   }
   return slot;
 }
@@ -66,50 +68,95 @@ std::shared_ptr<const SpaceIndex> SearchEngine::FindSpace(int64_t space_id) cons
   return it == spaces_.end() ? nullptr : it->second;
 }
 
-// Loads what was saved, then rebuilds the rest from one scan of the store: keyword indexes for
-// every memory, vectors for memories written after the save, and the removals since the save.
+// Finds the saved vector indexes that can be used (the state file names this embedder and the
+// feed still holds every change since), then rebuilds from one scan of the store; if a saved
+// index turns out to be unreadable, rebuilds every vector index from the stored embeddings.
 Status SearchEngine::Rebuild() {
-  std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded;
-  int64_t saved_version = 0;
+  IndexState saved;
   if (!options_.index_dir.empty()) {
     auto state = ReadIndexState(StatePath());
-    if (state.ok() && state->embedder == embedder_name_) {
-      saved_version = state->version;
-      for (int64_t id : state->spaces) {
-        auto index = LoadVectorIndex(IndexPath(id), embedder_name_, embedder_.Dimension());
-        // (a dimension of 0 accepts the saved one: the embedder has not answered yet)
-        if (!index.ok()) {
-          saved_version = 0;  // one bad file: rebuild every vector index
-          break;
-        }
-        loaded[id] = std::move(index).value();
-      }
-    }
+    if (state.ok() && state->embedder == embedder_name_) saved = std::move(state).value();
   }
-  if (saved_version > 0) {
-    MEMORYD_ASSIGN_OR_RETURN(auto probe, store_.ChangesSince(saved_version, 1));
-    if (!probe.complete) saved_version = 0;
+  if (saved.version > 0) {
+    MEMORYD_ASSIGN_OR_RETURN(auto probe, store_.ChangesSince(saved.version, 1));
+    if (!probe.complete) saved = IndexState();
   }
-  if (saved_version == 0) loaded.clear();
+  MEMORYD_ASSIGN_OR_RETURN(const bool loaded, RebuildFrom(saved));
+  if (loaded) return Status::Ok();
+  return RebuildFrom(IndexState()).status();
+}
+
+// The vector half of an index record, kept for after the saved indexes are loaded.
+struct SearchEngine::DeferredVector {
+  int64_t seq;
+  int64_t space_id;
+  bool usable;
+  std::vector<float> embedding;
+};
+
+// Loads the vector indexes of `saved` on one thread while this one scans the store: keyword
+// documents (analysed on every core by a ParallelTextIndexer) and expiry times for every memory,
+// vectors for memories written after the save (applied once the loaded indexes are in place),
+// then the removals since the save. Without a save, vectors are added during the scan, in scan
+// order, so the graphs are reproducible. Returns false when a saved index could not be loaded.
+Result<bool> SearchEngine::RebuildFrom(const IndexState& saved) {
   {
     std::unique_lock lock(spaces_mu_);
     spaces_.clear();
   }
-  std::unordered_set<int64_t> live;
-  MEMORYD_ASSIGN_OR_RETURN(
-      const int64_t snapshot,
-      store_.ScanIndex(saved_version, [&](IndexRecord&& record) -> Status {
-        live.insert(record.seq);
-        auto found = loaded.find(record.space_id);
-        auto space = SpaceFor(record.space_id,
-                              found == loaded.end() ? nullptr : std::move(found->second));
-        using Action = SpaceIndex::VectorAction;
-        Action action = Action::kKeep;
-        if (record.version > saved_version) {
-          action = VectorUsable(record) ? Action::kSet : Action::kDrop;
+  const int64_t saved_version = saved.version;
+  std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded;
+  bool load_failed = false;
+  std::thread loader;
+  if (saved_version > 0 && !saved.spaces.empty()) {
+    loader = std::thread([&] {
+      for (int64_t id : saved.spaces) {
+        // (a dimension of 0 accepts the saved one: the embedder has not answered yet)
+        auto index = LoadVectorIndex(IndexPath(id), embedder_name_, embedder_.Dimension());
+        if (!index.ok()) {
+          load_failed = true;  // one bad file: rebuild every vector index
+          return;
         }
-        return space->Upsert(record, action);
+        loaded[id] = std::move(index).value();
+      }
+    });
+  }
+  struct Join {
+    std::thread& thread;
+    ~Join() {
+      if (thread.joinable()) thread.join();
+    }
+  } join_loader{loader};
+  const bool defer_vectors = loader.joinable();
+  std::vector<DeferredVector> deferred;
+  std::unordered_set<int64_t> live;
+  ParallelTextIndexer text_indexer(std::max(1u, std::thread::hardware_concurrency()));
+  int64_t last_space_id = -1;
+  SpaceIndex* space = nullptr;
+  MEMORYD_ASSIGN_OR_RETURN(
+      const int64_t snapshot, store_.ScanIndex(saved_version, [&](IndexRecord&& record) -> Status {
+        live.insert(record.seq);
+        if (record.space_id != last_space_id) {
+          space = SpaceFor(record.space_id, nullptr).get();  // kept alive by spaces_
+          last_space_id = record.space_id;
+        }
+        if (record.version > saved_version) {
+          const bool usable = VectorUsable(record);
+          if (defer_vectors) {
+            deferred.push_back({record.seq, record.space_id, usable, std::move(record.embedding)});
+          } else {
+            using Action = SpaceIndex::VectorAction;
+            MEMORYD_RETURN_IF_ERROR(
+                space->UpsertVector(record, usable ? Action::kSet : Action::kDrop));
+          }
+        }
+        record.embedding = {};
+        return text_indexer.Add(space, std::move(record));
       }));
+  MEMORYD_RETURN_IF_ERROR(text_indexer.Finish());
+  if (loader.joinable()) loader.join();
+  if (load_failed) return false;
+  MEMORYD_RETURN_IF_ERROR(ApplyDeferred(std::move(loaded), deferred));
   // Memories deleted after the save may still sit in the loaded vector indexes.
   for (int64_t from = saved_version; saved_version > 0 && from < snapshot;) {
     MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(from, kFeedWindow));
@@ -120,6 +167,29 @@ Status SearchEngine::Rebuild() {
     from = changes.version;
   }
   applied_version_ = snapshot;
+  return true;
+}
+
+// Puts the loaded vector indexes into the spaces the scan found (a space with no memory left
+// drops its index), then applies the vectors written after the save, in scan order.
+Status SearchEngine::ApplyDeferred(std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded,
+                                   const std::vector<DeferredVector>& deferred) {
+  {
+    std::shared_lock lock(spaces_mu_);
+    for (auto& [id, index] : loaded) {
+      if (auto it = spaces_.find(id); it != spaces_.end()) {
+        it->second->AttachVectors(std::move(index));
+      }
+    }
+  }
+  using Action = SpaceIndex::VectorAction;
+  for (const DeferredVector& d : deferred) {
+    IndexRecord record;
+    record.seq = d.seq;
+    record.embedding = d.embedding;
+    MEMORYD_RETURN_IF_ERROR(SpaceFor(d.space_id, nullptr)
+                                ->UpsertVector(record, d.usable ? Action::kSet : Action::kDrop));
+  }
   return Status::Ok();
 }
 
@@ -148,8 +218,7 @@ Status SearchEngine::ApplyChanges(const IndexChanges& changes) {
   while (u < changes.upserts.size() || r < changes.removals.size()) {
     const bool take_upsert =
         r == changes.removals.size() ||
-        (u < changes.upserts.size() &&
-         changes.upserts[u].version < changes.removals[r].version);
+        (u < changes.upserts.size() && changes.upserts[u].version < changes.removals[r].version);
     if (take_upsert) {
       MEMORYD_RETURN_IF_ERROR(ApplyUpsert(changes.upserts[u++]));
     } else {

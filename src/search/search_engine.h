@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "embed/embedder.h"
+#include "search/index_state.h"
 #include "search/space_index.h"
 #include "store/store.h"
 
@@ -77,7 +78,11 @@ class SearchEngine {
   SearchEngine(Store& store, const Embedder& embedder,
                std::shared_ptr<const text::TextAnalyzer> analyzer, SearchEngineOptions options);
 
+  struct DeferredVector;
   Status Rebuild();
+  Result<bool> RebuildFrom(const IndexState& saved);
+  Status ApplyDeferred(std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded,
+                       const std::vector<DeferredVector>& deferred);
   Status ApplyChanges(const IndexChanges& changes);
   Status ApplyUpsert(const IndexRecord& record);
   void ApplyRemoval(const IndexRemoval& removal);
@@ -94,7 +99,7 @@ class SearchEngine {
   const std::shared_ptr<const text::TextAnalyzer> analyzer_;
   const SearchEngineOptions options_;
 
-  std::mutex catch_up_mu_;  // one thread applies the feed at a time; also held by Save
+  std::mutex catch_up_mu_;       // one thread applies the feed at a time; also held by Save
   int64_t applied_version_ = 0;  // guarded by catch_up_mu_; read by Stats under spaces_mu_
   mutable std::shared_mutex spaces_mu_;
   std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>> spaces_;

@@ -27,27 +27,43 @@ Status SpaceIndex::EnsureVectors(int dimension) {
 }
 
 Status SpaceIndex::Upsert(const IndexRecord& record, VectorAction action) {
+  MEMORYD_RETURN_IF_ERROR(UpsertText(record));
+  return UpsertVector(record, action);
+}
+
+Status SpaceIndex::UpsertText(const IndexRecord& record) {
   const auto label = static_cast<uint64_t>(record.seq);
-  MEMORYD_RETURN_IF_ERROR(
-      keyword_->Add(label, IndexText(record.key, record.title, record.text)));
+  MEMORYD_RETURN_IF_ERROR(keyword_->Add(label, IndexText(record.key, record.title, record.text)));
+  std::unique_lock lock(mu_);
+  if (record.expires_at) {
+    expiry_[label] = *record.expires_at;
+  } else {
+    expiry_.erase(label);
+  }
+  return Status::Ok();
+}
+
+Status SpaceIndex::UpsertVector(const IndexRecord& record, VectorAction action) {
+  if (action == VectorAction::kKeep) return Status::Ok();
+  const auto label = static_cast<uint64_t>(record.seq);
   VectorIndex* vectors = nullptr;
   {
     std::unique_lock lock(mu_);
-    if (record.expires_at) {
-      expiry_[label] = *record.expires_at;
-    } else {
-      expiry_.erase(label);
-    }
     if (action == VectorAction::kSet) {
       MEMORYD_RETURN_IF_ERROR(EnsureVectors(static_cast<int>(record.embedding.size())));
     }
     vectors = vectors_.get();
   }
-  if (vectors == nullptr || action == VectorAction::kKeep) return Status::Ok();
+  if (vectors == nullptr) return Status::Ok();
   dirty_ = true;
   if (action == VectorAction::kSet) return vectors->Add(label, record.embedding);
   (void)vectors->Remove(label);  // kNotFound: it had none
   return Status::Ok();
+}
+
+void SpaceIndex::AttachVectors(std::unique_ptr<VectorIndex> vectors) {
+  std::unique_lock lock(mu_);
+  if (!vectors_) vectors_ = std::move(vectors);
 }
 
 void SpaceIndex::Remove(uint64_t label) {

@@ -30,7 +30,7 @@ struct SpaceSearch {
   std::string_view query;
   const Vector* query_vector = nullptr;  // null or empty: keyword only
   size_t k = 10;
-  size_t candidates = 100;                            // taken from each index before fusion
+  size_t candidates = 100;                                // taken from each index before fusion
   const std::unordered_set<uint64_t>* allowed = nullptr;  // null: every memory
   int64_t now = 0;
   FusionOptions fusion;
@@ -51,7 +51,15 @@ class SpaceIndex {
     kDrop,  // the record has no usable vector: drop any older one
     kKeep,  // the vector index already holds the right vector (loaded from disk)
   };
+  // Both halves below. Returns kInternal when the vector index cannot be created or updated.
   Status Upsert(const IndexRecord& record, VectorAction action);
+  // The keyword document and the expiry time of `record`. Never fails with the in-memory BM25.
+  Status UpsertText(const IndexRecord& record);
+  // What `action` says to the label's vector. kInternal as Upsert.
+  Status UpsertVector(const IndexRecord& record, VectorAction action);
+  // Adopts a vector index loaded from disk, unless the space already has one (then it is
+  // dropped). Never fails.
+  void AttachVectors(std::unique_ptr<VectorIndex> vectors);
   void Remove(uint64_t label);
 
   std::vector<ScoredHit> Search(const SpaceSearch& request) const;

@@ -35,6 +35,9 @@ Result<Principal> MemoryService::Authenticate(std::string_view token) {
   for (const auto& [static_hash, principal] : static_keys_) {
     if (DigestsEqual(hash, static_hash)) return principal;
   }
+  if (auto cached = store_keys_.Find(hash)) {
+    return Principal{cached->account_id, cached->space, cached->read_only};
+  }
   auto record = store_.FindApiKey(hash);
   if (!record.ok()) {
     if (record.status().code() == StatusCode::kNotFound) {
@@ -43,6 +46,7 @@ Result<Principal> MemoryService::Authenticate(std::string_view token) {
     return record.status();
   }
   if (!DigestsEqual(hash, record->key_hash)) return Status::Unauthenticated("invalid API key");
+  store_keys_.Insert(*record);
   return Principal{record->account_id, record->space, record->read_only};
 }
 

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/key_cache.h"
 #include "core/clock.h"
 #include "embed/embedder.h"
 #include "core/result.h"
@@ -75,6 +76,7 @@ struct MemoryPatch {
   std::optional<std::vector<std::string>> tags;
   std::optional<std::string> metadata_json;
   std::optional<double> ttl_minutes;  // restarts the expiry from now
+  bool clear_expiry = false;          // the memory no longer expires
 };
 // One page of memories, newest first; next_cursor continues after the last one.
 struct RecentPage {
@@ -202,6 +204,7 @@ class MemoryService {
   const ServiceOptions options_;
   RateLimiter limiter_;
   std::vector<std::pair<std::string, Principal>> static_keys_;  // (hash, principal)
+  KeyCache store_keys_;  // keys the store has confirmed, so each is looked up once
   std::mutex use_mu_;
   std::unordered_map<std::string, int64_t> last_use_;
 };

@@ -73,12 +73,11 @@ void MemoryService::AfterWrite() const {
 Status MemoryService::ValidateFilter(SearchFilter& filter) const {
   MEMORYD_RETURN_IF_ERROR(NormalizeTags(filter.tags_any, options_));
   MEMORYD_RETURN_IF_ERROR(NormalizeTags(filter.tags_all, options_));
-  for (const auto& match : filter.metadata) {
-    if (match.key.empty() || match.key.size() > 256 || HasControlChar(match.key) ||
-        match.key.find('"') != std::string::npos || !IsValidUtf8(match.key)) {
-      return Status::InvalidArgument(
-          "metadata filter keys must be 1 to 256 bytes without quotes or control characters");
-    }
+  int64_t bytes = 0;
+  for (const auto& match : filter.metadata) bytes += match.key.size() + match.json_value.size();
+  if (bytes > options_.max_metadata_bytes) {
+    return Status::TooLarge("the 'metadata' filter is larger than " +
+                            std::to_string(options_.max_metadata_bytes) + " bytes");
   }
   return Status::Ok();
 }
@@ -108,7 +107,8 @@ Result<std::vector<SearchResult>> MemoryService::SearchIn(const SpaceRef& space,
   for (auto& m : memories) by_seq[m.seq] = &m;
   for (const auto& hit : hits) {
     auto it = by_seq.find(hit.seq);
-    if (it == by_seq.end()) continue;  // deleted or expired since it was indexed
+    // Deleted or expired since it was indexed; the space check is defence in depth.
+    if (it == by_seq.end() || it->second->space != space.name) continue;
     out.push_back({std::move(*it->second), std::clamp<double>(hit.score, 0.0, 1.0),
                    std::clamp<double>(hit.vector, 0.0, 1.0)});
   }
@@ -201,7 +201,7 @@ Result<Memory> MemoryService::UpdateById(const Principal& principal, std::string
   input.metadata_json = patch.metadata_json ? std::move(*patch.metadata_json) : current.metadata_json;
   input.ttl_minutes = patch.ttl_minutes;
   MEMORYD_ASSIGN_OR_RETURN(MemoryWrite write, Prepare(std::move(input), now, "text"));
-  if (!patch.ttl_minutes) write.expires_at = current.expires_at;
+  if (!patch.ttl_minutes && !patch.clear_expiry) write.expires_at = current.expires_at;
   Embed({&write});
   auto updated = store_.UpdateById(principal.account_id, id, write, Limits(), now);
   if (updated.ok()) AfterWrite();

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "store/metadata_match.h"
 #include "text/case_fold.h"
 
 namespace memoryd::sqlite {
@@ -29,6 +30,25 @@ void FoldFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   const int len = sqlite3_value_bytes(argv[0]);
   const std::string folded = text::FoldForMatch(std::string_view(text, static_cast<size_t>(len)));
   sqlite3_result_text64(ctx, folded.data(), folded.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+// SQL function metadata_equals(metadata, key, json_value): MetadataFieldEquals, so that
+// SqliteStore filters on metadata exactly as InMemoryStore does.
+void MetadataEqualsFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  std::string_view args[3];
+  for (int i = 0; i < argc && i < 3; ++i) {
+    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) {
+      sqlite3_result_int(ctx, 0);
+      return;
+    }
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[i]));
+    args[i] = std::string_view(text, static_cast<size_t>(sqlite3_value_bytes(argv[i])));
+  }
+  try {
+    sqlite3_result_int(ctx, argc == 3 && MetadataFieldEquals(args[0], args[1], args[2]) ? 1 : 0);
+  } catch (...) {  // only allocation can throw; nothing may unwind through SQLite
+    sqlite3_result_error_nomem(ctx);
+  }
 }
 
 }  // namespace
@@ -133,6 +153,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   sqlite3_extended_result_codes(db, 1);
   sqlite3_create_function_v2(db, "fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                              FoldFunction, nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(db, "metadata_equals", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                             MetadataEqualsFunction, nullptr, nullptr, nullptr);
   std::string pragmas =
       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
       "PRAGMA cache_size=-65536;";

@@ -63,7 +63,9 @@ CREATE TABLE memory_tags(
   PRIMARY KEY(memory_seq, tag_id)) WITHOUT ROWID;
 CREATE INDEX memory_tags_by_tag ON memory_tags(tag_id, memory_seq);
 )sql",
-    // The index feed (store.h): versions, removals and stored embeddings. Triggers keep it
+    // The index feed (store.h): versions, removals and stored embeddings. Memory sequence
+    // numbers come from a counter from here on, so a deleted memory's number is never reused
+    // (an index that is a moment behind must never name another memory). Triggers keep it
     // whatever path writes or deletes a memory (including cascades from a deleted space).
     R"sql(
 ALTER TABLE memories ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
@@ -73,7 +75,8 @@ CREATE INDEX memories_version ON memories(version);
 CREATE INDEX memories_embedder ON memories(embedder);
 
 CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO counters(name, value) VALUES ('version', 0), ('removal_floor', 0);
+INSERT INTO counters(name, value) VALUES ('version', 0), ('removal_floor', 0),
+  ('seq', (SELECT COALESCE(max(seq), 0) FROM memories));
 
 CREATE TABLE removals(
   version INTEGER PRIMARY KEY,

@@ -42,8 +42,9 @@ std::string FilterSql(const SearchFilter& f, const std::vector<std::string>& any
            Placeholders(all.size()) + ")) = ?";
   }
   for (size_t i = 0; i < f.metadata.size(); ++i) {
-    // The path is bound, not spliced: '$."<key>"' is built in SQL from the bound key.
-    sql += " AND json_extract(m.metadata, '$.\"' || ? || '\"') IS json_extract(?, '$')";
+    // JSON value equality on the exact key (store/metadata_match.h); json_extract would equate
+    // true with 1 and a string with an object, and cannot address every key.
+    sql += " AND metadata_equals(m.metadata, ?, ?)";
   }
   return sql;
 }

@@ -165,7 +165,8 @@ void BindEmbedding(sqlite::Statement& stmt, int pos, const MemoryWrite& w) {
     stmt.BindBlob(pos, std::string_view(reinterpret_cast<const char*>(w.embedding.data()),
                                         w.embedding.size() * sizeof(float)));
   }
-  stmt.Bind(pos + 1, std::string_view(w.embedding.empty() ? std::string_view() : w.embedder));
+  // '' (not NULL) when there is no embedding: the column is NOT NULL.
+  stmt.Bind(pos + 1, w.embedding.empty() ? std::string_view("") : std::string_view(w.embedder));
 }
 
 Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t now) {
@@ -186,12 +187,13 @@ Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t no
 
 Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string& id,
                           const MemoryWrite& w, int64_t now) {
+  // Sequence numbers are never reused (see migration 2), unlike SQLite's own rowids.
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("INSERT INTO memories(id, space_id, key, title, text, metadata, created_at,"
-                   " updated_at, expires_at, tags, embedding, embedder)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                   " RETURNING seq"));
+                   " updated_at, expires_at, tags, embedding, embedder, seq)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT value + 1 FROM counters"
+                   " WHERE name = 'seq')) RETURNING seq"));
   stmt.Bind(1, std::string_view(id));
   stmt.Bind(2, space_id);
   stmt.Bind(3, w.key);
@@ -207,6 +209,10 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
   if (!row) return Status::Internal("insert returned no row");
   const int64_t seq = stmt.ColumnInt(0);
   stmt.Reset();
+  MEMORYD_ASSIGN_OR_RETURN(auto bump,
+                           conn.Prepare("UPDATE counters SET value = ? WHERE name = 'seq'"));
+  bump.Bind(1, seq);
+  MEMORYD_RETURN_IF_ERROR(bump.Run());
   MEMORYD_RETURN_IF_ERROR(AdjustStoredCount(conn, space_id, 1));
   return seq;
 }

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <random>
 #include <string>
 
 namespace memoryd::http {
@@ -65,6 +68,31 @@ TEST(HttpTypesTest, HeaderLooksUpLowerCaseNames) {
   EXPECT_EQ(r.Header("authorization"), "Bearer x");
   EXPECT_EQ(r.Header("x-memory-space"), "a");
   EXPECT_EQ(r.Header("content-type"), std::nullopt);
+}
+
+// ParseTarget reads common targets by hand; whatever it accepts must parse exactly as Boost.URL
+// parses it, and whatever Boost.URL rejects it must reject.
+TEST(HttpTypesTest, ParseTargetAgreesWithBoostUrlOnRandomTargets) {
+  const std::string alphabet = "/?&=a%+:@!$'()*,;-._~ #[]\"x0Z9";
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<int> length(0, 12);
+  for (int round = 0; round < 20000; ++round) {
+    std::string target = round % 2 == 0 ? "/" : "";
+    for (int n = length(rng); n > 0; --n) target += alphabet[pick(rng)];
+    HttpRequest request;
+    request.target = target;
+    const Status ours = ParseTarget(request);
+    auto theirs = boost::urls::parse_origin_form(target);
+    ASSERT_EQ(ours.ok(), theirs.has_value()) << target;
+    if (!ours.ok()) continue;
+    ASSERT_EQ(request.path, std::string(theirs->path())) << target;
+    Fields expected;
+    for (const auto& param : theirs->params()) {
+      expected.emplace_back(std::string(param.key), std::string(param.value));
+    }
+    ASSERT_EQ(request.query, expected) << target;
+  }
 }
 
 }  // namespace

@@ -69,15 +69,25 @@ Result<SearchRequest> ReadSearchRequest(const json::object& object) {
 Result<MemoryPatch> ReadMemoryPatch(const json::object& object) {
   ObjectReader r(object);
   MEMORYD_RETURN_IF_ERROR(r.AllowOnly({"title", "text", "tags", "metadata", "ttlMinutes"}));
+  // Absent fields stay as they are; null clears title, tags, metadata and the expiry. A memory
+  // cannot be without text.
+  const auto is_null = [&](std::string_view name) {
+    const json::value* v = r.Find(name);
+    return v != nullptr && v->is_null();
+  };
   MemoryPatch patch;
-  MEMORYD_ASSIGN_OR_RETURN(patch.title, r.OptionalString("title"));
+  if (is_null("text")) return Status::InvalidArgument("'text' must be a non-empty string");
   MEMORYD_ASSIGN_OR_RETURN(patch.text, r.OptionalString("text"));
-  if (const json::value* tags = r.Find("tags"); tags != nullptr && !tags->is_null()) {
+  MEMORYD_ASSIGN_OR_RETURN(patch.title, r.OptionalString("title"));
+  if (is_null("title")) patch.title = "";
+  if (r.Find("tags") != nullptr) {
     MEMORYD_ASSIGN_OR_RETURN(auto list, r.StringArray("tags"));
     patch.tags = std::move(list);
   }
   MEMORYD_ASSIGN_OR_RETURN(patch.metadata_json, r.OptionalObjectText("metadata"));
+  if (is_null("metadata")) patch.metadata_json = "{}";
   MEMORYD_ASSIGN_OR_RETURN(patch.ttl_minutes, r.OptionalNumber("ttlMinutes"));
+  patch.clear_expiry = is_null("ttlMinutes");
   return patch;
 }
 

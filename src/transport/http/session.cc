@@ -3,10 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include "transport/http/error_map.h"
 #include "transport/http/response_head.h"
@@ -148,16 +146,17 @@ void Session::OnRequest(boost::system::error_code ec) {
     return Reply(ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())),
                  false);
   }
-  auto req = parser_->release();
-  keep_alive_ = req.keep_alive();
-  Dispatch(Convert(req));
+  keep_alive_ = parser_->keep_alive();
+  HttpRequest request = std::move(parser_->request());
+  request.remote = remote_;
+  Dispatch(std::move(request));
 }
 
 void Session::Dispatch(HttpRequest request) {
   Status target = ParseTarget(request);
   if (!target.ok()) return Reply(ErrorResponse(target), false);
-  log_method_ = request.method;
-  log_path_ = request.target.substr(0, request.target.find('?'));
+  log_method_.assign(request.method);
+  log_path_.assign(request.target, 0, request.target.find('?'));  // reuses the buffer
   // The callback carries only a raw pointer, which std::function stores without allocating;
   // self_ keeps the session alive until the answer is in.
   self_ = shared_from_this();
@@ -174,20 +173,6 @@ void Session::Done(HttpResponse response) {
             [self = std::move(self_), response = std::move(response)]() mutable {
               self->Reply(std::move(response), self->keep_alive_);
             });
-}
-
-HttpRequest Session::Convert(const bhttp::request<bhttp::string_body>& req) {
-  HttpRequest out;
-  out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
-  out.remote = remote_;
-  for (const auto& field : req) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  out.body = req.body();
-  return out;
 }
 
 void Session::Reply(HttpResponse response, bool keep_alive) {

@@ -1,5 +1,5 @@
-// Session: one HTTP/1.1 connection of HttpServer. It reads a request with Beast's parser, hands
-// it to the RequestHandler, writes the answer (head written by AppendResponseHead, body as is,
+// Session: one HTTP/1.1 connection of HttpServer. It reads a request (RequestParser), hands it
+// to the RequestHandler, writes the answer (head written by AppendResponseHead, body as is,
 // one gathered write) and loops while the connection is kept alive.
 //
 // Timeouts are deadlines, not timers: each phase (reading a request, writing an answer) stores
@@ -14,8 +14,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -26,6 +24,7 @@
 
 #include "transport/http/access_log.h"
 #include "transport/http/http_types.h"
+#include "transport/http/request_parser.h"
 #include "transport/http/server.h"
 
 namespace memoryd::http {
@@ -91,13 +90,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void Reply(HttpResponse response, bool keep_alive);
   void OnWrite(boost::system::error_code ec);
   void Close();
-  HttpRequest Convert(const boost::beast::http::request<boost::beast::http::string_body>& req);
 
   Socket socket_;
   const SessionEnv& env_;
   SessionSet& lane_sessions_;
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::string head_;  // the answer being written: head, then body_
   std::string body_;
   std::shared_ptr<Session> self_;  // keeps the session alive while the handler has the request

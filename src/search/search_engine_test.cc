@@ -1,0 +1,206 @@
+#include "search/search_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "embed/builtin_embedder.h"
+#include "store/sqlite_store.h"
+#include "store/store_test_util.h"
+#include "text/analyzer.h"
+
+namespace memoryd {
+namespace {
+
+using store_test::TempDir;
+
+constexpr int64_t kNow = 1'800'000'000'000;
+
+class SearchEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    store_ = Open();
+    auto embedder = BuiltinEmbedder::Create();
+    ASSERT_TRUE(embedder.ok());
+    embedder_ = std::move(embedder).value();
+    auto analyzer = text::TextAnalyzer::Create();
+    ASSERT_TRUE(analyzer.ok());
+    analyzer_ = *analyzer;
+  }
+
+  std::unique_ptr<SqliteStore> Open() {
+    auto store = SqliteStore::Open({dir_.path() + "/memoryd.db", false, 4});
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  std::unique_ptr<SearchEngine> Engine(Store& store) {
+    SearchEngineOptions options;
+    options.index_dir = dir_.path() + "/index";
+    auto engine = SearchEngine::Open(store, *embedder_, analyzer_, options);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    return engine.ok() ? std::move(engine).value() : nullptr;
+  }
+
+  // Stores a memory with its embedding; returns its sequence number.
+  int64_t Put(Store& store, const std::string& space, const std::string& key,
+              const std::string& text, std::optional<int64_t> expires_at = {}) {
+    MemoryWrite w;
+    w.key = key;
+    w.text = text;
+    w.expires_at = expires_at;
+    w.embedding = embedder_->EmbedOne(key + "\n" + text);
+    w.embedder = embedder_->Name();
+    auto out = store.Put({kDefaultAccountId, space}, w, {}, kNow);
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? out->memory.seq : -1;
+  }
+
+  int64_t SpaceId(Store& store, const std::string& space) {
+    auto id = store.FindSpaceId({kDefaultAccountId, space});
+    return id.ok() && *id ? **id : -1;
+  }
+
+  std::vector<int64_t> Find(const SearchEngine& engine, int64_t space_id, const std::string& q,
+                            const std::unordered_set<uint64_t>* allowed = nullptr,
+                            int64_t now = kNow) {
+    std::vector<int64_t> seqs;
+    for (const auto& hit :
+         engine.Search(space_id, q, embedder_->EmbedOne(q), 10, allowed, now)) {
+      EXPECT_GE(hit.score, 0.0f);
+      EXPECT_LE(hit.score, 1.0f);
+      seqs.push_back(hit.seq);
+    }
+    return seqs;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<BuiltinEmbedder> embedder_;
+  std::shared_ptr<const text::TextAnalyzer> analyzer_;
+};
+
+TEST_F(SearchEngineTest, FollowsWritesAndDeletes) {
+  auto engine = Engine(*store_);
+  ASSERT_TRUE(engine);
+  const int64_t cat = Put(*store_, "s", "pets", "We adopted a grey cat named Miso");
+  Put(*store_, "s", "car", "The car needs new tyres before winter");
+  ASSERT_TRUE(engine->CatchUp().ok());
+  const int64_t space = SpaceId(*store_, "s");
+  auto found = Find(*engine, space, "cat named Miso");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front(), cat);
+  ASSERT_TRUE(store_->DeleteByKey({kDefaultAccountId, "s"}, "pets", kNow).value());
+  ASSERT_TRUE(engine->CatchUp().ok());
+  found = Find(*engine, space, "cat named Miso");
+  EXPECT_EQ(std::count(found.begin(), found.end(), cat), 0);
+  EXPECT_EQ(engine->Stats().documents, 1u);
+  EXPECT_EQ(engine->Stats().vectors, 1u);
+}
+
+TEST_F(SearchEngineTest, ExactCopyScoresNearOneAndUnknownSpaceIsEmpty) {
+  auto engine = Engine(*store_);
+  Put(*store_, "s", "k", "Deploy pipeline uses GitHub Actions");
+  ASSERT_TRUE(engine->CatchUp().ok());
+  const std::string q = "k\nDeploy pipeline uses GitHub Actions";
+  auto hits = engine->Search(SpaceId(*store_, "s"), q, embedder_->EmbedOne(q), 5, nullptr, kNow);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_GE(hits.front().score, 0.95f);
+  EXPECT_TRUE(engine->Search(12345, q, embedder_->EmbedOne(q), 5, nullptr, kNow).empty());
+}
+
+TEST_F(SearchEngineTest, SeesWritesOfAnotherConnectionToTheSameDatabase) {
+  auto other = Open();  // stands for another process on the same data directory
+  ASSERT_TRUE(other);
+  auto engine = Engine(*store_);
+  const int64_t seq = Put(*other, "s", "tea", "Oolong tea tastes of peaches");
+  ASSERT_TRUE(engine->CatchUp().ok());
+  auto found = Find(*engine, SpaceId(*store_, "s"), "oolong tea");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front(), seq);
+}
+
+TEST_F(SearchEngineTest, ExpiredAndFilteredMemoriesAreNotReturned) {
+  auto engine = Engine(*store_);
+  const int64_t soon = Put(*store_, "s", "a", "apple pie recipe", kNow + 1000);
+  const int64_t kept = Put(*store_, "s", "b", "apple crumble recipe");
+  ASSERT_TRUE(engine->CatchUp().ok());
+  const int64_t space = SpaceId(*store_, "s");
+  auto before = Find(*engine, space, "apple recipe", nullptr, kNow);
+  EXPECT_EQ(before.size(), 2u);
+  auto after = Find(*engine, space, "apple recipe", nullptr, kNow + 1000);
+  EXPECT_EQ(after, std::vector<int64_t>{kept});
+  const std::unordered_set<uint64_t> only{static_cast<uint64_t>(soon)};
+  EXPECT_EQ(Find(*engine, space, "apple recipe", &only, kNow), std::vector<int64_t>{soon});
+}
+
+TEST_F(SearchEngineTest, ReopensFromSavedIndexAndAppliesLaterChanges) {
+  int64_t gone = 0;
+  int64_t later = 0;
+  {
+    auto engine = Engine(*store_);
+    Put(*store_, "s", "a", "the lighthouse keeper paints watercolours");
+    gone = Put(*store_, "s", "b", "the lighthouse lamp was replaced in May");
+    ASSERT_TRUE(engine->CatchUp().ok());
+    ASSERT_TRUE(engine->Save().ok());
+  }
+  ASSERT_TRUE(std::filesystem::exists(dir_.path() + "/index/state"));
+  // Changes after the save: one deletion, one new memory.
+  ASSERT_TRUE(store_->DeleteByKey({kDefaultAccountId, "s"}, "b", kNow).value());
+  later = Put(*store_, "s", "c", "a lighthouse tour for the children");
+  auto engine = Engine(*store_);
+  auto found = Find(*engine, SpaceId(*store_, "s"), "lighthouse");
+  EXPECT_EQ(found.size(), 2u);
+  EXPECT_EQ(std::count(found.begin(), found.end(), gone), 0);
+  EXPECT_EQ(std::count(found.begin(), found.end(), later), 1);
+  EXPECT_EQ(engine->Stats().vectors, 2u);
+}
+
+TEST_F(SearchEngineTest, RebuildsWhenTheSavedIndexIsCorrupt) {
+  {
+    auto engine = Engine(*store_);
+    Put(*store_, "s", "a", "violin lessons on Tuesday");
+    ASSERT_TRUE(engine->CatchUp().ok());
+    ASSERT_TRUE(engine->Save().ok());
+  }
+  const std::string file = dir_.path() + "/index/space-" +
+                           std::to_string(SpaceId(*store_, "s")) + ".hnsw";
+  ASSERT_TRUE(std::filesystem::exists(file));
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(40);
+    f.put('\x7f');
+  }
+  auto engine = Engine(*store_);
+  ASSERT_TRUE(engine);
+  EXPECT_EQ(engine->Stats().vectors, 1u);
+  EXPECT_EQ(Find(*engine, SpaceId(*store_, "s"), "violin").size(), 1u);
+}
+
+TEST_F(SearchEngineTest, DeletedSpaceLeavesNothingBehind) {
+  auto engine = Engine(*store_);
+  Put(*store_, "s", "a", "first note about gardening");
+  Put(*store_, "s", "b", "second note about gardening");
+  ASSERT_TRUE(engine->CatchUp().ok());
+  const int64_t space = SpaceId(*store_, "s");
+  ASSERT_EQ(store_->DeleteSpace({kDefaultAccountId, "s"}, kNow).value(), 2);
+  ASSERT_TRUE(engine->CatchUp().ok());
+  EXPECT_TRUE(Find(*engine, space, "gardening").empty());
+  EXPECT_EQ(engine->Stats().documents, 0u);
+}
+
+TEST_F(SearchEngineTest, MemoriesWithoutUsableVectorsAreFoundByWords) {
+  auto engine = Engine(*store_);
+  MemoryWrite w;
+  w.key = "k";
+  w.text = "quarterly tax filing reminder";  // no embedding: made later in the background
+  ASSERT_TRUE(store_->Put({kDefaultAccountId, "s"}, w, {}, kNow).ok());
+  ASSERT_TRUE(engine->CatchUp().ok());
+  EXPECT_EQ(Find(*engine, SpaceId(*store_, "s"), "tax filing").size(), 1u);
+  EXPECT_EQ(engine->Stats().vectors, 0u);
+}
+
+}  // namespace
+}  // namespace memoryd

@@ -1,0 +1,215 @@
+#include "transport/mcp/http_handler.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cctype>
+
+#include "auth/api_key.h"
+#include "transport/http/error_map.h"
+
+namespace memoryd::mcp {
+namespace {
+
+constexpr std::string_view kPath = "/mcp";
+constexpr const char* kSessionHeader = "Mcp-Session-Id";
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The token of "Authorization: Bearer <token>" (scheme case-insensitive), parsed as the REST
+// router does; empty when there is none.
+std::string BearerToken(const http::HttpRequest& request) {
+  auto header = request.Header("authorization");
+  if (!header) return {};
+  std::string_view value = *header;
+  constexpr std::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size() || Lower(value.substr(0, kScheme.size())) != kScheme) {
+    return {};
+  }
+  value.remove_prefix(kScheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return std::string(value);
+}
+
+http::HttpResponse Refuse(int status, std::string message) {
+  http::HttpResponse response = http::ErrorResponse(Status::InvalidArgument(std::move(message)));
+  response.status = status;
+  return response;
+}
+
+http::HttpResponse MethodNotAllowed(const std::string& method) {
+  http::HttpResponse response =
+      Refuse(405, method + " is not supported at /mcp; send JSON-RPC messages with POST");
+  response.headers.emplace_back("Allow", "POST, DELETE");
+  return response;
+}
+
+http::HttpResponse RpcAnswer(int status, const json::object& body) {
+  http::HttpResponse response;
+  response.status = status;
+  response.body = json::serialize(body);
+  return response;
+}
+
+bool AcceptsJson(const http::HttpRequest& request) {
+  auto accept = request.Header("accept");
+  if (!accept) return true;
+  const std::string value = Lower(*accept);
+  return value.find("application/json") != std::string::npos ||
+         value.find("*/*") != std::string::npos ||
+         value.find("application/*") != std::string::npos;
+}
+
+bool IsJsonContent(const http::HttpRequest& request) {
+  auto type = request.Header("content-type");
+  if (!type) return true;
+  const std::string value = Lower(*type);
+  return value.starts_with("application/json");
+}
+
+}  // namespace
+
+class McpHttpHandler::Pool {
+ public:
+  explicit Pool(int threads) : pool_(static_cast<std::size_t>(std::max(1, threads))) {}
+  template <typename Fn>
+  void Post(Fn&& fn) {
+    boost::asio::post(pool_, std::forward<Fn>(fn));
+  }
+  void Join() { pool_.join(); }
+
+ private:
+  boost::asio::thread_pool pool_;
+};
+
+McpHttpHandler::McpHttpHandler(MemoryService& service, McpServer& server,
+                               http::RequestHandler& next, const Clock& clock,
+                               McpHttpOptions options)
+    : service_(service),
+      server_(server),
+      next_(next),
+      options_(std::move(options)),
+      guard_(options_.listen_host, options_.allowed_hosts, options_.allowed_origins),
+      sessions_(clock, options_.sessions),
+      pool_(std::make_unique<Pool>(options_.worker_threads)) {}
+
+McpHttpHandler::~McpHttpHandler() { Drain(); }
+
+void McpHttpHandler::Drain() { pool_->Join(); }
+
+void McpHttpHandler::Handle(http::HttpRequest request,
+                            std::function<void(http::HttpResponse)> done) {
+  if (request.path != kPath) return next_.Handle(std::move(request), std::move(done));
+  Caller caller;
+  if (auto refusal = Check(request, &caller)) return done(std::move(*refusal));
+  if (request.method == "DELETE") return done(EndSession(request, caller));
+  Post(request, caller, std::move(done));
+}
+
+std::optional<http::HttpResponse> McpHttpHandler::Check(const http::HttpRequest& request,
+                                                        Caller* caller) {
+  if (Status s = guard_.Check(request.Header("host"), request.Header("origin")); !s.ok()) {
+    return http::ErrorResponse(s);
+  }
+  if (request.method != "POST" && request.method != "DELETE") {
+    return MethodNotAllowed(request.method);
+  }
+  if (!options_.no_auth) {
+    const std::string token = BearerToken(request);
+    auto principal = service_.Authenticate(token);
+    if (!principal.ok()) return http::ErrorResponse(principal.status());
+    caller->principal = std::move(principal).value();
+    caller->owner = HashApiKey(token);
+  }
+  if (auto version = request.Header("mcp-protocol-version");
+      version && !IsSupportedProtocolVersion(*version)) {
+    return Refuse(400, "unsupported MCP-Protocol-Version '" + std::string(*version) +
+                           "'; this server speaks 2025-11-25, 2025-06-18 and 2025-03-26");
+  }
+  return std::nullopt;
+}
+
+http::HttpResponse McpHttpHandler::EndSession(const http::HttpRequest& request,
+                                              const Caller& caller) {
+  auto id = request.Header("mcp-session-id");
+  if (!id) return Refuse(400, "DELETE /mcp needs the Mcp-Session-Id header of the session to end");
+  if (!sessions_.End(std::string(*id), caller.owner)) {
+    return http::ErrorResponse(Status::NotFound("no such MCP session (it may have ended)"));
+  }
+  http::HttpResponse response;
+  response.status = 204;
+  return response;
+}
+
+void McpHttpHandler::Post(const http::HttpRequest& request, const Caller& caller,
+                          std::function<void(http::HttpResponse)> done) {
+  if (!IsJsonContent(request)) return done(Refuse(415, "Content-Type must be application/json"));
+  if (!AcceptsJson(request)) {
+    return done(Refuse(406, "Accept must include application/json (and text/event-stream)"));
+  }
+  auto parsed = ParseMessageText(request.body);
+  if (!parsed.ok()) {
+    return done(RpcAnswer(400, ErrorResponse(nullptr, kParseError, parsed.status().message())));
+  }
+  if (parsed->is_array()) {
+    return done(RpcAnswer(
+        400, ErrorResponse(nullptr, kInvalidRequest, "send one JSON-RPC message per request")));
+  }
+  Message message = ReadMessage(*parsed);
+  if (message.kind == MessageKind::kInvalid) {
+    return done(RpcAnswer(400, ErrorResponse(message.id, kInvalidRequest, message.problem)));
+  }
+  std::optional<std::string> session_id;
+  SessionState state;
+  state.protocol_version =
+      std::string(request.Header("mcp-protocol-version").value_or(kDefaultHttpProtocolVersion));
+  const bool initialize =
+      message.kind == MessageKind::kRequest && message.method == "initialize";
+  if (auto header = request.Header("mcp-session-id"); header && !initialize) {
+    auto found = sessions_.Find(std::string(*header), caller.owner);
+    if (!found) {
+      return done(http::ErrorResponse(
+          Status::NotFound("no such MCP session (it may have ended); initialize a new one")));
+    }
+    session_id = std::string(*header);
+    state = std::move(*found);
+  }
+  if (message.kind != MessageKind::kRequest) {
+    http::HttpResponse accepted;
+    accepted.status = 202;
+    return done(std::move(accepted));
+  }
+  if (server_.IsReadOnlyCall(message)) return done(Answer(message, caller, session_id, state));
+  pool_->Post([this, message = std::move(message), caller, session_id, state = std::move(state),
+               done = std::move(done)]() mutable {
+    done(Answer(message, caller, session_id, std::move(state)));
+  });
+}
+
+http::HttpResponse McpHttpHandler::Answer(const Message& message, const Caller& caller,
+                                          const std::optional<std::string>& session_id,
+                                          SessionState state) {
+  std::optional<json::object> answer;
+  // Nothing a tool does may take the server down: anything thrown becomes an internal error.
+  try {
+    answer = server_.Handle(message, caller.principal, state);
+  } catch (const std::exception& e) {
+    answer = ErrorResponse(message.id, kInternalError, std::string("internal error: ") + e.what());
+  }
+  http::HttpResponse response = RpcAnswer(200, answer.value_or(json::object()));
+  const bool succeeded = answer && answer->contains("result");
+  if (message.method == "initialize" && succeeded) {
+    auto id = sessions_.Create(caller.owner, state);
+    if (!id.ok()) return http::ErrorResponse(id.status());
+    response.headers.emplace_back(kSessionHeader, *id);
+  } else if (session_id && message.method == "logging/setLevel" && succeeded) {
+    sessions_.Update(*session_id, state);
+  }
+  return response;
+}
+
+}  // namespace memoryd::mcp

@@ -1,0 +1,207 @@
+#include "transport/mcp/mcp_server.h"
+
+#include "transport/mcp/error_map.h"
+#include "transport/mcp/prompts.h"
+#include "transport/mcp/resources.h"
+#include "transport/mcp/schema.h"
+
+namespace memoryd::mcp {
+namespace {
+
+constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26"};
+constexpr std::string_view kLogLevels[] = {"debug",    "info",  "notice", "warning",
+                                           "error", "critical", "alert",  "emergency"};
+
+constexpr const char* kInstructions =
+    "memoryd is a long-term memory. Before answering anything that may depend on earlier "
+    "conversations, call search_memories. Store durable facts, preferences and decisions with "
+    "add_memory as short self-contained sentences; correct them with update_memory rather than "
+    "adding contradictions. Keyed tools (set_memory, get_memory with key, ...) act as a "
+    "scratchpad of named entries. Omit `space` unless the user works in a specific project.";
+
+json::object ToolResult(const json::object& structured, bool is_error) {
+  json::object text{{"type", "text"}, {"text", json::serialize(structured)}};
+  json::object result{{"content", json::array{std::move(text)}}, {"isError", is_error}};
+  if (!is_error) result["structuredContent"] = structured;
+  return result;
+}
+
+json::object ToolError(const Status& status) {
+  json::object text{{"type", "text"}, {"text", ToolErrorText(status)}};
+  return json::object{{"content", json::array{std::move(text)}}, {"isError", true}};
+}
+
+}  // namespace
+
+bool IsSupportedProtocolVersion(std::string_view version) {
+  for (auto v : kSupportedVersions) {
+    if (v == version) return true;
+  }
+  return false;
+}
+
+const McpServer::MethodEntry McpServer::kMethods[] = {
+    {"initialize", &McpServer::Initialize},
+    {"ping", &McpServer::Ping},
+    {"logging/setLevel", &McpServer::SetLogLevel},
+    {"tools/list", &McpServer::ListTools},
+    {"tools/call", &McpServer::CallTool},
+    {"resources/list", &McpServer::ListResources},
+    {"resources/templates/list", &McpServer::ListResourceTemplates},
+    {"resources/read", &McpServer::ReadResource},
+    {"prompts/list", &McpServer::ListPrompts},
+    {"prompts/get", &McpServer::GetPrompt},
+    {"completion/complete", &McpServer::Complete},
+};
+
+Result<std::unique_ptr<McpServer>> McpServer::Create(MemoryService& service, McpOptions options) {
+  MEMORYD_ASSIGN_OR_RETURN(auto registry, ToolRegistry::Build(ToolRegistry::AllSpecs()));
+  return std::unique_ptr<McpServer>(
+      new McpServer(service, std::move(options), std::move(registry)));
+}
+
+McpServer::McpServer(MemoryService& service, McpOptions options,
+                     std::unique_ptr<ToolRegistry> registry)
+    : service_(service), options_(std::move(options)), registry_(std::move(registry)) {}
+
+std::optional<json::object> McpServer::Handle(const Message& message, const Principal& principal,
+                                              SessionState& session) {
+  switch (message.kind) {
+    case MessageKind::kNotification:
+    case MessageKind::kResponse:
+      return std::nullopt;
+    case MessageKind::kInvalid:
+      return ErrorResponse(message.id, kInvalidRequest, message.problem);
+    case MessageKind::kRequest:
+      break;
+  }
+  for (const MethodEntry& entry : kMethods) {
+    if (entry.name != message.method) continue;
+    Call call{message.params, principal, session};
+    Result<json::value> result = (this->*entry.method)(call);
+    if (!result.ok()) {
+      return ErrorResponse(message.id, JsonRpcCodeFor(result.status().code()),
+                           result.status().message());
+    }
+    return ResultResponse(message.id, std::move(result).value());
+  }
+  return ErrorResponse(message.id, kMethodNotFound, "method not found: " + message.method);
+}
+
+bool McpServer::IsReadOnlyCall(const Message& message) const {
+  if (message.method != "tools/call") return true;
+  const json::value* name = message.params.if_contains("name");
+  const Tool* tool = name && name->is_string() ? registry_->Find(name->get_string()) : nullptr;
+  return tool == nullptr || tool->spec.access == Access::kRead;
+}
+
+Result<json::value> McpServer::Initialize(Call& call) {
+  const json::value* requested = call.params.if_contains("protocolVersion");
+  if (requested == nullptr || !requested->is_string()) {
+    return Status::InvalidArgument("initialize needs params.protocolVersion, a string");
+  }
+  const std::string_view version = requested->get_string();
+  call.session.protocol_version =
+      std::string(IsSupportedProtocolVersion(version) ? version : kLatestProtocolVersion);
+  json::object capabilities{{"tools", json::object{{"listChanged", false}}},
+                            {"resources", json::object{{"listChanged", false}}},
+                            {"prompts", json::object{{"listChanged", false}}},
+                            {"completions", json::object()},
+                            {"logging", json::object()}};
+  json::object info{{"name", "memoryd"}, {"title", "memoryd"}, {"version", MEMORYD_VERSION}};
+  return json::value(json::object{{"protocolVersion", call.session.protocol_version},
+                                  {"capabilities", std::move(capabilities)},
+                                  {"serverInfo", std::move(info)},
+                                  {"instructions", kInstructions}});
+}
+
+Result<json::value> McpServer::Ping(Call&) { return json::value(json::object()); }
+
+Result<json::value> McpServer::SetLogLevel(Call& call) {
+  const json::value* level = call.params.if_contains("level");
+  for (auto known : kLogLevels) {
+    if (level != nullptr && level->is_string() && level->get_string() == known) {
+      call.session.log_level = std::string(known);
+      return json::value(json::object());
+    }
+  }
+  return Status::InvalidArgument(
+      "'level' must be one of debug, info, notice, warning, error, critical, alert, emergency");
+}
+
+Result<json::value> McpServer::ListTools(Call&) {
+  return json::value(json::object{{"tools", registry_->ListJson()}});
+}
+
+Result<json::value> McpServer::CallTool(Call& call) {
+  const json::value* name = call.params.if_contains("name");
+  if (name == nullptr || !name->is_string()) {
+    return Status::InvalidArgument("tools/call needs params.name, the tool's name");
+  }
+  const Tool* tool = registry_->Find(name->get_string());
+  if (tool == nullptr) {
+    return Status::InvalidArgument("unknown tool '" + std::string(name->get_string()) +
+                                   "'; tools/list names the tools");
+  }
+  const json::value* args = call.params.if_contains("arguments");
+  const json::value none = json::object();
+  auto result = RunTool(*tool, args != nullptr && !args->is_null() ? *args : none, call.principal);
+  if (!result.ok()) return json::value(ToolError(result.status()));
+  return json::value(ToolResult(*result, false));
+}
+
+Result<json::object> McpServer::RunTool(const Tool& tool, const json::value& arguments,
+                                        const Principal& principal) {
+  MEMORYD_RETURN_IF_ERROR(service_.Admit(principal));
+  MEMORYD_RETURN_IF_ERROR(ValidateArguments(tool.input_schema, arguments));
+  if (tool.spec.access == Access::kWrite && principal.read_only) {
+    return Status::PermissionDenied("this API key is read-only");
+  }
+  const json::object& args = arguments.get_object();
+  SpaceRef space;
+  if (tool.spec.scope == ToolScope::kSpace) {
+    const json::value* named = args.if_contains("space");
+    const std::string requested =
+        named != nullptr && named->is_string() ? std::string(named->get_string())
+                                               : options_.default_space;
+    MEMORYD_ASSIGN_OR_RETURN(space, service_.ResolveSpace(principal, requested, tool.spec.access));
+  }
+  ToolContext ctx{service_, principal, space, args};
+  Result<json::object> result = tool.spec.handler(ctx);
+  if (!space.name.empty()) service_.NoteUse(space);
+  return result;
+}
+
+Result<json::value> McpServer::ListResources(Call& call) {
+  MEMORYD_ASSIGN_OR_RETURN(json::object resources, mcp::ListResources(service_, call.principal));
+  return json::value(std::move(resources));
+}
+
+Result<json::value> McpServer::ListResourceTemplates(Call&) {
+  return json::value(mcp::ResourceTemplates());
+}
+
+Result<json::value> McpServer::ReadResource(Call& call) {
+  MEMORYD_RETURN_IF_ERROR(service_.Admit(call.principal));
+  MEMORYD_ASSIGN_OR_RETURN(json::object contents,
+                           mcp::ReadResource(service_, call.principal, call.params));
+  return json::value(std::move(contents));
+}
+
+Result<json::value> McpServer::ListPrompts(Call&) { return json::value(mcp::ListPrompts()); }
+
+Result<json::value> McpServer::GetPrompt(Call& call) {
+  MEMORYD_RETURN_IF_ERROR(service_.Admit(call.principal));
+  MEMORYD_ASSIGN_OR_RETURN(
+      json::object prompt,
+      mcp::GetPrompt(service_, call.principal, options_.default_space, call.params));
+  return json::value(std::move(prompt));
+}
+
+Result<json::value> McpServer::Complete(Call& call) {
+  MEMORYD_ASSIGN_OR_RETURN(json::object completion,
+                           mcp::Complete(service_, call.principal, call.params));
+  return json::value(std::move(completion));
+}
+
+}  // namespace memoryd::mcp

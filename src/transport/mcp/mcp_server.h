@@ -1,0 +1,94 @@
+// McpServer: the Model Context Protocol, independent of transport. It answers one decoded
+// JSON-RPC message at a time for a caller (a Principal) within a session: the lifecycle
+// (initialize, ping), tools (from the ToolRegistry), resources, prompts, completion and logging
+// level. stdio (stdio_loop.h) and Streamable HTTP (http_handler.h) both drive it, so the two
+// transports behave the same.
+//
+// Protocol-level failures are JSON-RPC errors (unknown method -32601, unknown tool -32602, ...);
+// a tool that fails answers a result with isError and a message for the model (error_map.h).
+// Every tools/call, resources/read and prompts/get spends one request of the account's
+// rate-limit budget (MemoryService::Admit), the budget REST requests spend too.
+//
+// Thread-safety: Handle may be called from any thread; a SessionState must not be used by two
+// calls at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "service/memory_service.h"
+#include "transport/mcp/json_rpc.h"
+#include "transport/mcp/tool_registry.h"
+
+namespace memoryd::mcp {
+
+inline constexpr std::string_view kLatestProtocolVersion = "2025-11-25";
+// Assumed for an HTTP request that carries no MCP-Protocol-Version header (as the spec says).
+inline constexpr std::string_view kDefaultHttpProtocolVersion = "2025-03-26";
+
+// 2025-11-25, 2025-06-18 and 2025-03-26.
+bool IsSupportedProtocolVersion(std::string_view version);
+
+struct McpOptions {
+  // The space of calls that name none (`memoryd mcp --space`); empty: the key's own, else
+  // "default".
+  std::string default_space;
+};
+
+// What one session remembers between messages.
+struct SessionState {
+  std::string protocol_version = std::string(kDefaultHttpProtocolVersion);
+  std::string log_level = "info";
+};
+
+class McpServer {
+ public:
+  // kInternal if the tool table is broken (a programmer error). `service` must outlive it.
+  static Result<std::unique_ptr<McpServer>> Create(MemoryService& service, McpOptions options);
+
+  // The answer to a request or an invalid message; nullopt for notifications and responses,
+  // which are never answered.
+  std::optional<json::object> Handle(const Message& message, const Principal& principal,
+                                     SessionState& session);
+  // True for a tools/call of a tool that only reads (the HTTP transport runs those inline).
+  bool IsReadOnlyCall(const Message& message) const;
+  const ToolRegistry& registry() const { return *registry_; }
+
+ private:
+  struct Call {
+    const json::object& params;
+    const Principal& principal;
+    SessionState& session;
+  };
+  using Method = Result<json::value> (McpServer::*)(Call&);
+  struct MethodEntry {
+    std::string_view name;
+    Method method;
+  };
+  static const MethodEntry kMethods[];
+
+  McpServer(MemoryService& service, McpOptions options, std::unique_ptr<ToolRegistry> registry);
+
+  Result<json::value> Initialize(Call& call);
+  Result<json::value> Ping(Call& call);
+  Result<json::value> SetLogLevel(Call& call);
+  Result<json::value> ListTools(Call& call);
+  Result<json::value> CallTool(Call& call);
+  Result<json::value> ListResources(Call& call);
+  Result<json::value> ListResourceTemplates(Call& call);
+  Result<json::value> ReadResource(Call& call);
+  Result<json::value> ListPrompts(Call& call);
+  Result<json::value> GetPrompt(Call& call);
+  Result<json::value> Complete(Call& call);
+  // Runs a validated tool; the structured result or why it failed.
+  Result<json::object> RunTool(const Tool& tool, const json::value& arguments,
+                               const Principal& principal);
+
+  MemoryService& service_;
+  const McpOptions options_;
+  const std::unique_ptr<ToolRegistry> registry_;
+};
+
+}  // namespace memoryd::mcp

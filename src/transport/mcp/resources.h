@@ -1,0 +1,33 @@
+// MCP resources: each space the caller can see is a resource, and templates address a space, a
+// memory by key and a memory by id:
+//   memoryd://spaces/{space}              the space's summary and newest memories
+//   memoryd://spaces/{space}/keys/{key}   one memory by key
+//   memoryd://memories/{id}               one memory by id
+// Names are percent-encoded in URIs. Contents are JSON in the shapes the tools return.
+//
+// Thread-safety: pure functions over a thread-safe MemoryService.
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "service/memory_service.h"
+
+namespace memoryd::mcp {
+
+// resources/list: one resource per visible space.
+Result<boost::json::object> ListResources(MemoryService& service, const Principal& principal);
+// resources/templates/list.
+boost::json::object ResourceTemplates();
+// resources/read {uri}. kNotFound for a URI that names nothing (JSON-RPC -32002).
+Result<boost::json::object> ReadResource(MemoryService& service, const Principal& principal,
+                                        const boost::json::object& params);
+
+// Percent-encoding of one URI segment (everything but A-Z a-z 0-9 - . _ ~), and its inverse
+// (nullopt for a malformed escape).
+std::string EncodeUriSegment(std::string_view text);
+std::optional<std::string> DecodeUriSegment(std::string_view text);
+
+}  // namespace memoryd::mcp
