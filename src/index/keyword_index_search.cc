@@ -264,7 +264,10 @@ std::vector<KeywordHit> Bm25Index::Rank(const Scores& scores, std::vector<uint32
                                         const Filter& filter, float self_score) const {
   const auto score_of = [&](uint32_t slot) { return FinalScore(scores, slot); };
   const auto key_of = [this](uint32_t slot) { return labels_[slot]; };
-  const auto accept = [&](uint32_t slot) { return !filter || filter(labels_[slot]); };
+  // A neighbour of a match whose own score and context are both zero is no match.
+  const auto accept = [&](uint32_t slot) {
+    return score_of(slot) > 0 && (!filter || filter(labels_[slot]));
+  };
   std::vector<Ranked> ranked;
   for (size_t size = leaders.size();; size *= kLeaderGrowth) {
     if (size > leaders.size()) leaders = BestSlots(scores, size);

@@ -127,18 +127,54 @@ TEST_F(KeywordIndexTest, TopicsReachDocumentsWithoutSharedWords) {
   EXPECT_EQ(Labels(index.Search("pets", 10, nullptr)), (std::vector<uint64_t>{1}));
 }
 
+// A conversation: consecutive turns share their subject, unlike turns picked at random.
+void AddConversation(Bm25Index& index, uint64_t first_label) {
+  const std::vector<std::string> subjects = {
+      "garden tomatoes", "violin lessons", "marathon training", "kitchen renovation",
+      "chess club",      "sourdough bread", "camping trip",    "pottery class",
+      "jazz concert",    "job interview",   "birthday party",  "photography course",
+      "bicycle repair",  "piano recital",   "beach holiday",   "book club",
+      "wedding plans",   "science fair",    "yoga retreat",    "soccer match"};
+  uint64_t label = first_label;
+  for (const auto& subject : subjects) {
+    ASSERT_TRUE(index.Add(label++, "A: how is the " + subject + " going?").ok());
+    ASSERT_TRUE(index.Add(label++, "B: the " + subject + " is going well, thanks").ok());
+  }
+}
+
 TEST_F(KeywordIndexTest, NeighbourContextLiftsTheAnswerAfterAQuestion) {
   Bm25Options options = Plain();
   options.previous_context_weight = 0.5f;
+  options.next_context_weight = 0;
   Bm25Index index(Analyzer(), options);
-  ASSERT_TRUE(index.Add(10, "Caroline: How are your pets doing?").ok());
-  ASSERT_TRUE(index.Add(11, "Melanie: Great, we got another one named Bailey!").ok());
-  ASSERT_TRUE(index.Add(12, "Caroline: I went hiking yesterday.").ok());
-  ASSERT_TRUE(index.Add(13, "Melanie: Sounds lovely.").ok());
-  EXPECT_EQ(Labels(index.Search("pets", 10, nullptr)), (std::vector<uint64_t>{10, 11}));
+  AddConversation(index, 1);
+  EXPECT_FLOAT_EQ(index.ContextStrength(), 1.0f);
+  ASSERT_TRUE(index.Add(100, "Caroline: How are your pets doing?").ok());
+  ASSERT_TRUE(index.Add(101, "Melanie: Great, we got another one named Bailey!").ok());
+  ASSERT_TRUE(index.Add(102, "Caroline: I went hiking yesterday.").ok());
+  EXPECT_EQ(Labels(index.Search("pets", 10, nullptr)), (std::vector<uint64_t>{100, 101}));
   // Without the question before it, the answer is not found.
-  ASSERT_TRUE(index.Remove(10).ok());
+  ASSERT_TRUE(index.Remove(100).ok());
   EXPECT_TRUE(index.Search("pets", 10, nullptr).empty());
+}
+
+TEST_F(KeywordIndexTest, NoNeighbourContextAmongUnrelatedFacts) {
+  Bm25Options options = Plain();
+  options.previous_context_weight = 0.5f;
+  Bm25Index index(Analyzer(), options);
+  // Few documents: not enough evidence that write order means anything.
+  ASSERT_TRUE(index.Add(1, "We adopted a golden retriever puppy").ok());
+  ASSERT_TRUE(index.Add(2, "Quarterly revenue grew twelve percent").ok());
+  EXPECT_EQ(index.ContextStrength(), 0.0f);
+  EXPECT_EQ(Labels(index.Search("golden retriever puppy", 10, nullptr)),
+            (std::vector<uint64_t>{1}));
+  // Many unrelated facts: adjacent ones overlap no more than random ones.
+  for (uint64_t i = 0; i < 60; ++i) {
+    ASSERT_TRUE(index.Add(10 + i, "fact number " + std::to_string(i) + " about item" +
+                                      std::to_string(i * 7919 % 61))
+                    .ok());
+  }
+  EXPECT_EQ(index.ContextStrength(), 0.0f);
 }
 
 TEST_F(KeywordIndexTest, ManyRemovalsCompactWithoutChangingResults) {
