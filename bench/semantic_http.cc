@@ -33,6 +33,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
@@ -160,6 +161,24 @@ long RssKb(pid_t pid) {
   }
   std::fclose(f);
   return kb;
+}
+
+// CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat.
+double CpuSeconds(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return -1;
+  char buf[1024];
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
+  unsigned long utime = 0, stime = 0;
+  if (p == nullptr || std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                                  &utime, &stime) != 2) {
+    return -1;
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // A memoryd child process, stopped with SIGTERM (graceful) when destroyed.
@@ -291,6 +310,7 @@ int Ingest(const Args& args) {
   }
   std::atomic<size_t> next{0};
   std::atomic<size_t> failed{0};
+  const double cpu_start = CpuSeconds(server.pid());
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < connections; ++t) {
@@ -307,10 +327,12 @@ int Ingest(const Args& args) {
   }
   for (auto& t : threads) t.join();
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = CpuSeconds(server.pid()) - cpu_start;
   std::printf("ingest: %zu memories over %d connections in %.2f s, %zu failed\n", n, connections, s,
               failed.load());
-  std::printf("HTTP_INGEST_PER_SEC=%.0f\nRSS_EMPTY_KB=%ld\nRSS_AFTER_INGEST_KB=%ld\n",
-              static_cast<double>(n) / s, rss_empty, RssKb(server.pid()));
+  std::printf("HTTP_INGEST_PER_SEC=%.0f\nHTTP_INGEST_PER_SERVER_CPU_SEC=%.0f\n",
+              static_cast<double>(n) / s, static_cast<double>(n) / cpu);
+  std::printf("RSS_EMPTY_KB=%ld\nRSS_AFTER_INGEST_KB=%ld\n", rss_empty, RssKb(server.pid()));
   std::fflush(stdout);
   return failed.load() == 0 ? 0 : 1;
 }

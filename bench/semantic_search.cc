@@ -36,12 +36,14 @@
 #include "embed/builtin_embedder.h"
 #include "index/brute_force_vector_index.h"
 #include "index/hnsw_vector_index.h"
+#include "search/space_index.h"
 #include "semantic_corpus.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kBatch = 20;  // MemoryService's max_bulk_set_items default
+constexpr float kTieEpsilon = 1e-5f;
 
 struct Args {
   size_t n = 100000;
@@ -244,8 +246,7 @@ std::vector<double> TimeReopen(const std::string& dir, const memoryd::SpaceRef& 
 
 // Recall@10 of the saved graph of `space_id` against brute force over the same vectors.
 void MeasureRecall(const Args& args, int64_t space_id, memoryd::Stack& stack,
-                   const memoryd::SpaceRef& space, const memoryd::bench::SemanticCorpus& corpus,
-                   const std::vector<std::string>& queries) {
+                   const memoryd::SpaceRef& space, const std::vector<std::string>& queries) {
   auto embedder = memoryd::BuiltinEmbedder::Create().value();
   auto hnsw = memoryd::HnswVectorIndex::Load(
       args.data_dir + "/index/space-" + std::to_string(space_id) + ".hnsw", embedder->Name(),
@@ -255,7 +256,10 @@ void MeasureRecall(const Args& args, int64_t space_id, memoryd::Stack& stack,
   for (size_t i = 0; i < args.n; ++i) {
     auto memory = stack.service().Get(space, "m" + std::to_string(i));
     if (!memory.ok()) Die("Get", memory.status());
-    (void)exact.Add(static_cast<uint64_t>(memory->seq), embedder->EmbedOne(corpus.Memory(i)));
+    // The server embeds key, title and text together (SpaceIndex::IndexText).
+    (void)exact.Add(static_cast<uint64_t>(memory->seq),
+                    embedder->EmbedOne(
+                        memoryd::SpaceIndex::IndexText(memory->key, memory->title, memory->text)));
   }
   std::vector<memoryd::Vector> vectors;
   std::vector<std::vector<memoryd::VectorHit>> truth;
@@ -263,10 +267,12 @@ void MeasureRecall(const Args& args, int64_t space_id, memoryd::Stack& stack,
     vectors.push_back(embedder->EmbedOne(q));
     truth.push_back(exact.Search(vectors.back(), 10).value());
   }
-  std::printf("\n| ef_search | recall@10 | HNSW search p50 µs | p99 µs |\n|---:|---:|---:|---:|\n");
+  std::printf(
+      "\n| ef_search | recall@10 (labels) | recall@10 (tie-aware) | HNSW search p50 µs | p99 µs "
+      "|\n|---:|---:|---:|---:|---:|\n");
   for (size_t ef : {64, 100, 200, 400, 800}) {
     (*hnsw)->SetEfSearch(ef);
-    size_t found = 0, total = 0;
+    size_t found = 0, found_tied = 0, total = 0;
     std::vector<double> us;
     for (size_t q = 0; q < queries.size(); ++q) {
       const auto start = Clock::now();
@@ -275,11 +281,16 @@ void MeasureRecall(const Args& args, int64_t space_id, memoryd::Stack& stack,
       for (const auto& t : truth[q]) {
         for (const auto& g : got) found += g.label == t.label;
       }
+      // Tie-aware: a result as similar as the exact 10th is as good as any (many template
+      // memories share the same words, so exact ties at the 10th place are common).
+      const float tenth = truth[q].empty() ? 1.0f : truth[q].back().similarity;
+      for (const auto& g : got) found_tied += g.similarity >= tenth - kTieEpsilon;
       total += truth[q].size();
     }
-    std::printf("| %zu | %.4f | %.0f | %.0f |\n", ef,
-                static_cast<double>(found) / static_cast<double>(total), Percentile(us, 0.5),
-                Percentile(us, 0.99));
+    std::printf("| %zu | %.4f | %.4f | %.0f | %.0f |\n", ef,
+                static_cast<double>(found) / static_cast<double>(total),
+                static_cast<double>(std::min(found_tied, total)) / static_cast<double>(total),
+                Percentile(us, 0.5), Percentile(us, 0.99));
     std::fflush(stdout);
   }
 }
@@ -346,7 +357,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   if (args.recall) {
     auto reopened = OpenStack(args.data_dir);
-    MeasureRecall(args, **space_id, *reopened, space, corpus, queries);
+    MeasureRecall(args, **space_id, *reopened, space, queries);
   }
   if (own_dir && !args.keep) std::filesystem::remove_all(args.data_dir);
   return 0;
