@@ -1,5 +1,5 @@
 # memoryd: `make run` sets everything up and serves on 127.0.0.1:8420; `make test` sets everything
-# up and runs every test (unit, HTTP scenarios, and the same under ASan+UBSan).
+# up and runs every test (unit, HTTP scenarios, MCP suites, and the same under ASan+UBSan).
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DATA_DIR ?= ./memoryd-data
@@ -8,7 +8,7 @@ PYTHON := /usr/bin/python3
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 # Unit tests that exercise threads, run again under ThreadSanitizer.
-TSAN_FILTER := *Concurrent*:*WriteBatcher*:*AcrossThreads*:RouterTest.*
+TSAN_FILTER := *Concurrent*:*WriteBatcher*:*AcrossThreads*:RouterTest.*:McpHttp*
 
 # Debian 12 packages the build and the tests need.
 APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1.81-dev \
@@ -16,7 +16,7 @@ APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest \
   python3-requests curl
 
-.PHONY: all deps build asan tsan run test unit-test scenario-test asan-test tsan-test bench format clean
+.PHONY: all deps mcp-deps build asan tsan run test unit-test scenario-test mcp-test asan-test tsan-test bench format clean
 
 all: build
 
@@ -26,6 +26,18 @@ deps:
 	  echo "installing: $$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# The MCP suites' pinned test tools from npm (tests/mcp/package-lock.json): Node 22, the official
+# conformance suite and TypeScript SDK. npm itself comes from Debian when the machine has none.
+mcp-deps:
+	@if ! command -v npm > /dev/null; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; \
+	fi
+	@if [ ! -x tests/mcp/node_modules/.bin/node ] || \
+	    [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; then \
+	  cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
 build: deps
@@ -53,13 +65,18 @@ unit-test: build
 scenario-test: build
 	MEMORYD_BIN=$(BUILD)/memoryd $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
 
-asan-test: asan
+mcp-test: build mcp-deps
+	MEMORYD_BIN=$(BUILD)/memoryd tests/mcp/run.sh
+
+asan-test: asan mcp-deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(ASAN_BUILD)/memoryd_unit_tests --gtest_brief=1
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  MEMORYD_BIN=$(ASAN_BUILD)/memoryd $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  MEMORYD_START_TIMEOUT=60 MEMORYD_BIN=$(ASAN_BUILD)/memoryd tests/mcp/run.sh
 
-test: build asan tsan
+test: mcp-deps build asan tsan
 	$(MAKE) --no-print-directory tsan-test
 	$(MAKE) --no-print-directory asan-test
 	cd $(BUILD) && ctest --output-on-failure

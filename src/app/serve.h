@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
 #include "app/stack.h"
+#include "core/status.h"
 #include "service/options.h"
 
 namespace memoryd {

@@ -1,6 +1,9 @@
 #include "app/stack.h"
 
+#include <atomic>
 #include <cstdio>
+#include <functional>
+#include <thread>
 
 #include "app/data_dir.h"
 #include "app/periodic_task.h"
@@ -41,7 +44,14 @@ void LogIfFailed(const char* what, const Status& s) {
 
 struct Stack::Background {
   std::unique_ptr<PeriodicTask> purge;
-  std::unique_ptr<PeriodicTask> follow;
+  std::atomic<bool> stop{false};
+  std::thread follower;
+  ~Background() {
+    stop = true;
+    if (wake) wake();
+    if (follower.joinable()) follower.join();
+  }
+  std::function<void()> wake;
   std::unique_ptr<PeriodicTask> save;
   std::unique_ptr<PeriodicTask> reembed;
 };
@@ -67,15 +77,17 @@ Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
 
 void Stack::StartBackground(const StackConfig& config) {
   background_ = std::make_unique<Background>();
+  background_->wake = [this] { engine_->WakeFollower(); };
   using std::chrono::milliseconds;
   background_->purge =
       std::make_unique<PeriodicTask>(milliseconds(config.purge_interval_ms), [this] {
         auto purged = service_->PurgeExpired();
         LogIfFailed("purging expired memories", purged.status());
       });
-  background_->follow = std::make_unique<PeriodicTask>(
-      milliseconds(config.follow_interval_ms),
-      [this] { LogIfFailed("following the store", engine_->CatchUp()); });
+  background_->follower = std::thread([this, interval = config.follow_interval_ms] {
+    engine_->RunFollower(std::chrono::milliseconds(interval), background_->stop,
+                         [](const Status& s) { LogIfFailed("following the store", s); });
+  });
   background_->save = std::make_unique<PeriodicTask>(
       milliseconds(config.save_interval_ms),
       [this] { LogIfFailed("saving the vector indexes", engine_->Save()); });

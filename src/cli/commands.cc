@@ -64,13 +64,13 @@ std::vector<cli::FlagSpec> ServeFlags() {
 // `memoryd mcp` shares the data, limit and embedder flags of `serve` (and their variables), so
 // both processes on one data directory can be given the same limits.
 std::vector<cli::FlagSpec> McpFlags() {
-  std::vector<cli::FlagSpec> flags = {
-      {"space", true, "MEMORYD_MCP_SPACE", "", "space of tool calls that name none (default: default)"}};
-  const std::string_view shared[] = {"data-dir",        "max-memories-per-space",
+  std::vector<cli::FlagSpec> flags = {{"space", true, "MEMORYD_MCP_SPACE", "",
+                                       "space of tool calls that name none (default: default)"}};
+  const std::string_view shared[] = {"data-dir",           "max-memories-per-space",
                                      "max-tags-per-space", "rate-limit-per-minute",
-                                     "max-value-bytes", "sync",
-                                     "embedder",        "embed-url",
-                                     "embed-model",     "embed-dimension"};
+                                     "max-value-bytes",    "sync",
+                                     "embedder",           "embed-url",
+                                     "embed-model",        "embed-dimension"};
   for (const auto& flag : ServeFlags()) {
     for (auto name : shared) {
       if (flag.name == name) flags.push_back(flag);

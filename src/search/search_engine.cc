@@ -228,12 +228,49 @@ Status SearchEngine::ApplyChanges(const IndexChanges& changes) {
   return Status::Ok();
 }
 
+void SearchEngine::NoteWrite() {
+  ++writes_noted_;
+  WakeFollower();
+}
+
+void SearchEngine::WakeFollower() {
+  { std::lock_guard lock(wake_mu_); }
+  wake_cv_.notify_one();
+}
+
+Status SearchEngine::CatchUpIfWritten() {
+  // A catch-up in progress may have started before the write: CatchUp() waits for it, then
+  // applies whatever is left.
+  if (writes_covered_.load() >= writes_noted_.load()) return Status::Ok();
+  return CatchUp();
+}
+
+void SearchEngine::RunFollower(std::chrono::milliseconds interval, const std::atomic<bool>& stop,
+                               const std::function<void(const Status&)>& on_error) {
+  while (!stop.load()) {
+    if (Status s = CatchUp(); !s.ok()) on_error(s);
+    std::unique_lock lock(wake_mu_);
+    wake_cv_.wait_for(lock, interval, [&] {
+      return stop.load() || writes_covered_.load() < writes_noted_.load();
+    });
+  }
+}
+
 Status SearchEngine::CatchUp() {
   std::lock_guard lock(catch_up_mu_);
+  // Every write noted before this point committed before it, so the feed read below holds it.
+  const uint64_t noted = writes_noted_.load();
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(applied_version_, kFeedWindow));
-    if (!changes.complete) return Rebuild();
-    if (changes.version <= applied_version_) return Status::Ok();
+    if (!changes.complete) {
+      MEMORYD_RETURN_IF_ERROR(Rebuild());
+      writes_covered_ = std::max(writes_covered_.load(), noted);
+      return Status::Ok();
+    }
+    if (changes.version <= applied_version_) {
+      writes_covered_ = std::max(writes_covered_.load(), noted);
+      return Status::Ok();
+    }
     MEMORYD_RETURN_IF_ERROR(ApplyChanges(changes));
     std::unique_lock spaces_lock(spaces_mu_);
     applied_version_ = changes.version;

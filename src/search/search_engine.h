@@ -2,9 +2,10 @@
 //
 // The indexes follow the store's index feed (store.h): every write or deletion of a memory, by
 // this process or another one on the same data directory, carries a version, and CatchUp()
-// applies everything after the last version applied. Writers of this process call CatchUp()
-// after their commit, so a search right after a write sees it; a background thread calls it
-// periodically to pick up other processes' writes.
+// applies everything after the last version applied. Writers of this process only note their
+// write (NoteWrite); a follower thread applies it at once, off the write's path, and a search of
+// this process catches up first when a write is pending, so a search right after a write sees
+// it. The follower also polls, to pick up other processes' writes.
 //
 // Persistence: the vector indexes (slow to build) are saved in `index_dir` with the version they
 // reflect; at Open() they are loaded and brought up to date from the feed. A missing, corrupt or
@@ -15,7 +16,11 @@
 // Thread-safety: every method may be called concurrently.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -63,6 +68,19 @@ class SearchEngine {
   // Applies every store change not applied yet.
   Status CatchUp();
 
+  // Writers of this process call this after their commit instead of CatchUp(), so a write never
+  // waits for index maintenance: it wakes the follower thread (RunFollower) and makes the next
+  // search of this process catch up first (CatchUpIfWritten), so it still sees the write.
+  void NoteWrite();
+  // CatchUp() if NoteWrite() was called since the last catch-up; otherwise nothing.
+  Status CatchUpIfWritten();
+  // Follows the store until `stop` becomes true: catches up at once after NoteWrite() and at
+  // least every `interval` (for other processes' writes). Runs on the caller's thread.
+  void RunFollower(std::chrono::milliseconds interval, const std::atomic<bool>& stop,
+                   const std::function<void(const Status&)>& on_error);
+  // Wakes RunFollower (e.g. to see `stop`).
+  void WakeFollower();
+
   // Best first, at most `k`. `allowed` (may be null) restricts the labels; expired memories are
   // never returned. An unknown space gives an empty list.
   std::vector<EngineHit> Search(int64_t space_id, std::string_view query,
@@ -99,6 +117,11 @@ class SearchEngine {
   const std::shared_ptr<const text::TextAnalyzer> analyzer_;
   const SearchEngineOptions options_;
 
+  // NoteWrite() calls, and how many of them the last finished catch-up covered.
+  std::atomic<uint64_t> writes_noted_{0};
+  std::atomic<uint64_t> writes_covered_{0};
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
   std::mutex catch_up_mu_;       // one thread applies the feed at a time; also held by Save
   int64_t applied_version_ = 0;  // guarded by catch_up_mu_; read by Stats under spaces_mu_
   mutable std::shared_mutex spaces_mu_;

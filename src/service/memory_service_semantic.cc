@@ -65,9 +65,9 @@ void MemoryService::Embed(std::vector<MemoryWrite*> writes) const {
 }
 
 void MemoryService::AfterWrite() const {
-  // A failure leaves the indexes behind until the next catch-up; the write itself stands, and
-  // results are always re-read from the store, so nothing deleted or expired is ever shown.
-  if (engine_ != nullptr) (void)engine_->CatchUp();
+  // The follower indexes the write off this path; searches catch up first (SearchIn). Results
+  // are always re-read from the store, so nothing deleted or expired is ever shown.
+  if (engine_ != nullptr) engine_->NoteWrite();
 }
 
 Status MemoryService::ValidateFilter(SearchFilter& filter) const {
@@ -85,6 +85,9 @@ Status MemoryService::ValidateFilter(SearchFilter& filter) const {
 Result<std::vector<SearchResult>> MemoryService::SearchIn(const SpaceRef& space,
                                                           const SearchQuery& query, int64_t now) {
   std::vector<SearchResult> out;
+  // Read your writes: index what this process wrote before searching. A failure here only
+  // means the indexes are a moment behind.
+  (void)engine_->CatchUpIfWritten();
   MEMORYD_ASSIGN_OR_RETURN(auto space_id, store_.FindSpaceId(space));
   if (!space_id) return out;
   std::unordered_set<uint64_t> allowed;

@@ -21,7 +21,7 @@ def test_version_prints_a_version_and_exits_0():
 def test_help_lists_the_commands_and_exits_0():
     res = run_cli(["--help"])
     assert res.returncode == 0, res.stderr
-    for word in ("serve", "key"):
+    for word in ("serve", "key", "mcp"):
         assert word in res.stdout, f"--help does not mention {word!r}:\n{res.stdout}"
 
 

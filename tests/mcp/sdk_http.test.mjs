@@ -5,7 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { Server, createKey } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, Server, createKey } from './harness.mjs';
 
 const REQUIRED_TOOLS = ['add_memory', 'search_memories', 'list_memories', 'get_memory',
   'update_memory', 'delete_memory', 'list_spaces', 'delete_space'];
@@ -67,6 +69,9 @@ describe('MCP over Streamable HTTP', () => {
         assert.equal(typeof tool.annotations[hint], 'boolean', `${tool.name} ${hint}`);
       }
     }
+    // The README's tool table documents every tool.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    for (const name of names) assert.ok(readme.includes(`| \`${name}\` |`), `README lacks ${name}`);
     const search = tools.find((t) => t.name === 'search_memories');
     assert.equal(search.annotations.readOnlyHint, true);
     assert.deepEqual(Object.keys(search.inputSchema.properties).sort(), ['filters', 'query', 'space', 'top_k']);

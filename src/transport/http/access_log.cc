@@ -40,7 +40,8 @@ void AppendMillis(std::string& out, int64_t micros) {
   AppendInt(out, micros / 1000);
   const auto frac = static_cast<int>(micros % 1000);
   const char decimals[] = {'.', static_cast<char>('0' + frac / 100),
-                           static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
+                           static_cast<char>('0' + frac / 10 % 10),
+                           static_cast<char>('0' + frac % 10)};
   out.append(decimals, sizeof(decimals));
 }
 

@@ -1,5 +1,6 @@
 #include "transport/http/json_text.h"
 
+#include <array>
 #include <boost/json/serialize.hpp>
 
 #include "core/time_format.h"
@@ -10,27 +11,21 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// The escape boost::json uses for a byte: 0 for none, 'u' for \u00xx, else the letter after '\'.
-char EscapeFor(unsigned char c) {
-  switch (c) {
-    case '"':
-      return '"';
-    case '\\':
-      return '\\';
-    case '\b':
-      return 'b';
-    case '\t':
-      return 't';
-    case '\n':
-      return 'n';
-    case '\f':
-      return 'f';
-    case '\r':
-      return 'r';
-    default:
-      return c < 0x20 ? 'u' : 0;
-  }
+// The escape boost::json uses for each byte: 0 for none, 'u' for \u00xx, else the letter after
+// '\'. A table, because this runs for every byte of every string of an answer.
+constexpr std::array<char, 256> MakeEscapes() {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = 'u';
+  table['\b'] = 'b';
+  table['\t'] = 't';
+  table['\n'] = 'n';
+  table['\f'] = 'f';
+  table['\r'] = 'r';
+  table['"'] = '"';
+  table['\\'] = '\\';
+  return table;
 }
+constexpr std::array<char, 256> kEscapes = MakeEscapes();
 
 }  // namespace
 
@@ -39,7 +34,7 @@ void AppendJsonString(std::string& out, std::string_view value) {
   size_t run = 0;  // start of the bytes not yet copied
   for (size_t i = 0; i < value.size(); ++i) {
     const auto c = static_cast<unsigned char>(value[i]);
-    const char escape = EscapeFor(c);
+    const char escape = kEscapes[c];
     if (escape == 0) continue;
     out.append(value.data() + run, i - run);
     run = i + 1;

@@ -57,8 +57,8 @@ TEST(JsonTextTest, StringsTimestampsAndMetadataMatchTheDomHelpers) {
     AppendJsonTimestamp(out, ts);
     EXPECT_EQ(out, boost::json::serialize(TimestampValue(ts)));
   }
-  for (const std::string meta : {"{}", R"({"x":1.5,"y":[1,2,{"z":null}]})", "{ }", "[1]", "nope",
-                                 R"({"a" : "\u00e9"})"}) {
+  for (const std::string meta :
+       {"{}", R"({"x":1.5,"y":[1,2,{"z":null}]})", "{ }", "[1]", "nope", R"({"a" : "\u00e9"})"}) {
     out.clear();
     AppendJsonMetadata(out, meta);
     EXPECT_EQ(out, boost::json::serialize(MetadataValue(meta))) << meta;

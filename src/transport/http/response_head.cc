@@ -1,8 +1,8 @@
 #include "transport/http/response_head.h"
 
-#include <ostream>  // boost/beast/http/status.hpp needs it declared
 #include <boost/beast/http/status.hpp>
 #include <charconv>
+#include <ostream>  // boost/beast/http/status.hpp needs it declared
 #include <string_view>
 
 namespace memoryd::http {
@@ -45,8 +45,6 @@ void AppendNumber(uint64_t value, std::string& out) {
   out.append(digits, end);
 }
 
-bool HasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
-
 }  // namespace
 
 void AppendResponseHead(const HttpResponse& response, bool keep_alive, std::string& out) {
@@ -66,11 +64,10 @@ void AppendResponseHead(const HttpResponse& response, bool keep_alive, std::stri
     AppendField(name, value, out);
   }
   if (!keep_alive) AppendField("Connection", "close", out);
-  if (!HasNoBody(response.status)) {
-    out.append("Content-Length: ");
-    AppendNumber(response.body.size(), out);
-    out.append(kCrlf);
-  }
+  // Always, as Beast's prepare_payload did: "Content-Length: 0" on an empty 204 as well.
+  out.append("Content-Length: ");
+  AppendNumber(response.body.size(), out);
+  out.append(kCrlf);
   out.append(kCrlf);
 }
 

@@ -14,7 +14,7 @@ namespace memoryd::http {
 
 // Appends "HTTP/1.1 <code> <reason>\r\n", the Server and Content-Type fields, the response's own
 // headers (a later header replaces an earlier one of the same name), "Connection: close" unless
-// `keep_alive`, Content-Length (left out for 1xx, 204 and 304), and the blank line. Never fails.
+// `keep_alive`, Content-Length, and the blank line. Never fails.
 void AppendResponseHead(const HttpResponse& response, bool keep_alive, std::string& out);
 
 }  // namespace memoryd::http

@@ -56,12 +56,13 @@ TEST(ResponseHeadTest, MatchesBeastWithExtraHeaders) {
 }
 
 TEST(ResponseHeadTest, MatchesBeastWhenAHeaderIsGivenTwiceOrOverridesADefault) {
-  ExpectSameBytes(HttpResponse{200, "{}", "application/json", {{"A", "1"}, {"B", "2"}, {"a", "3"}}});
+  ExpectSameBytes(
+      HttpResponse{200, "{}", "application/json", {{"A", "1"}, {"B", "2"}, {"a", "3"}}});
   ExpectSameBytes(HttpResponse{200, "{}", "application/json", {{"server", "other"}}});
   ExpectSameBytes(HttpResponse{200, "x", "application/json", {{"Content-Type", "text/plain"}}});
 }
 
-TEST(ResponseHeadTest, MatchesBeastForAnswersWithoutBody) {
+TEST(ResponseHeadTest, MatchesBeastForEmptyAnswers) {
   ExpectSameBytes(HttpResponse{204, "", "text/plain", {}});
   ExpectSameBytes(HttpResponse{304, "", "application/json", {}});
 }

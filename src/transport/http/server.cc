@@ -1,10 +1,10 @@
 #include "transport/http/server.h"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <algorithm>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -125,18 +125,18 @@ class HttpServer::Impl {
   void DoAccept() {
     Lane& lane = *lanes_[next_lane_];
     next_lane_ = (next_lane_ + 1) % lanes_.size();
-    acceptor_->async_accept(lane.executor(), [this, &lane](boost::system::error_code ec,
-                                                           Session::Socket socket) {
-      if (ec) {
-        if (!acceptor_->is_open()) return;
-      } else {
-        boost::system::error_code opt_ec;
-        socket.set_option(tcp::no_delay(true), opt_ec);
-        auto session = std::make_shared<Session>(std::move(socket), env_, lane.sessions());
-        net::post(lane.executor(), [session = std::move(session)] { session->Start(); });
-      }
-      DoAccept();
-    });
+    acceptor_->async_accept(
+        lane.executor(), [this, &lane](boost::system::error_code ec, Session::Socket socket) {
+          if (ec) {
+            if (!acceptor_->is_open()) return;
+          } else {
+            boost::system::error_code opt_ec;
+            socket.set_option(tcp::no_delay(true), opt_ec);
+            auto session = std::make_shared<Session>(std::move(socket), env_, lane.sessions());
+            net::post(lane.executor(), [session = std::move(session)] { session->Start(); });
+          }
+          DoAccept();
+        });
   }
 
   const HttpServerOptions options_;

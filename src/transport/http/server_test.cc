@@ -3,10 +3,9 @@
 // that closes idle connections at once but lets a busy one answer.
 #include "transport/http/server.h"
 
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -150,7 +149,8 @@ TEST_F(ServerTest, ClosesAClientThatNeverFinishesItsHeaders) {
 TEST_F(ServerTest, TheIdleTimeoutCountsFromTheLastAnswer) {
   StartServer(std::chrono::seconds(1));
   tcp::socket socket = Connect();
-  for (int i = 0; i < 4; ++i) {  // 4 x 400 ms: longer than the timeout in total, never idle that long
+  for (int i = 0; i < 4;
+       ++i) {  // 4 x 400 ms: longer than the timeout in total, never idle that long
     Send(socket, Get("/a", false));
     char buf[512];
     boost::system::error_code ec;

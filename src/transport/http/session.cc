@@ -1,10 +1,10 @@
 #include "transport/http/session.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-#include <algorithm>
-#include <array>
 
 #include "transport/http/error_map.h"
 #include "transport/http/response_head.h"
@@ -93,13 +93,13 @@ void Session::DoRead() {
 }
 
 void Session::ReadSome() {
-  const std::size_t room = std::clamp(buffer_.capacity() - buffer_.size(), kMinReadBytes,
-                                      kMaxReadBytes);
-  socket_.async_read_some(buffer_.prepare(room),
-                          [self = shared_from_this()](boost::system::error_code ec,
-                                                      std::size_t bytes) {
-                            self->OnReadSome(ec, bytes);
-                          });
+  const std::size_t room =
+      std::clamp(buffer_.capacity() - buffer_.size(), kMinReadBytes, kMaxReadBytes);
+  socket_.async_read_some(
+      buffer_.prepare(room),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t bytes) {
+        self->OnReadSome(ec, bytes);
+      });
 }
 
 void Session::OnReadSome(boost::system::error_code ec, std::size_t bytes) {
@@ -160,7 +160,8 @@ void Session::Dispatch(HttpRequest request) {
   // The callback carries only a raw pointer, which std::function stores without allocating;
   // self_ keeps the session alive until the answer is in.
   self_ = shared_from_this();
-  env_.handler.Handle(std::move(request), [this](HttpResponse response) { Done(std::move(response)); });
+  env_.handler.Handle(std::move(request),
+                      [this](HttpResponse response) { Done(std::move(response)); });
 }
 
 void Session::Done(HttpResponse response) {
@@ -188,10 +189,9 @@ void Session::Reply(HttpResponse response, bool keep_alive) {
   deadline_ = now + env_.options.io_timeout;
   std::shared_ptr<Session> self = self_ ? std::move(self_) : shared_from_this();
   const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
-  net::async_write(socket_, buffers,
-                   [self = std::move(self)](boost::system::error_code ec, std::size_t) {
-                     self->OnWrite(ec);
-                   });
+  net::async_write(
+      socket_, buffers,
+      [self = std::move(self)](boost::system::error_code ec, std::size_t) { self->OnWrite(ec); });
 }
 
 void Session::OnWrite(boost::system::error_code ec) {

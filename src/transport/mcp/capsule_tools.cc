@@ -64,8 +64,8 @@ Result<json::object> SetMemories(ToolContext& ctx) {
   std::vector<BulkItem> items;
   std::vector<std::string> keys;
   const json::value* value = ctx.args.if_contains("items");
-  for (const auto& item : value != nullptr && value->is_array() ? value->get_array()
-                                                                : json::array()) {
+  for (const auto& item :
+       value != nullptr && value->is_array() ? value->get_array() : json::array()) {
     const json::object& object = item.get_object();  // the schema requires objects
     items.push_back(BulkItem{ArgMemoryInput(object), ""});
     keys.push_back(ArgString(object, "key").value_or(""));
@@ -137,7 +137,8 @@ Result<json::object> DeleteTag(ToolContext& ctx) {
 }
 
 Result<json::object> KeysWithTags(ToolContext& ctx) {
-  MEMORYD_ASSIGN_OR_RETURN(auto keys, ctx.service.KeysWithTags(ctx.space, ArgStrings(ctx.args, "tags")));
+  MEMORYD_ASSIGN_OR_RETURN(auto keys,
+                           ctx.service.KeysWithTags(ctx.space, ArgStrings(ctx.args, "tags")));
   return json::object{{"keys", http::StringsValue(keys)}};
 }
 

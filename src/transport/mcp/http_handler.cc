@@ -48,6 +48,26 @@ http::HttpResponse MethodNotAllowed(const std::string& method) {
   return response;
 }
 
+// Lets a browser page from an allowed origin read the answer (and the session id).
+void AddCorsHeaders(http::HttpResponse& response, const std::string& origin) {
+  response.headers.emplace_back("Access-Control-Allow-Origin", origin);
+  response.headers.emplace_back("Access-Control-Expose-Headers",
+                                "Mcp-Session-Id, WWW-Authenticate");
+  response.headers.emplace_back("Vary", "Origin");
+}
+
+// The answer to a browser's CORS preflight (OPTIONS) from an allowed origin.
+http::HttpResponse Preflight() {
+  http::HttpResponse response;
+  response.status = 204;
+  response.headers.emplace_back("Access-Control-Allow-Methods", "POST, DELETE");
+  response.headers.emplace_back(
+      "Access-Control-Allow-Headers",
+      "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID");
+  response.headers.emplace_back("Access-Control-Max-Age", "600");
+  return response;
+}
+
 http::HttpResponse RpcAnswer(int status, const json::object& body) {
   http::HttpResponse response;
   response.status = status;
@@ -60,8 +80,7 @@ bool AcceptsJson(const http::HttpRequest& request) {
   if (!accept) return true;
   const std::string value = Lower(*accept);
   return value.find("application/json") != std::string::npos ||
-         value.find("*/*") != std::string::npos ||
-         value.find("application/*") != std::string::npos;
+         value.find("*/*") != std::string::npos || value.find("application/*") != std::string::npos;
 }
 
 bool IsJsonContent(const http::HttpRequest& request) {
@@ -104,6 +123,14 @@ void McpHttpHandler::Drain() { pool_->Join(); }
 void McpHttpHandler::Handle(http::HttpRequest request,
                             std::function<void(http::HttpResponse)> done) {
   if (request.path != kPath) return next_.Handle(std::move(request), std::move(done));
+  if (auto origin = request.Header("origin");
+      origin && guard_.Check(request.Header("host"), origin).ok()) {
+    done = [done = std::move(done), origin = std::string(*origin)](http::HttpResponse r) {
+      AddCorsHeaders(r, origin);
+      done(std::move(r));
+    };
+    if (request.method == "OPTIONS") return done(Preflight());
+  }
   Caller caller;
   if (auto refusal = Check(request, &caller)) return done(std::move(*refusal));
   if (request.method == "DELETE") return done(EndSession(request, caller));
@@ -159,7 +186,7 @@ void McpHttpHandler::Post(const http::HttpRequest& request, const Caller& caller
     return done(RpcAnswer(
         400, ErrorResponse(nullptr, kInvalidRequest, "send one JSON-RPC message per request")));
   }
-  Message message = ReadMessage(*parsed);
+  Message message = ReadMessage(std::move(parsed).value());
   if (message.kind == MessageKind::kInvalid) {
     return done(RpcAnswer(400, ErrorResponse(message.id, kInvalidRequest, message.problem)));
   }
@@ -167,8 +194,7 @@ void McpHttpHandler::Post(const http::HttpRequest& request, const Caller& caller
   SessionState state;
   state.protocol_version =
       std::string(request.Header("mcp-protocol-version").value_or(kDefaultHttpProtocolVersion));
-  const bool initialize =
-      message.kind == MessageKind::kRequest && message.method == "initialize";
+  const bool initialize = message.kind == MessageKind::kRequest && message.method == "initialize";
   if (auto header = request.Header("mcp-session-id"); header && !initialize) {
     auto found = sessions_.Find(std::string(*header), caller.owner);
     if (!found) {
@@ -193,15 +219,18 @@ void McpHttpHandler::Post(const http::HttpRequest& request, const Caller& caller
 http::HttpResponse McpHttpHandler::Answer(const Message& message, const Caller& caller,
                                           const std::optional<std::string>& session_id,
                                           SessionState state) {
-  std::optional<json::object> answer;
+  std::optional<McpServer::Reply> answer;
   // Nothing a tool does may take the server down: anything thrown becomes an internal error.
   try {
     answer = server_.Handle(message, caller.principal, state);
   } catch (const std::exception& e) {
-    answer = ErrorResponse(message.id, kInternalError, std::string("internal error: ") + e.what());
+    answer = McpServer::Reply{
+        ErrorResponseText(message.id, kInternalError, std::string("internal error: ") + e.what()),
+        true};
   }
-  http::HttpResponse response = RpcAnswer(200, answer.value_or(json::object()));
-  const bool succeeded = answer && answer->contains("result");
+  http::HttpResponse response;
+  response.body = answer ? std::move(answer->json) : std::string();
+  const bool succeeded = answer && !answer->error;
   if (message.method == "initialize" && succeeded) {
     auto id = sessions_.Create(caller.owner, state);
     if (!id.ok()) return http::ErrorResponse(id.status());

@@ -11,6 +11,7 @@
 //     same key (404 otherwise). A request without the header is served without a session.
 //   - MCP-Protocol-Version, when sent, must be a supported revision (400 otherwise).
 //   - DELETE with Mcp-Session-Id ends the session (204); GET gets 405 (no server-sent streams).
+//   - A browser page from an allowed origin gets CORS headers, and its preflight (OPTIONS) 204.
 // Calls of tools that write run on a worker pool (they wait for a group commit); everything else
 // is answered on the I/O thread, as REST reads are.
 //
@@ -30,11 +31,11 @@
 namespace memoryd::mcp {
 
 struct McpHttpOptions {
-  bool no_auth = false;            // every request acts as the default account
-  std::string listen_host;         // the bound address, for the Host check
+  bool no_auth = false;     // every request acts as the default account
+  std::string listen_host;  // the bound address, for the Host check
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
-  int worker_threads = 16;         // for tool calls that write
+  int worker_threads = 16;  // for tool calls that write
   SessionOptions sessions;
 };
 

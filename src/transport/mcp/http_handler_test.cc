@@ -43,8 +43,8 @@ class McpHttpHandlerTest : public ::testing::Test {
     McpHttpOptions options;
     options.listen_host = "127.0.0.1";
     options.worker_threads = 2;
-    handler_ = std::make_unique<McpHttpHandler>(*fixture_.service, *server_, next_,
-                                                fixture_.clock, options);
+    handler_ = std::make_unique<McpHttpHandler>(*fixture_.service, *server_, next_, fixture_.clock,
+                                                options);
   }
 
   http::HttpResponse Send(std::string method, std::string body,
@@ -101,13 +101,9 @@ TEST_F(McpHttpHandlerTest, SessionsAreBoundToTheirKey) {
   auto id = HeaderOf(Post(kInit), "Mcp-Session-Id");
   ASSERT_TRUE(id.has_value());
   const char* ping = R"({"jsonrpc":"2.0","id":2,"method":"ping"})";
-  http::HttpResponse other = Post(
-      ping, {{"mcp-session-id", *id}, {"authorization", "Bearer mcp-test-key-read-only"}});
-  // The first authorization header wins in Header(); send the other key alone.
-  http::Fields headers = {{"authorization", "Bearer mcp-test-key-read-only"},
-                          {"mcp-session-id", *id}};
-  EXPECT_EQ(Send("POST", ping, headers).status, 404);
-  (void)other;
+  http::Fields other_key = {{"authorization", "Bearer mcp-test-key-read-only"},
+                            {"mcp-session-id", *id}};
+  EXPECT_EQ(Send("POST", ping, other_key).status, 404);
 }
 
 TEST_F(McpHttpHandlerTest, KeysAreRequiredAsForRest) {
@@ -151,6 +147,19 @@ TEST_F(McpHttpHandlerTest, HostAndOriginAreChecked) {
   EXPECT_EQ(Send("POST", kInit, evil_host).status, 403);
 }
 
+TEST_F(McpHttpHandlerTest, BrowsersFromAllowedOriginsGetCorsHeaders) {
+  http::Fields preflight = {{"origin", "http://localhost:5173"}};
+  http::HttpResponse options = Send("OPTIONS", "", preflight);
+  EXPECT_EQ(options.status, 204);
+  EXPECT_EQ(HeaderOf(options, "Access-Control-Allow-Origin"), "http://localhost:5173");
+  EXPECT_NE(HeaderOf(options, "Access-Control-Allow-Headers")->find("Mcp-Session-Id"),
+            std::string::npos);
+  http::HttpResponse init = Post(kInit, {{"origin", "http://localhost:5173"}});
+  EXPECT_EQ(HeaderOf(init, "Access-Control-Expose-Headers"), "Mcp-Session-Id, WWW-Authenticate");
+  EXPECT_EQ(Send("OPTIONS", "", {{"origin", "https://evil.example.com"}}).status, 403);
+  EXPECT_FALSE(HeaderOf(Post(kInit), "Access-Control-Allow-Origin").has_value());
+}
+
 TEST_F(McpHttpHandlerTest, WritesRunOnThePoolAndReadsInline) {
   const std::string set = json::serialize(json::object{
       {"jsonrpc", "2.0"},
@@ -160,13 +169,14 @@ TEST_F(McpHttpHandlerTest, WritesRunOnThePoolAndReadsInline) {
   http::HttpResponse r = Post(set);
   EXPECT_EQ(r.status, 200);
   EXPECT_FALSE(json::parse(r.body).at("result").at("isError").as_bool()) << r.body;
-  const std::string get = json::serialize(json::object{
-      {"jsonrpc", "2.0"},
-      {"id", 6},
-      {"method", "tools/call"},
-      {"params", json::parse(R"({"name":"get_memory","arguments":{"key":"k"}})")}});
-  EXPECT_EQ(json::parse(Post(get).body).at("result").at("structuredContent").at("memory").at("text"),
-            json::value("v"));
+  const std::string get = json::serialize(
+      json::object{{"jsonrpc", "2.0"},
+                   {"id", 6},
+                   {"method", "tools/call"},
+                   {"params", json::parse(R"({"name":"get_memory","arguments":{"key":"k"}})")}});
+  EXPECT_EQ(
+      json::parse(Post(get).body).at("result").at("structuredContent").at("memory").at("text"),
+      json::value("v"));
 }
 
 class McpHttpNoAuthTest : public McpHttpHandlerTest {};
@@ -175,8 +185,8 @@ TEST_F(McpHttpNoAuthTest, NoAuthActsAsTheDefaultAccount) {
   McpHttpOptions options;
   options.no_auth = true;
   options.listen_host = "127.0.0.1";
-  handler_ = std::make_unique<McpHttpHandler>(*fixture_.service, *server_, next_, fixture_.clock,
-                                              options);
+  handler_ =
+      std::make_unique<McpHttpHandler>(*fixture_.service, *server_, next_, fixture_.clock, options);
   EXPECT_EQ(Send("POST", kInit, {}).status, 200);
 }
 

@@ -16,8 +16,8 @@ Message Invalid(json::value id, std::string problem) {
 
 }  // namespace
 
-Message ReadMessage(const json::value& value) {
-  const json::object* object = value.if_object();
+Message ReadMessage(json::value value) {
+  json::object* object = value.if_object();
   if (object == nullptr) return Invalid(nullptr, "a JSON-RPC message must be a JSON object");
   const json::value* version = object->if_contains("jsonrpc");
   const json::value* id = object->if_contains("id");
@@ -43,9 +43,9 @@ Message ReadMessage(const json::value& value) {
   m.kind = id_ok ? MessageKind::kRequest : MessageKind::kNotification;
   m.id = reply_id;
   m.method = std::string(method->get_string());
-  if (const json::value* params = object->if_contains("params"); params && !params->is_null()) {
+  if (json::value* params = object->if_contains("params"); params && !params->is_null()) {
     if (!params->is_object()) return Invalid(reply_id, "'params' must be an object");
-    m.params = params->get_object();
+    m.params = std::move(params->get_object());
   }
   return m;
 }
@@ -67,6 +67,19 @@ json::object ErrorResponse(const json::value& id, int code, std::string_view mes
   return json::object{{"jsonrpc", "2.0"},
                       {"id", id},
                       {"error", json::object{{"code", code}, {"message", message}}}};
+}
+
+std::string ResultResponseText(const json::value& id, std::string_view result_json) {
+  std::string out = R"({"jsonrpc":"2.0","id":)";
+  out += json::serialize(id);
+  out += R"(,"result":)";
+  out += result_json;
+  out += '}';
+  return out;
+}
+
+std::string ErrorResponseText(const json::value& id, int code, std::string_view message) {
+  return json::serialize(ErrorResponse(id, code, message));
 }
 
 }  // namespace memoryd::mcp

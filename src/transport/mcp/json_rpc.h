@@ -31,19 +31,23 @@ enum class MessageKind {
 
 struct Message {
   MessageKind kind = MessageKind::kInvalid;
-  json::value id;      // the request's id (null when absent or unreadable)
-  std::string method;  // requests and notifications
+  json::value id;       // the request's id (null when absent or unreadable)
+  std::string method;   // requests and notifications
   json::object params;  // empty when absent
   std::string problem;  // kInvalid: what is wrong with it
 };
 
-// Decodes one message. Never fails: anything malformed comes back as kInvalid.
-Message ReadMessage(const json::value& value);
+// Decodes one message (taking its params over). Never fails: anything malformed comes back as
+// kInvalid.
+Message ReadMessage(json::value value);
 
 // Parses message text (one JSON document). kInvalidArgument when it is not JSON.
 Result<json::value> ParseMessageText(std::string_view text);
 
 json::object ResultResponse(const json::value& id, json::value result);
 json::object ErrorResponse(const json::value& id, int code, std::string_view message);
+// The same answers as JSON text; `result_json` is the result already serialised.
+std::string ResultResponseText(const json::value& id, std::string_view result_json);
+std::string ErrorResponseText(const json::value& id, int code, std::string_view message);
 
 }  // namespace memoryd::mcp

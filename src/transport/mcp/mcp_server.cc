@@ -1,5 +1,6 @@
 #include "transport/mcp/mcp_server.h"
 
+#include "transport/http/json_text.h"
 #include "transport/mcp/error_map.h"
 #include "transport/mcp/prompts.h"
 #include "transport/mcp/resources.h"
@@ -9,7 +10,7 @@ namespace memoryd::mcp {
 namespace {
 
 constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26"};
-constexpr std::string_view kLogLevels[] = {"debug",    "info",  "notice", "warning",
+constexpr std::string_view kLogLevels[] = {"debug", "info",     "notice", "warning",
                                            "error", "critical", "alert",  "emergency"};
 
 constexpr const char* kInstructions =
@@ -19,17 +20,26 @@ constexpr const char* kInstructions =
     "adding contradictions. Keyed tools (set_memory, get_memory with key, ...) act as a "
     "scratchpad of named entries. Omit `space` unless the user works in a specific project.";
 
-json::object ToolResult(const json::object& structured, bool is_error) {
-  json::object text{{"type", "text"}, {"text", json::serialize(structured)}};
-  json::object result{{"content", json::array{std::move(text)}}, {"isError", is_error}};
-  if (!is_error) result["structuredContent"] = structured;
-  return result;
+// A successful tool result: the structured result, and the same JSON as text. Written directly:
+// it is on the hot path of every tool call, and the DOM route would serialise the result twice.
+std::string ToolResult(const json::object& structured) {
+  const std::string text = json::serialize(structured);
+  std::string out = R"({"content":[{"type":"text","text":)";
+  out.reserve(out.size() + 2 * text.size() + 64);
+  http::AppendJsonString(out, text);
+  out += R"(}],"isError":false,"structuredContent":)";
+  out += text;
+  out += '}';
+  return out;
 }
 
-json::object ToolError(const Status& status) {
+std::string ToolError(const Status& status) {
   json::object text{{"type", "text"}, {"text", ToolErrorText(status)}};
-  return json::object{{"content", json::array{std::move(text)}}, {"isError", true}};
+  return json::serialize(
+      json::object{{"content", json::array{std::move(text)}}, {"isError", true}});
 }
+
+std::string Text(const json::object& value) { return json::serialize(value); }
 
 }  // namespace
 
@@ -62,30 +72,36 @@ Result<std::unique_ptr<McpServer>> McpServer::Create(MemoryService& service, Mcp
 
 McpServer::McpServer(MemoryService& service, McpOptions options,
                      std::unique_ptr<ToolRegistry> registry)
-    : service_(service), options_(std::move(options)), registry_(std::move(registry)) {}
+    : service_(service),
+      options_(std::move(options)),
+      registry_(std::move(registry)),
+      list_tools_json_(json::serialize(json::object{{"tools", registry_->ListJson()}})) {}
 
-std::optional<json::object> McpServer::Handle(const Message& message, const Principal& principal,
-                                              SessionState& session) {
+std::optional<McpServer::Reply> McpServer::Handle(const Message& message,
+                                                  const Principal& principal,
+                                                  SessionState& session) {
   switch (message.kind) {
     case MessageKind::kNotification:
     case MessageKind::kResponse:
       return std::nullopt;
     case MessageKind::kInvalid:
-      return ErrorResponse(message.id, kInvalidRequest, message.problem);
+      return Reply{ErrorResponseText(message.id, kInvalidRequest, message.problem), true};
     case MessageKind::kRequest:
       break;
   }
   for (const MethodEntry& entry : kMethods) {
     if (entry.name != message.method) continue;
     Call call{message.params, principal, session};
-    Result<json::value> result = (this->*entry.method)(call);
+    Result<std::string> result = (this->*entry.method)(call);
     if (!result.ok()) {
-      return ErrorResponse(message.id, JsonRpcCodeFor(result.status().code()),
-                           result.status().message());
+      return Reply{ErrorResponseText(message.id, JsonRpcCodeFor(result.status().code()),
+                                     result.status().message()),
+                   true};
     }
-    return ResultResponse(message.id, std::move(result).value());
+    return Reply{ResultResponseText(message.id, *result), false};
   }
-  return ErrorResponse(message.id, kMethodNotFound, "method not found: " + message.method);
+  return Reply{
+      ErrorResponseText(message.id, kMethodNotFound, "method not found: " + message.method), true};
 }
 
 bool McpServer::IsReadOnlyCall(const Message& message) const {
@@ -95,7 +111,7 @@ bool McpServer::IsReadOnlyCall(const Message& message) const {
   return tool == nullptr || tool->spec.access == Access::kRead;
 }
 
-Result<json::value> McpServer::Initialize(Call& call) {
+Result<std::string> McpServer::Initialize(Call& call) {
   const json::value* requested = call.params.if_contains("protocolVersion");
   if (requested == nullptr || !requested->is_string()) {
     return Status::InvalidArgument("initialize needs params.protocolVersion, a string");
@@ -109,31 +125,29 @@ Result<json::value> McpServer::Initialize(Call& call) {
                             {"completions", json::object()},
                             {"logging", json::object()}};
   json::object info{{"name", "memoryd"}, {"title", "memoryd"}, {"version", MEMORYD_VERSION}};
-  return json::value(json::object{{"protocolVersion", call.session.protocol_version},
-                                  {"capabilities", std::move(capabilities)},
-                                  {"serverInfo", std::move(info)},
-                                  {"instructions", kInstructions}});
+  return Text(json::object{{"protocolVersion", call.session.protocol_version},
+                           {"capabilities", std::move(capabilities)},
+                           {"serverInfo", std::move(info)},
+                           {"instructions", kInstructions}});
 }
 
-Result<json::value> McpServer::Ping(Call&) { return json::value(json::object()); }
+Result<std::string> McpServer::Ping(Call&) { return std::string("{}"); }
 
-Result<json::value> McpServer::SetLogLevel(Call& call) {
+Result<std::string> McpServer::SetLogLevel(Call& call) {
   const json::value* level = call.params.if_contains("level");
   for (auto known : kLogLevels) {
     if (level != nullptr && level->is_string() && level->get_string() == known) {
       call.session.log_level = std::string(known);
-      return json::value(json::object());
+      return std::string("{}");
     }
   }
   return Status::InvalidArgument(
       "'level' must be one of debug, info, notice, warning, error, critical, alert, emergency");
 }
 
-Result<json::value> McpServer::ListTools(Call&) {
-  return json::value(json::object{{"tools", registry_->ListJson()}});
-}
+Result<std::string> McpServer::ListTools(Call&) { return list_tools_json_; }
 
-Result<json::value> McpServer::CallTool(Call& call) {
+Result<std::string> McpServer::CallTool(Call& call) {
   const json::value* name = call.params.if_contains("name");
   if (name == nullptr || !name->is_string()) {
     return Status::InvalidArgument("tools/call needs params.name, the tool's name");
@@ -146,8 +160,8 @@ Result<json::value> McpServer::CallTool(Call& call) {
   const json::value* args = call.params.if_contains("arguments");
   const json::value none = json::object();
   auto result = RunTool(*tool, args != nullptr && !args->is_null() ? *args : none, call.principal);
-  if (!result.ok()) return json::value(ToolError(result.status()));
-  return json::value(ToolResult(*result, false));
+  if (!result.ok()) return ToolError(result.status());
+  return ToolResult(*result);
 }
 
 Result<json::object> McpServer::RunTool(const Tool& tool, const json::value& arguments,
@@ -161,9 +175,9 @@ Result<json::object> McpServer::RunTool(const Tool& tool, const json::value& arg
   SpaceRef space;
   if (tool.spec.scope == ToolScope::kSpace) {
     const json::value* named = args.if_contains("space");
-    const std::string requested =
-        named != nullptr && named->is_string() ? std::string(named->get_string())
-                                               : options_.default_space;
+    const std::string requested = named != nullptr && named->is_string()
+                                      ? std::string(named->get_string())
+                                      : options_.default_space;
     MEMORYD_ASSIGN_OR_RETURN(space, service_.ResolveSpace(principal, requested, tool.spec.access));
   }
   ToolContext ctx{service_, principal, space, args};
@@ -172,36 +186,36 @@ Result<json::object> McpServer::RunTool(const Tool& tool, const json::value& arg
   return result;
 }
 
-Result<json::value> McpServer::ListResources(Call& call) {
+Result<std::string> McpServer::ListResources(Call& call) {
   MEMORYD_ASSIGN_OR_RETURN(json::object resources, mcp::ListResources(service_, call.principal));
-  return json::value(std::move(resources));
+  return Text(resources);
 }
 
-Result<json::value> McpServer::ListResourceTemplates(Call&) {
-  return json::value(mcp::ResourceTemplates());
+Result<std::string> McpServer::ListResourceTemplates(Call&) {
+  return Text(mcp::ResourceTemplates());
 }
 
-Result<json::value> McpServer::ReadResource(Call& call) {
+Result<std::string> McpServer::ReadResource(Call& call) {
   MEMORYD_RETURN_IF_ERROR(service_.Admit(call.principal));
   MEMORYD_ASSIGN_OR_RETURN(json::object contents,
                            mcp::ReadResource(service_, call.principal, call.params));
-  return json::value(std::move(contents));
+  return Text(contents);
 }
 
-Result<json::value> McpServer::ListPrompts(Call&) { return json::value(mcp::ListPrompts()); }
+Result<std::string> McpServer::ListPrompts(Call&) { return Text(mcp::ListPrompts()); }
 
-Result<json::value> McpServer::GetPrompt(Call& call) {
+Result<std::string> McpServer::GetPrompt(Call& call) {
   MEMORYD_RETURN_IF_ERROR(service_.Admit(call.principal));
   MEMORYD_ASSIGN_OR_RETURN(
       json::object prompt,
       mcp::GetPrompt(service_, call.principal, options_.default_space, call.params));
-  return json::value(std::move(prompt));
+  return Text(prompt);
 }
 
-Result<json::value> McpServer::Complete(Call& call) {
+Result<std::string> McpServer::Complete(Call& call) {
   MEMORYD_ASSIGN_OR_RETURN(json::object completion,
                            mcp::Complete(service_, call.principal, call.params));
-  return json::value(std::move(completion));
+  return Text(completion);
 }
 
 }  // namespace memoryd::mcp

@@ -48,10 +48,15 @@ class McpServer {
   // kInternal if the tool table is broken (a programmer error). `service` must outlive it.
   static Result<std::unique_ptr<McpServer>> Create(MemoryService& service, McpOptions options);
 
+  // An answer, as JSON text ready to send.
+  struct Reply {
+    std::string json;
+    bool error = false;  // a JSON-RPC error (a tool's isError result is not one)
+  };
   // The answer to a request or an invalid message; nullopt for notifications and responses,
   // which are never answered.
-  std::optional<json::object> Handle(const Message& message, const Principal& principal,
-                                     SessionState& session);
+  std::optional<Reply> Handle(const Message& message, const Principal& principal,
+                              SessionState& session);
   // True for a tools/call of a tool that only reads (the HTTP transport runs those inline).
   bool IsReadOnlyCall(const Message& message) const;
   const ToolRegistry& registry() const { return *registry_; }
@@ -62,7 +67,8 @@ class McpServer {
     const Principal& principal;
     SessionState& session;
   };
-  using Method = Result<json::value> (McpServer::*)(Call&);
+  // A method's result, serialised.
+  using Method = Result<std::string> (McpServer::*)(Call&);
   struct MethodEntry {
     std::string_view name;
     Method method;
@@ -71,17 +77,17 @@ class McpServer {
 
   McpServer(MemoryService& service, McpOptions options, std::unique_ptr<ToolRegistry> registry);
 
-  Result<json::value> Initialize(Call& call);
-  Result<json::value> Ping(Call& call);
-  Result<json::value> SetLogLevel(Call& call);
-  Result<json::value> ListTools(Call& call);
-  Result<json::value> CallTool(Call& call);
-  Result<json::value> ListResources(Call& call);
-  Result<json::value> ListResourceTemplates(Call& call);
-  Result<json::value> ReadResource(Call& call);
-  Result<json::value> ListPrompts(Call& call);
-  Result<json::value> GetPrompt(Call& call);
-  Result<json::value> Complete(Call& call);
+  Result<std::string> Initialize(Call& call);
+  Result<std::string> Ping(Call& call);
+  Result<std::string> SetLogLevel(Call& call);
+  Result<std::string> ListTools(Call& call);
+  Result<std::string> CallTool(Call& call);
+  Result<std::string> ListResources(Call& call);
+  Result<std::string> ListResourceTemplates(Call& call);
+  Result<std::string> ReadResource(Call& call);
+  Result<std::string> ListPrompts(Call& call);
+  Result<std::string> GetPrompt(Call& call);
+  Result<std::string> Complete(Call& call);
   // Runs a validated tool; the structured result or why it failed.
   Result<json::object> RunTool(const Tool& tool, const json::value& arguments,
                                const Principal& principal);
@@ -89,6 +95,7 @@ class McpServer {
   MemoryService& service_;
   const McpOptions options_;
   const std::unique_ptr<ToolRegistry> registry_;
+  const std::string list_tools_json_;  // the tools/list result, serialised once
 };
 
 }  // namespace memoryd::mcp

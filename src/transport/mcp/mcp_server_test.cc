@@ -21,7 +21,10 @@ class McpServerTest : public ::testing::Test {
   json::object Answer(const Message& m, const Principal& principal = Principal{}) {
     auto answer = server_->Handle(m, principal, session_);
     EXPECT_TRUE(answer.has_value());
-    return answer.value_or(json::object());
+    if (!answer) return json::object();
+    json::object parsed = json::parse(answer->json).as_object();
+    EXPECT_EQ(answer->error, parsed.contains("error"));
+    return parsed;
   }
   json::object Result(const Message& m, const Principal& principal = Principal{}) {
     json::object a = Answer(m, principal);
@@ -170,17 +173,18 @@ TEST_F(McpServerTest, PromptsAndCompletion) {
   EXPECT_NE(remember.at("messages").at(0).at("content").at("text").as_string().find("buy milk"),
             std::string::npos);
   EXPECT_EQ(ErrorCode(Request("prompts/get", R"({"name":"remember"})")), kInvalidParams);
-  EXPECT_EQ(ErrorCode(Request("prompts/get", R"({"name":"test_simple_prompt"})")),
-            kInvalidParams);
+  EXPECT_EQ(ErrorCode(Request("prompts/get", R"({"name":"test_simple_prompt"})")), kInvalidParams);
   Tool("set_memory", R"({"key":"k","text":"v","space":"project-x"})");
   Tool("set_memory", R"({"key":"k","text":"v","space":"other"})");
   json::object done = Result(Request(
       "completion/complete",
       R"({"ref":{"type":"ref/resource","uri":"memoryd://spaces/{space}"},"argument":{"name":"space","value":"pro"}})"));
   EXPECT_EQ(done.at("completion").at("values"), json::parse(R"(["project-x"])"));
-  EXPECT_EQ(ErrorCode(Request("completion/complete",
-                              R"({"ref":{"type":"ref/prompt","name":"nope"},"argument":{"name":"a","value":""}})")),
-            kInvalidParams);
+  EXPECT_EQ(
+      ErrorCode(Request(
+          "completion/complete",
+          R"({"ref":{"type":"ref/prompt","name":"nope"},"argument":{"name":"a","value":""}})")),
+      kInvalidParams);
 }
 
 class McpServerRateTest : public McpServerTest {

@@ -37,10 +37,8 @@ inline Message ToolCall(std::string_view name, std::string_view arguments_json, 
 
 // Any request message.
 inline Message Request(std::string_view method, std::string_view params_json = "{}", int id = 1) {
-  json::object m{{"jsonrpc", "2.0"},
-                 {"id", id},
-                 {"method", method},
-                 {"params", json::parse(params_json)}};
+  json::object m{
+      {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", json::parse(params_json)}};
   return ReadMessage(m);
 }
 

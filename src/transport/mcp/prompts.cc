@@ -31,7 +31,7 @@ Result<std::string> Required(const json::object& args, const char* name) {
 }
 
 Result<json::object> Recall(MemoryService& service, const Principal& principal,
-                           const std::string& space_name, const json::object& args) {
+                            const std::string& space_name, const json::object& args) {
   MEMORYD_ASSIGN_OR_RETURN(std::string topic, Required(args, "topic"));
   MEMORYD_ASSIGN_OR_RETURN(SpaceRef space,
                            service.ResolveSpace(principal, space_name, Access::kRead));
@@ -44,8 +44,9 @@ Result<json::object> Recall(MemoryService& service, const Principal& principal,
   for (const SearchResult& r : results) {
     char score[16];
     std::snprintf(score, sizeof(score), "%.2f", r.score);
-    text += "- [" + std::string(score) + "] " + (r.memory.title.empty() ? "" : r.memory.title + ": ") +
-            r.memory.text + " (id " + r.memory.id + ")\n";
+    text += "- [" + std::string(score) + "] " +
+            (r.memory.title.empty() ? "" : r.memory.title + ": ") + r.memory.text + " (id " +
+            r.memory.id + ")\n";
   }
   if (results.empty()) text += "(nothing yet)\n";
   text += "Use these memories to answer; call search_memories for more.";
@@ -69,9 +70,9 @@ json::object ListPrompts() {
       {"name", "recall"},
       {"title", "Recall memories"},
       {"description", "Bring what memoryd remembers about a topic into the conversation"},
-      {"arguments", json::array{Argument("topic", "What to recall", true),
-                                Argument("space", "The space to search (default: default)",
-                                         false)}}};
+      {"arguments",
+       json::array{Argument("topic", "What to recall", true),
+                   Argument("space", "The space to search (default: default)", false)}}};
   json::object remember{
       {"name", "remember"},
       {"title", "Remember this"},
@@ -82,7 +83,7 @@ json::object ListPrompts() {
 }
 
 Result<json::object> GetPrompt(MemoryService& service, const Principal& principal,
-                              const std::string& default_space, const json::object& params) {
+                               const std::string& default_space, const json::object& params) {
   const std::string name = ArgString(params, "name").value_or("");
   const json::value* args_value = params.if_contains("arguments");
   const json::object empty;
@@ -95,7 +96,7 @@ Result<json::object> GetPrompt(MemoryService& service, const Principal& principa
 }
 
 Result<json::object> Complete(MemoryService& service, const Principal& principal,
-                             const json::object& params) {
+                              const json::object& params) {
   const json::value* ref = params.if_contains("ref");
   const json::value* argument = params.if_contains("argument");
   if (ref == nullptr || !ref->is_object() || argument == nullptr || !argument->is_object()) {
@@ -110,12 +111,14 @@ Result<json::object> Complete(MemoryService& service, const Principal& principal
     const std::string prefix = ArgString(argument->get_object(), "value").value_or("");
     MEMORYD_ASSIGN_OR_RETURN(auto spaces, service.ListSpaces(principal));
     for (const SpaceInfo& s : spaces) {
-      if (s.name.starts_with(prefix) && values.size() < kMaxCompletions) values.push_back(json::value(s.name));
+      if (s.name.starts_with(prefix) && values.size() < kMaxCompletions)
+        values.push_back(json::value(s.name));
     }
   }
   const auto total = static_cast<int64_t>(values.size());
   return json::object{
-      {"completion", json::object{{"values", std::move(values)}, {"total", total}, {"hasMore", false}}}};
+      {"completion",
+       json::object{{"values", std::move(values)}, {"total", total}, {"hasMore", false}}}};
 }
 
 }  // namespace memoryd::mcp

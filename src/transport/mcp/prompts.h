@@ -18,10 +18,10 @@ namespace memoryd::mcp {
 boost::json::object ListPrompts();
 // prompts/get {name, arguments}. kInvalidArgument for an unknown prompt or a missing argument.
 Result<boost::json::object> GetPrompt(MemoryService& service, const Principal& principal,
-                                     const std::string& default_space,
-                                     const boost::json::object& params);
+                                      const std::string& default_space,
+                                      const boost::json::object& params);
 // completion/complete {ref, argument}. kInvalidArgument for an unknown prompt.
 Result<boost::json::object> Complete(MemoryService& service, const Principal& principal,
-                                    const boost::json::object& params);
+                                     const boost::json::object& params);
 
 }  // namespace memoryd::mcp

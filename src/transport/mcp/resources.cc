@@ -27,7 +27,7 @@ json::object Contents(std::string_view uri, const json::value& body) {
 }
 
 Result<json::object> ReadSpace(MemoryService& service, const Principal& principal,
-                              std::string_view uri, const std::string& name) {
+                               std::string_view uri, const std::string& name) {
   MEMORYD_ASSIGN_OR_RETURN(SpaceRef space, service.ResolveSpace(principal, name, Access::kRead));
   MEMORYD_ASSIGN_OR_RETURN(SpaceSummary summary, service.Summary(space));
   MEMORYD_ASSIGN_OR_RETURN(RecentPage recent, service.Recent(space, kRecentInSpace, ""));
@@ -42,8 +42,8 @@ Result<json::object> ReadSpace(MemoryService& service, const Principal& principa
 }
 
 Result<json::object> ReadKeyed(MemoryService& service, const Principal& principal,
-                              std::string_view uri, const std::string& name,
-                              const std::string& key) {
+                               std::string_view uri, const std::string& name,
+                               const std::string& key) {
   MEMORYD_ASSIGN_OR_RETURN(SpaceRef space, service.ResolveSpace(principal, name, Access::kRead));
   MEMORYD_ASSIGN_OR_RETURN(Memory memory, service.Get(space, key));
   return Contents(uri, http::SemanticMemoryJson(memory));
@@ -88,13 +88,13 @@ Result<json::object> ListResources(MemoryService& service, const Principal& prin
   MEMORYD_ASSIGN_OR_RETURN(auto spaces, service.ListSpaces(principal));
   json::array resources;
   for (const SpaceInfo& s : spaces) {
-    resources.push_back(json::object{
-        {"uri", std::string(kSpacesPrefix) + EncodeUriSegment(s.name)},
-        {"name", s.name},
-        {"title", "Space " + s.name},
-        {"description", "Summary and newest memories of the space '" + s.name + "' (" +
-                            std::to_string(s.memory_count) + " memories)"},
-        {"mimeType", kJson}});
+    resources.push_back(
+        json::object{{"uri", std::string(kSpacesPrefix) + EncodeUriSegment(s.name)},
+                     {"name", s.name},
+                     {"title", "Space " + s.name},
+                     {"description", "Summary and newest memories of the space '" + s.name + "' (" +
+                                         std::to_string(s.memory_count) + " memories)"},
+                     {"mimeType", kJson}});
   }
   return json::object{{"resources", std::move(resources)}};
 }
@@ -119,7 +119,7 @@ json::object ResourceTemplates() {
 }
 
 Result<json::object> ReadResource(MemoryService& service, const Principal& principal,
-                                 const json::object& params) {
+                                  const json::object& params) {
   const json::value* uri_value = params.if_contains("uri");
   if (uri_value == nullptr || !uri_value->is_string()) {
     return Status::InvalidArgument("resources/read needs params.uri, a string");
@@ -130,14 +130,16 @@ Result<json::object> ReadResource(MemoryService& service, const Principal& princ
     auto id = DecodeUriSegment(uri.substr(kMemoriesPrefix.size()));
     if (!id || id->empty()) return unknown;
     auto memory = service.GetById(principal, *id);
-    if (!memory.ok()) return memory.status().code() == StatusCode::kNotFound ? unknown : memory.status();
+    if (!memory.ok())
+      return memory.status().code() == StatusCode::kNotFound ? unknown : memory.status();
     return Contents(uri, http::SemanticMemoryJson(*memory));
   }
   if (!uri.starts_with(kSpacesPrefix)) return unknown;
   const std::string_view rest = uri.substr(kSpacesPrefix.size());
   const size_t infix = rest.find(kKeysInfix);
   auto space = DecodeUriSegment(rest.substr(0, infix));
-  if (!space || space->empty() || (infix == std::string_view::npos && rest.find('/') != rest.npos)) {
+  if (!space || space->empty() ||
+      (infix == std::string_view::npos && rest.find('/') != rest.npos)) {
     return unknown;
   }
   if (infix == std::string_view::npos) return ReadSpace(service, principal, uri, *space);

@@ -23,7 +23,7 @@ Result<boost::json::object> ListResources(MemoryService& service, const Principa
 boost::json::object ResourceTemplates();
 // resources/read {uri}. kNotFound for a URI that names nothing (JSON-RPC -32002).
 Result<boost::json::object> ReadResource(MemoryService& service, const Principal& principal,
-                                        const boost::json::object& params);
+                                         const boost::json::object& params);
 
 // Percent-encoding of one URI segment (everything but A-Z a-z 0-9 - . _ ~), and its inverse
 // (nullopt for a malformed escape).

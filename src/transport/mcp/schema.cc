@@ -15,7 +15,8 @@ std::string Join(const std::string& path, std::string_view name) {
 
 bool IsInteger(const json::value& v) {
   if (v.is_int64() || v.is_uint64()) return true;
-  return v.is_double() && std::isfinite(v.get_double()) && v.get_double() == std::trunc(v.get_double());
+  return v.is_double() && std::isfinite(v.get_double()) &&
+         v.get_double() == std::trunc(v.get_double());
 }
 
 bool HasType(const json::value& v, std::string_view type) {

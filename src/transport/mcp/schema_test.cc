@@ -22,7 +22,8 @@ const json::object& Schema() {
         "meta": {"type": "object", "additionalProperties": {"type": ["string", "number"]}}}},
       "items": {"type": "array", "items": {"type": "object", "required": ["key"],
         "properties": {"key": {"type": "string"}}}}
-    }})").as_object();
+    }})")
+                                         .as_object();
   return schema;
 }
 

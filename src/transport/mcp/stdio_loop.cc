@@ -21,15 +21,15 @@ std::string AnswerLine(std::string_view line, McpServer& server, const Principal
     return json::serialize(
         ErrorResponse(nullptr, kInvalidRequest, "send one JSON-RPC message per line"));
   }
-  const Message message = ReadMessage(*parsed);
-  std::optional<json::object> answer;
+  const Message message = ReadMessage(std::move(parsed).value());
   // Nothing a tool does may end the session: anything thrown becomes an internal error.
   try {
-    answer = server.Handle(message, principal, session);
+    auto answer = server.Handle(message, principal, session);
+    return answer ? std::move(answer->json) : std::string();
   } catch (const std::exception& e) {
-    answer = ErrorResponse(message.id, kInternalError, std::string("internal error: ") + e.what());
+    return ErrorResponseText(message.id, kInternalError,
+                             std::string("internal error: ") + e.what());
   }
-  return answer ? json::serialize(*answer) : std::string();
 }
 
 void RunStdioLoop(std::istream& in, std::ostream& out, McpServer& server,

@@ -44,7 +44,7 @@ TEST(StdioLoopTest, AnswersRequestsLineByLine) {
 
 TEST(StdioLoopTest, BrokenLinesGetErrorsAndTheLoopGoesOn) {
   auto answers = RunLoop("not json\n[1,2]\n" + std::string(70 << 10, ' ') + "x\n" +
-                     R"({"jsonrpc":"2.0","id":4,"method":"ping"})" + "\n");
+                         R"({"jsonrpc":"2.0","id":4,"method":"ping"})" + "\n");
   ASSERT_EQ(answers.size(), 4u);
   EXPECT_EQ(answers[0].at("error").at("code"), json::value(kParseError));
   EXPECT_EQ(answers[1].at("error").at("code"), json::value(kInvalidRequest));

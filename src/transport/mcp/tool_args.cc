@@ -33,8 +33,9 @@ std::optional<int64_t> ArgInteger(const json::object& args, std::string_view nam
   if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) {
-    return v->get_uint64() > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX
-                                                               : static_cast<int64_t>(v->get_uint64());
+    return v->get_uint64() > static_cast<uint64_t>(INT64_MAX)
+               ? INT64_MAX
+               : static_cast<int64_t>(v->get_uint64());
   }
   // Range first: casting an out-of-range double to an integer is undefined behaviour.
   if (v->is_double() && std::abs(v->get_double()) < 9e18) {

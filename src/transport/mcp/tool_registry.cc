@@ -12,7 +12,8 @@ Status Expand(json::value& value, const json::object& fragments, int depth = 0) 
   if (value.is_string() && value.get_string().starts_with("@")) {
     const std::string_view name = std::string_view(value.get_string()).substr(1);
     const json::value* fragment = fragments.if_contains(name);
-    if (fragment == nullptr) return Status::Internal("unknown schema fragment @" + std::string(name));
+    if (fragment == nullptr)
+      return Status::Internal("unknown schema fragment @" + std::string(name));
     value = *fragment;
     return Expand(value, fragments, depth + 1);
   }

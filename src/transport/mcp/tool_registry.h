@@ -2,7 +2,7 @@
 // for a language model), JSON Schemas for its input and output, its behaviour hints, whether it
 // acts on one space, and the handler that parses, calls MemoryService and encodes. The registry
 // turns the table into the tools/list answer, validates arguments against the input schema
-// before a handler runs, and is what the README's tool list is checked against.
+// before a handler runs (tests/mcp checks the README's tool table against tools/list).
 //
 // Schemas are JSON text. A string value "@name" stands for the shared fragment `name` (see
 // tool_fragments.cc), so common arguments such as `space` and the memory object are written once.

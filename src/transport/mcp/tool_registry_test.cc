@@ -18,11 +18,11 @@ std::unique_ptr<ToolRegistry> Registry() {
 TEST(ToolRegistryTest, OffersTheRequiredToolsUnderTheirExactNames) {
   auto registry = Registry();
   ASSERT_NE(registry, nullptr);
-  for (const char* name : {"add_memory", "search_memories", "list_memories", "get_memory",
-                           "update_memory", "delete_memory", "list_spaces", "delete_space",
-                           "set_memory", "memory_exists", "count_memories", "set_memories",
-                           "get_memories", "delete_memories", "list_tags", "create_tag",
-                           "delete_tag", "list_keys_by_tags", "describe_space"}) {
+  for (const char* name :
+       {"add_memory", "search_memories", "list_memories", "get_memory", "update_memory",
+        "delete_memory", "list_spaces", "delete_space", "set_memory", "memory_exists",
+        "count_memories", "set_memories", "get_memories", "delete_memories", "list_tags",
+        "create_tag", "delete_tag", "list_keys_by_tags", "describe_space"}) {
     EXPECT_NE(registry->Find(name), nullptr) << name;
   }
   EXPECT_EQ(registry->Find("no_such_tool"), nullptr);
@@ -58,7 +58,9 @@ TEST(ToolRegistryTest, HintsFollowAccess) {
   auto registry = Registry();
   ASSERT_NE(registry, nullptr);
   for (const Tool& tool : registry->tools()) {
-    if (tool.spec.access == Access::kRead) EXPECT_FALSE(tool.spec.destructive) << tool.spec.name;
+    if (tool.spec.access == Access::kRead) {
+      EXPECT_FALSE(tool.spec.destructive) << tool.spec.name;
+    }
   }
   EXPECT_EQ(registry->Find("search_memories")->spec.access, Access::kRead);
   EXPECT_TRUE(registry->Find("delete_space")->spec.destructive);
@@ -68,8 +70,8 @@ TEST(ToolRegistryTest, HintsFollowAccess) {
 Result<json::object> Noop(ToolContext&) { return json::object(); }
 
 TEST(ToolRegistryTest, BrokenSchemasAreReportedNotIgnored) {
-  ToolSpec bad{"bad", "Bad", "d", "{not json", "{}", Access::kRead, false, true,
-               ToolScope::kSpace, Noop};
+  ToolSpec bad{"bad",         "Bad", "d",  "{not json",       "{}",
+               Access::kRead, false, true, ToolScope::kSpace, Noop};
   EXPECT_EQ(ToolRegistry::Build({bad}).status().code(), StatusCode::kInternal);
   bad.input_schema = R"({"type":"object","properties":{"x":"@no_such_fragment"}})";
   auto built = ToolRegistry::Build({bad});
