@@ -136,6 +136,7 @@ EmbeddingProgress Stack::Progress() const {
 }
 
 Stack::~Stack() {
+  if (engine_) engine_->Abandon();  // a backlog of writes is indexed at the next start
   background_.reset();
   if (engine_) LogIfFailed("saving the vector indexes", engine_->Save());
 }

@@ -10,7 +10,8 @@
 namespace memoryd {
 namespace {
 
-constexpr int64_t kFeedWindow = 4096;
+// Changes applied per batch; a catch-up checks for shutdown between batches.
+constexpr int64_t kFeedWindow = 512;
 
 }  // namespace
 
@@ -261,6 +262,7 @@ Status SearchEngine::CatchUp() {
   // Every write noted before this point committed before it, so the feed read below holds it.
   const uint64_t noted = writes_noted_.load();
   for (;;) {
+    if (abandoned_.load()) return Status::Ok();
     MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(applied_version_, kFeedWindow));
     if (!changes.complete) {
       MEMORYD_RETURN_IF_ERROR(Rebuild());

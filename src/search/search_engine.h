@@ -80,6 +80,9 @@ class SearchEngine {
                    const std::function<void(const Status&)>& on_error);
   // Wakes RunFollower (e.g. to see `stop`).
   void WakeFollower();
+  // From now on, a catch-up stops after its current batch (for a prompt shutdown; Save() still
+  // records exactly what was applied).
+  void Abandon() { abandoned_ = true; }
 
   // Best first, at most `k`. `allowed` (may be null) restricts the labels; expired memories are
   // never returned. An unknown space gives an empty list.
@@ -120,6 +123,7 @@ class SearchEngine {
   // NoteWrite() calls, and how many of them the last finished catch-up covered.
   std::atomic<uint64_t> writes_noted_{0};
   std::atomic<uint64_t> writes_covered_{0};
+  std::atomic<bool> abandoned_{false};
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;
   std::mutex catch_up_mu_;       // one thread applies the feed at a time; also held by Save
