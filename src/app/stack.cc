@@ -84,8 +84,10 @@ void Stack::StartBackground(const StackConfig& config) {
         auto purged = service_->PurgeExpired();
         LogIfFailed("purging expired memories", purged.status());
       });
-  background_->follower = std::thread([this, interval = config.follow_interval_ms] {
-    engine_->RunFollower(std::chrono::milliseconds(interval), background_->stop,
+  // The thread gets the Background itself: ~Stack empties background_ before ~Background joins.
+  Background* background = background_.get();
+  background_->follower = std::thread([this, background, interval = config.follow_interval_ms] {
+    engine_->RunFollower(std::chrono::milliseconds(interval), background->stop,
                          [](const Status& s) { LogIfFailed("following the store", s); });
   });
   background_->save = std::make_unique<PeriodicTask>(

@@ -1,7 +1,7 @@
 // Harness for the MCP suites: starts the real memoryd binary on 127.0.0.1 with its own temporary
 // data directory, waits for /healthz, and stops it with SIGTERM (which must exit 0).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,8 +10,16 @@ export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = resolve(process.env.MEMORYD_BIN || join(REPO_ROOT, 'build', 'memoryd'));
 const START_TIMEOUT_MS = Number(process.env.MEMORYD_START_TIMEOUT || 20) * 1000;
 
+// Every temporary directory made here is removed when the test process exits.
+const tempDirs = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'memoryd-mcp-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export async function freePort() {
