@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 #include "embed/builtin_embedder.h"
@@ -200,6 +202,39 @@ TEST_F(SearchEngineTest, MemoriesWithoutUsableVectorsAreFoundByWords) {
   ASSERT_TRUE(engine->CatchUp().ok());
   EXPECT_EQ(Find(*engine, SpaceId(*store_, "s"), "tax filing").size(), 1u);
   EXPECT_EQ(engine->Stats().vectors, 0u);
+}
+
+// Writers note their writes, the follower indexes them, searchers catch up first: every memory a
+// writer finished is found by the search that follows it, and nothing races (TSan runs this).
+TEST_F(SearchEngineTest, ConcurrentWritersFollowerAndSearchers) {
+  auto engine = Engine(*store_);
+  ASSERT_TRUE(engine);
+  std::atomic<bool> stop{false};
+  std::thread follower([&] {
+    engine->RunFollower(std::chrono::milliseconds(5), stop, [](const Status&) {});
+  });
+  std::atomic<int> missed{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string word = "token" + std::to_string(w) + "x" + std::to_string(i);
+        Put(*store_, "s", word, "note about " + word);
+        engine->NoteWrite();
+        if (!engine->CatchUpIfWritten().ok()) ++missed;
+        const int64_t space = SpaceId(*store_, "s");
+        const auto hits =
+            engine->Search(space, word, embedder_->EmbedOne(word), 5, nullptr, kNow);
+        if (hits.empty()) ++missed;
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  stop = true;
+  engine->WakeFollower();
+  follower.join();
+  EXPECT_EQ(missed.load(), 0);
+  EXPECT_EQ(engine->Stats().documents, 50u);
 }
 
 }  // namespace
