@@ -66,7 +66,7 @@ scenario-test: build
 	MEMORYD_BIN=$(BUILD)/memoryd $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
 
 mcp-test: build mcp-deps
-	MEMORYD_BIN=$(BUILD)/memoryd tests/mcp/run.sh
+	MEMORYD_BIN=$(CURDIR)/$(BUILD)/memoryd tests/mcp/run.sh
 
 asan-test: asan mcp-deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -74,7 +74,7 @@ asan-test: asan mcp-deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  MEMORYD_BIN=$(ASAN_BUILD)/memoryd $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  MEMORYD_START_TIMEOUT=60 MEMORYD_BIN=$(ASAN_BUILD)/memoryd tests/mcp/run.sh
+	  MEMORYD_START_TIMEOUT=60 MEMORYD_BIN=$(CURDIR)/$(ASAN_BUILD)/memoryd tests/mcp/run.sh
 
 test: mcp-deps build asan tsan
 	$(MAKE) --no-print-directory tsan-test
