@@ -389,7 +389,8 @@ bool ParseFlag(const std::string& arg, EvalConfig* config, bool* all) {
   if (name == "--cosine-floor") return config->fusion.cosine_floor = std::stof(value), true;
   if (name == "--dim") return config->embed.dimension = std::stoi(value), true;
   if (name == "--candidates") return config->candidates = std::stoul(value), true;
-  if (name == "--prev-context") return config->bm25.previous_context_weight = std::stof(value), true;
+  if (name == "--prev-context")
+    return config->bm25.previous_context_weight = std::stof(value), true;
   if (name == "--next-context") return config->bm25.next_context_weight = std::stof(value), true;
   return false;
 }

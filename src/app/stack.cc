@@ -90,11 +90,10 @@ void Stack::StartBackground(const StackConfig& config) {
     engine_->RunFollower(std::chrono::milliseconds(interval), background->stop,
                          [](const Status& s) { LogIfFailed("following the store", s); });
   });
-  background_->save = std::make_unique<PeriodicTask>(
-      milliseconds(config.save_interval_ms),
-      [this] { LogIfFailed("saving the vector indexes", engine_->Save()); });
-  background_->reembed =
-      std::make_unique<PeriodicTask>(milliseconds(1000), [this] { Reembed(); });
+  background_->save = std::make_unique<PeriodicTask>(milliseconds(config.save_interval_ms), [this] {
+    LogIfFailed("saving the vector indexes", engine_->Save());
+  });
+  background_->reembed = std::make_unique<PeriodicTask>(milliseconds(1000), [this] { Reembed(); });
 }
 
 // Embeds memories that have no embedding by the current embedder, a batch at a time, until none

@@ -60,9 +60,9 @@ TEST_F(KeywordIndexTest, EveryDocumentMatchingEveryTerm) {
   for (size_t n : {1u, 9u, 10u, 30u}) {
     Bm25Index index(Analyzer());
     for (size_t i = 0; i < n; ++i) {
-      ASSERT_TRUE(index.Add(i + 1, "stable memory number " + std::to_string(i) +
-                                       " about lighthouses")
-                      .ok());
+      ASSERT_TRUE(
+          index.Add(i + 1, "stable memory number " + std::to_string(i) + " about lighthouses")
+              .ok());
     }
     EXPECT_EQ(index.Search("stable memory about lighthouses", 100, nullptr).size(), n);
   }
@@ -130,11 +130,11 @@ TEST_F(KeywordIndexTest, TopicsReachDocumentsWithoutSharedWords) {
 // A conversation: consecutive turns share their subject, unlike turns picked at random.
 void AddConversation(Bm25Index& index, uint64_t first_label) {
   const std::vector<std::string> subjects = {
-      "garden tomatoes", "violin lessons", "marathon training", "kitchen renovation",
-      "chess club",      "sourdough bread", "camping trip",    "pottery class",
-      "jazz concert",    "job interview",   "birthday party",  "photography course",
-      "bicycle repair",  "piano recital",   "beach holiday",   "book club",
-      "wedding plans",   "science fair",    "yoga retreat",    "soccer match"};
+      "garden tomatoes", "violin lessons",  "marathon training", "kitchen renovation",
+      "chess club",      "sourdough bread", "camping trip",      "pottery class",
+      "jazz concert",    "job interview",   "birthday party",    "photography course",
+      "bicycle repair",  "piano recital",   "beach holiday",     "book club",
+      "wedding plans",   "science fair",    "yoga retreat",      "soccer match"};
   uint64_t label = first_label;
   for (const auto& subject : subjects) {
     ASSERT_TRUE(index.Add(label++, "A: how is the " + subject + " going?").ok());
@@ -170,8 +170,9 @@ TEST_F(KeywordIndexTest, NoNeighbourContextAmongUnrelatedFacts) {
             (std::vector<uint64_t>{1}));
   // Many unrelated facts: adjacent ones overlap no more than random ones.
   for (uint64_t i = 0; i < 60; ++i) {
-    ASSERT_TRUE(index.Add(10 + i, "fact number " + std::to_string(i) + " about item" +
-                                      std::to_string(i * 7919 % 61))
+    ASSERT_TRUE(index
+                    .Add(10 + i, "fact number " + std::to_string(i) + " about item" +
+                                     std::to_string(i * 7919 % 61))
                     .ok());
   }
   EXPECT_EQ(index.ContextStrength(), 0.0f);

@@ -61,8 +61,8 @@ Result<IndexState> ReadIndexState(const std::string& path) {
 
 Status WriteIndexState(const std::string& path, const IndexState& state) {
   std::ostringstream out;
-  out << kMagic << "\nversion " << state.version << "\nembedder " << state.embedder
-      << "\nspaces " << state.spaces.size();
+  out << kMagic << "\nversion " << state.version << "\nembedder " << state.embedder << "\nspaces "
+      << state.spaces.size();
   for (int64_t id : state.spaces) out << ' ' << id;
   out << "\nend\n";
   const std::string tmp = path + ".tmp";

@@ -251,9 +251,8 @@ void SearchEngine::RunFollower(std::chrono::milliseconds interval, const std::at
   while (!stop.load()) {
     if (Status s = CatchUp(); !s.ok()) on_error(s);
     std::unique_lock lock(wake_mu_);
-    wake_cv_.wait_for(lock, interval, [&] {
-      return stop.load() || writes_covered_.load() < writes_noted_.load();
-    });
+    wake_cv_.wait_for(lock, interval,
+                      [&] { return stop.load() || writes_covered_.load() < writes_noted_.load(); });
   }
 }
 

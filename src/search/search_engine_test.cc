@@ -4,8 +4,8 @@
 
 #include <atomic>
 #include <filesystem>
-#include <thread>
 #include <fstream>
+#include <thread>
 
 #include "embed/builtin_embedder.h"
 #include "store/sqlite_store.h"
@@ -69,8 +69,7 @@ class SearchEngineTest : public ::testing::Test {
                             const std::unordered_set<uint64_t>* allowed = nullptr,
                             int64_t now = kNow) {
     std::vector<int64_t> seqs;
-    for (const auto& hit :
-         engine.Search(space_id, q, embedder_->EmbedOne(q), 10, allowed, now)) {
+    for (const auto& hit : engine.Search(space_id, q, embedder_->EmbedOne(q), 10, allowed, now)) {
       EXPECT_GE(hit.score, 0.0f);
       EXPECT_LE(hit.score, 1.0f);
       seqs.push_back(hit.seq);
@@ -167,8 +166,8 @@ TEST_F(SearchEngineTest, RebuildsWhenTheSavedIndexIsCorrupt) {
     ASSERT_TRUE(engine->CatchUp().ok());
     ASSERT_TRUE(engine->Save().ok());
   }
-  const std::string file = dir_.path() + "/index/space-" +
-                           std::to_string(SpaceId(*store_, "s")) + ".hnsw";
+  const std::string file =
+      dir_.path() + "/index/space-" + std::to_string(SpaceId(*store_, "s")) + ".hnsw";
   ASSERT_TRUE(std::filesystem::exists(file));
   {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
@@ -210,9 +209,8 @@ TEST_F(SearchEngineTest, ConcurrentWritersFollowerAndSearchers) {
   auto engine = Engine(*store_);
   ASSERT_TRUE(engine);
   std::atomic<bool> stop{false};
-  std::thread follower([&] {
-    engine->RunFollower(std::chrono::milliseconds(5), stop, [](const Status&) {});
-  });
+  std::thread follower(
+      [&] { engine->RunFollower(std::chrono::milliseconds(5), stop, [](const Status&) {}); });
   std::atomic<int> missed{0};
   std::vector<std::thread> writers;
   for (int w = 0; w < 2; ++w) {
@@ -223,8 +221,7 @@ TEST_F(SearchEngineTest, ConcurrentWritersFollowerAndSearchers) {
         engine->NoteWrite();
         if (!engine->CatchUpIfWritten().ok()) ++missed;
         const int64_t space = SpaceId(*store_, "s");
-        const auto hits =
-            engine->Search(space, word, embedder_->EmbedOne(word), 5, nullptr, kNow);
+        const auto hits = engine->Search(space, word, embedder_->EmbedOne(word), 5, nullptr, kNow);
         if (hits.empty()) ++missed;
       }
     });

@@ -152,7 +152,8 @@ Result<KeyPage> MemoryService::ListKeys(const SpaceRef& space, int64_t page, int
   if (page - 1 > out.total / page_size) return out;
   const int64_t offset = (page - 1) * page_size;
   if (offset >= out.total) return out;
-  MEMORYD_ASSIGN_OR_RETURN(out.keys, store_.ListKeys(space, ListOptions{offset, page_size, {}}, now));
+  MEMORYD_ASSIGN_OR_RETURN(out.keys,
+                           store_.ListKeys(space, ListOptions{offset, page_size, {}}, now));
   return out;
 }
 

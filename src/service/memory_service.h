@@ -15,8 +15,8 @@
 
 #include "auth/key_cache.h"
 #include "core/clock.h"
-#include "embed/embedder.h"
 #include "core/result.h"
+#include "embed/embedder.h"
 #include "service/options.h"
 #include "service/rate_limiter.h"
 #include "store/store.h"
@@ -60,7 +60,7 @@ struct SearchQuery {
 };
 struct SearchResult {
   Memory memory;
-  double score = 0;  // fused relevance in [0, 1]; >= 0.95 is a near-duplicate
+  double score = 0;    // fused relevance in [0, 1]; >= 0.95 is a near-duplicate
   double meaning = 0;  // the vector (meaning) part of the score alone, in [0, 1]
 };
 // Outcome of Add: the stored memory, or with dedupe the existing near-copy that was kept.

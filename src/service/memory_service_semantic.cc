@@ -54,7 +54,8 @@ void MemoryService::Embed(std::vector<MemoryWrite*> writes) const {
   if (embedder_ == nullptr || writes.empty()) return;
   std::vector<std::string> texts;
   texts.reserve(writes.size());
-  for (const MemoryWrite* w : writes) texts.push_back(SpaceIndex::IndexText(w->key, w->title, w->text));
+  for (const MemoryWrite* w : writes)
+    texts.push_back(SpaceIndex::IndexText(w->key, w->title, w->text));
   auto vectors = embedder_->Embed(texts);
   if (!vectors.ok() || vectors->size() != writes.size()) return;
   const std::string name = embedder_->Name();
@@ -179,7 +180,8 @@ Result<Memory> MemoryService::FindVisible(const Principal& principal, std::strin
   const Status missing = Status::NotFound("memory with id '" + std::string(id) + "' not found");
   if (id.empty() || id.size() > 64 || !IsValidUtf8(id) || HasControlChar(id)) return missing;
   auto memory = store_.FindById(principal.account_id, id, now);
-  if (!memory.ok()) return memory.status().code() == StatusCode::kNotFound ? missing : memory.status();
+  if (!memory.ok())
+    return memory.status().code() == StatusCode::kNotFound ? missing : memory.status();
   if (principal.space && memory->space != *principal.space) return missing;
   return memory;
 }
@@ -201,7 +203,8 @@ Result<Memory> MemoryService::UpdateById(const Principal& principal, std::string
   input.title = patch.title ? std::move(*patch.title) : current.title;
   input.text = patch.text ? std::move(*patch.text) : current.text;
   input.tags = patch.tags ? std::move(*patch.tags) : current.tags;
-  input.metadata_json = patch.metadata_json ? std::move(*patch.metadata_json) : current.metadata_json;
+  input.metadata_json =
+      patch.metadata_json ? std::move(*patch.metadata_json) : current.metadata_json;
   input.ttl_minutes = patch.ttl_minutes;
   MEMORYD_ASSIGN_OR_RETURN(MemoryWrite write, Prepare(std::move(input), now, "text"));
   if (!patch.ttl_minutes && !patch.clear_expiry) write.expires_at = current.expires_at;

@@ -21,15 +21,14 @@ class SemanticServiceTest : public ::testing::Test {
     embedder_ = BuiltinEmbedder::Create().value();
     SearchEngineOptions options;
     options.index_dir = dir_.path() + "/index";
-    engine_ = SearchEngine::Open(*store_, *embedder_, text::TextAnalyzer::Create().value(),
-                                 options)
+    engine_ = SearchEngine::Open(*store_, *embedder_, text::TextAnalyzer::Create().value(), options)
                   .value();
     service_ = std::make_unique<MemoryService>(*store_, clock_, ServiceOptions{});
     service_->AttachSearch(engine_.get(), embedder_.get());
   }
 
-  Memory Add(const std::string& space, const std::string& text,
-             std::vector<std::string> tags = {}, std::string metadata = "{}") {
+  Memory Add(const std::string& space, const std::string& text, std::vector<std::string> tags = {},
+             std::string metadata = "{}") {
     MemoryInput in;
     in.text = text;
     in.tags = std::move(tags);
@@ -141,8 +140,7 @@ TEST_F(SemanticServiceTest, RecentPagesNewestFirstWithACursor) {
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->memories.size(), 1u);
   EXPECT_FALSE(last->next_cursor);
-  EXPECT_EQ(service_->Recent({1, "p"}, 2, "garbage").status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->Recent({1, "p"}, 2, "garbage").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(service_->Recent({1, "p"}, 201, "").status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -164,7 +162,8 @@ TEST_F(SemanticServiceTest, ByIdRespectsScopedAndReadOnlyKeys) {
   EXPECT_EQ(updated->id, m.id);
   EXPECT_EQ(updated->created_at, m.created_at);
   EXPECT_EQ(SearchTexts("p", "cactus"), std::vector<std::string>{*patch.text});
-  for (const auto& text : SearchTexts("p", "orchid")) EXPECT_EQ(text.find("orchid"), std::string::npos);
+  for (const auto& text : SearchTexts("p", "orchid"))
+    EXPECT_EQ(text.find("orchid"), std::string::npos);
   EXPECT_EQ(service_->DeleteById(other, m.id).code(), StatusCode::kNotFound);
   EXPECT_TRUE(service_->DeleteById(all, m.id).ok());
   EXPECT_EQ(service_->DeleteById(all, m.id).code(), StatusCode::kNotFound);
