@@ -1,8 +1,8 @@
 #include "store/sqlite_connection.h"
 
-#include <cstring>
-
 #include <sqlite3.h>
+
+#include <cstring>
 
 #include "store/metadata_match.h"
 #include "text/case_fold.h"

@@ -59,9 +59,9 @@ Status ReadChanges(Connection& conn, int64_t version, int64_t limit, IndexChange
   }
   // Versions are dense, so a window of `limit` versions holds at most `limit` changes.
   const int64_t upto = std::min(out->version, version + limit);
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto upserts, conn.Prepare(std::string(kIndexColumns) +
-                                 "WHERE version > ?2 AND version <= ?3 ORDER BY version"));
+  MEMORYD_ASSIGN_OR_RETURN(auto upserts,
+                           conn.Prepare(std::string(kIndexColumns) +
+                                        "WHERE version > ?2 AND version <= ?3 ORDER BY version"));
   upserts.Bind(1, int64_t{-1});
   upserts.Bind(2, version);
   upserts.Bind(3, upto);
@@ -70,9 +70,9 @@ Status ReadChanges(Connection& conn, int64_t version, int64_t limit, IndexChange
     if (!row) break;
     out->upserts.push_back(ReadIndexRecord(upserts));
   }
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto removals, conn.Prepare("SELECT version, space_id, memory_seq FROM removals"
-                                  " WHERE version > ? AND version <= ? ORDER BY version"));
+  MEMORYD_ASSIGN_OR_RETURN(auto removals,
+                           conn.Prepare("SELECT version, space_id, memory_seq FROM removals"
+                                        " WHERE version > ? AND version <= ? ORDER BY version"));
   removals.Bind(1, version);
   removals.Bind(2, upto);
   for (;;) {
@@ -94,8 +94,8 @@ Result<int64_t> SqliteStore::CurrentVersion() {
 Result<IndexChanges> SqliteStore::ChangesSince(int64_t version, int64_t limit) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   IndexChanges out;
-  MEMORYD_RETURN_IF_ERROR(
-      InSnapshot(*lease, [&] { return ReadChanges(*lease, version, std::max<int64_t>(1, limit), &out); }));
+  MEMORYD_RETURN_IF_ERROR(InSnapshot(
+      *lease, [&] { return ReadChanges(*lease, version, std::max<int64_t>(1, limit), &out); }));
   return out;
 }
 

@@ -94,11 +94,10 @@ Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::st
                                      const std::string& order_sql, int64_t offset, int64_t limit,
                                      int64_t now,
                                      std::optional<std::pair<int64_t, int64_t>> before) {
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt,
-      conn.Prepare(kSelectMemory + "WHERE m.space_id = ? AND" + kLive +
-                   "AND (m.created_at, m.seq) < (?, ?) ORDER BY " + order_sql +
-                   " LIMIT ? OFFSET ?"));
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           conn.Prepare(kSelectMemory + "WHERE m.space_id = ? AND" + kLive +
+                                        "AND (m.created_at, m.seq) < (?, ?) ORDER BY " + order_sql +
+                                        " LIMIT ? OFFSET ?"));
   stmt.Bind(1, space_id);
   stmt.Bind(2, now);
   stmt.Bind(3, before ? before->first : INT64_MAX);

@@ -32,14 +32,16 @@ std::string FilterSql(const SearchFilter& f, const std::vector<std::string>& any
   if (f.created_after) sql += " AND m.created_at > ?";
   if (f.created_before) sql += " AND m.created_at < ?";
   if (!any.empty()) {
-    sql += " AND EXISTS (SELECT 1 FROM memory_tags mt JOIN tags t ON t.id = mt.tag_id"
-           " WHERE mt.memory_seq = m.seq AND t.name IN (" +
-           Placeholders(any.size()) + "))";
+    sql +=
+        " AND EXISTS (SELECT 1 FROM memory_tags mt JOIN tags t ON t.id = mt.tag_id"
+        " WHERE mt.memory_seq = m.seq AND t.name IN (" +
+        Placeholders(any.size()) + "))";
   }
   if (!all.empty()) {
-    sql += " AND (SELECT COUNT(*) FROM memory_tags mt JOIN tags t ON t.id = mt.tag_id"
-           " WHERE mt.memory_seq = m.seq AND t.name IN (" +
-           Placeholders(all.size()) + ")) = ?";
+    sql +=
+        " AND (SELECT COUNT(*) FROM memory_tags mt JOIN tags t ON t.id = mt.tag_id"
+        " WHERE mt.memory_seq = m.seq AND t.name IN (" +
+        Placeholders(all.size()) + ")) = ?";
   }
   for (size_t i = 0; i < f.metadata.size(); ++i) {
     // JSON value equality on the exact key (store/metadata_match.h); json_extract would equate
@@ -82,12 +84,10 @@ Result<Memory> SqliteStore::FindById(AccountId account, std::string_view id, int
   return sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10));
 }
 
-Result<std::vector<Memory>> SqliteStore::LoadBySeqs(const std::vector<int64_t>& seqs,
-                                                    int64_t now) {
+Result<std::vector<Memory>> SqliteStore::LoadBySeqs(const std::vector<int64_t>& seqs, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
-                           (*lease).Prepare(std::string(sqlite::kSelectMemoryWithSpace) +
-                                            "WHERE m.seq = ? AND" + kLiveM));
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, (*lease).Prepare(std::string(sqlite::kSelectMemoryWithSpace) +
+                                                       "WHERE m.seq = ? AND" + kLiveM));
   std::vector<Memory> out;
   out.reserve(seqs.size());
   for (int64_t seq : seqs) {
@@ -109,9 +109,9 @@ Result<std::vector<int64_t>> SqliteStore::MatchingSeqs(const SpaceRef& space,
   const auto any = Unique(filter.tags_any);
   const auto all = Unique(filter.tags_all);
   MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, (*lease).Prepare("SELECT m.seq FROM memories m WHERE m.space_id = ? AND" +
-                                  std::string(kLiveM) + FilterSql(filter, any, all) +
-                                  " ORDER BY m.seq"));
+      auto stmt,
+      (*lease).Prepare("SELECT m.seq FROM memories m WHERE m.space_id = ? AND" +
+                       std::string(kLiveM) + FilterSql(filter, any, all) + " ORDER BY m.seq"));
   stmt.Bind(1, *space_id);
   stmt.Bind(2, now);
   BindFilter(stmt, 3, filter, any, all);

@@ -402,11 +402,11 @@ struct IdRow {
 // The live memory with this id in one of the account's spaces.
 Result<std::optional<IdRow>> FindIdRow(Connection& conn, AccountId account, std::string_view id,
                                        int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare("SELECT m.seq, m.space_id, s.name, m.key, m.created_at"
-                              " FROM memories m JOIN spaces s ON s.id = m.space_id"
-                              " WHERE m.id = ? AND s.account_id = ? AND"
-                              " (m.expires_at IS NULL OR m.expires_at > ?)"));
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           conn.Prepare("SELECT m.seq, m.space_id, s.name, m.key, m.created_at"
+                                        " FROM memories m JOIN spaces s ON s.id = m.space_id"
+                                        " WHERE m.id = ? AND s.account_id = ? AND"
+                                        " (m.expires_at IS NULL OR m.expires_at > ?)"));
   stmt.Bind(1, id);
   stmt.Bind(2, account);
   stmt.Bind(3, now);

@@ -16,9 +16,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
-#include <functional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -116,8 +116,7 @@ class Store {
   // Returns whether a live memory was deleted.
   virtual Result<bool> DeleteById(AccountId account, std::string_view id, int64_t now) = 0;
   // The live memories with these sequence numbers, in the order asked; missing ones are skipped.
-  virtual Result<std::vector<Memory>> LoadBySeqs(const std::vector<int64_t>& seqs,
-                                                 int64_t now) = 0;
+  virtual Result<std::vector<Memory>> LoadBySeqs(const std::vector<int64_t>& seqs, int64_t now) = 0;
   // Sequence numbers of the space's live memories that pass `filter`, ascending.
   virtual Result<std::vector<int64_t>> MatchingSeqs(const SpaceRef& space,
                                                     const SearchFilter& filter, int64_t now) = 0;

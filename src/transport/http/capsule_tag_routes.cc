@@ -64,8 +64,8 @@ HttpResponse CapsuleSummary(RouteContext& ctx) {
 HttpResponse Health(RouteContext& ctx) {
   json::object body{{"status", "ok"}};
   if (auto search = ctx.service.GetSearchStatus()) {
-    body["embedder"] = json::object{{"name", search->embedder},
-                                    {"pendingEmbeddings", search->pending_embeddings}};
+    body["embedder"] =
+        json::object{{"name", search->embedder}, {"pendingEmbeddings", search->pending_embeddings}};
   }
   return JsonResponse(200, body);
 }

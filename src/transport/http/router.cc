@@ -68,7 +68,6 @@ std::string BearerToken(const HttpRequest& request) {
   return std::string(value);
 }
 
-
 }  // namespace
 
 std::string_view RouteContext::PathParam(std::string_view name) const {

@@ -31,8 +31,8 @@ Result<std::vector<MetadataMatch>> MetadataMatches(const ObjectReader& r) {
 
 Result<AddRequest> ReadAddRequest(const json::object& object) {
   ObjectReader r(object);
-  MEMORYD_RETURN_IF_ERROR(r.AllowOnly(
-      {"space", "title", "text", "metadata", "tags", "key", "ttlMinutes", "dedupe"}));
+  MEMORYD_RETURN_IF_ERROR(
+      r.AllowOnly({"space", "title", "text", "metadata", "tags", "key", "ttlMinutes", "dedupe"}));
   AddRequest out;
   MEMORYD_ASSIGN_OR_RETURN(out.space, r.OptionalString("space"));
   MEMORYD_ASSIGN_OR_RETURN(out.input.text, r.RequiredString("text"));
@@ -50,8 +50,8 @@ Result<AddRequest> ReadAddRequest(const json::object& object) {
 
 Result<SearchRequest> ReadSearchRequest(const json::object& object) {
   ObjectReader r(object);
-  MEMORYD_RETURN_IF_ERROR(r.AllowOnly({"space", "q", "top_k", "tags", "tags_all", "metadata",
-                                       "created_after", "created_before"}));
+  MEMORYD_RETURN_IF_ERROR(r.AllowOnly(
+      {"space", "q", "top_k", "tags", "tags_all", "metadata", "created_after", "created_before"}));
   SearchRequest out;
   MEMORYD_ASSIGN_OR_RETURN(out.space, r.OptionalString("space"));
   MEMORYD_ASSIGN_OR_RETURN(out.query.text, r.RequiredString("q"));

@@ -10,8 +10,7 @@ namespace memoryd::http {
 namespace {
 
 // The space named in the body, else by ?space= / X-Memory-Space, else the key's or "default".
-Status ResolveBodySpace(RouteContext& ctx, const std::optional<std::string>& named,
-                        Access access) {
+Status ResolveBodySpace(RouteContext& ctx, const std::optional<std::string>& named, Access access) {
   std::string requested;
   if (named) {
     if (named->empty()) return Status::InvalidArgument("space name must not be empty");
@@ -78,9 +77,8 @@ HttpResponse DeleteSpace(RouteContext& ctx) {
   if (!space.ok()) return ErrorResponse(space.status());
   auto deleted = ctx.service.DeleteSpace(*space);
   if (!deleted.ok()) return ErrorResponse(deleted.status());
-  return JsonResponse(200, json::object{{"space", space->name},
-                                        {"deleted", true},
-                                        {"memoriesDeleted", *deleted}});
+  return JsonResponse(
+      200, json::object{{"space", space->name}, {"deleted", true}, {"memoriesDeleted", *deleted}});
 }
 
 HttpResponse GetMemoryById(RouteContext& ctx) {
