@@ -12,7 +12,7 @@ TSAN_FILTER := *Concurrent*:*WriteBatcher*:*AcrossThreads*:RouterTest.*:McpHttp*
 
 # Debian 12 packages the build and the tests need.
 APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1.81-dev \
-  libboost-url1.81-dev libsqlite3-dev libhnswlib-dev libstemmer-dev libssl-dev \
+  libboost-url1.81-dev libsqlite3-dev libhnswlib-dev libstemmer-dev libssl-dev libxxhash-dev \
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest \
   python3-requests curl
 

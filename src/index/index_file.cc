@@ -1,9 +1,10 @@
 #include "index/index_file.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <array>
@@ -20,37 +21,34 @@ static_assert(std::endian::native == std::endian::little,
               "index files are little-endian; add byte swapping for big-endian hosts");
 
 constexpr std::array<char, 8> kMagic = {'M', 'E', 'M', 'D', 'V', 'I', 'D', 'X'};
-constexpr uint32_t kFormatVersion = 1;
+// Version 1 ended in a SHA-256 digest; its files are reported as corrupt and rebuilt.
+constexpr uint32_t kFormatVersion = 2;
 constexpr size_t kFixedHeaderSize = 8 + 4 * 4 + 8;
-constexpr size_t kDigestSize = 32;
+constexpr size_t kDigestSize = 8;
 constexpr size_t kTrailerSize = 8 + kDigestSize;
 constexpr size_t kMaxNameLength = 4096;
-constexpr size_t kBufferSize = size_t{1} << 20;
+constexpr size_t kBufferSize = size_t{1} << 20;  // writer's buffer
 constexpr uint32_t kMaxDimension = 65536;
 
-using Digest = std::array<unsigned char, kDigestSize>;
-
-struct EvpCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-// Incremental SHA-256 over OpenSSL EVP. ok() is false if OpenSSL failed to set up.
-class Sha256 {
+// Incremental XXH3 (64-bit) over the bytes of a file: fast enough (tens of GB/s) that checking
+// a large index costs little next to reading it, and strong enough to catch torn and flipped
+// writes (it is a check against accidents, not an authenticator).
+class Checksum {
  public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) {
-    ok_ = ctx_ != nullptr && EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1;
+  Checksum() : state_(XXH3_createState()) {
+    ok_ = state_ != nullptr && XXH3_64bits_reset(state_.get()) == XXH_OK;
   }
   bool ok() const { return ok_; }
   void Update(const void* data, size_t size) {
-    if (ok_ && size > 0) ok_ = EVP_DigestUpdate(ctx_.get(), data, size) == 1;
+    if (ok_ && size > 0) ok_ = XXH3_64bits_update(state_.get(), data, size) == XXH_OK;
   }
-  bool Final(Digest* out) {
-    unsigned int len = 0;
-    return ok_ && EVP_DigestFinal_ex(ctx_.get(), out->data(), &len) == 1 && len == kDigestSize;
-  }
+  uint64_t Digest() const { return XXH3_64bits_digest(state_.get()); }
 
  private:
-  std::unique_ptr<EVP_MD_CTX, EvpCtxDeleter> ctx_;
+  struct StateDeleter {
+    void operator()(XXH3_state_t* state) const { XXH3_freeState(state); }
+  };
+  std::unique_ptr<XXH3_state_t, StateDeleter> state_;
   bool ok_ = false;
 };
 
@@ -91,19 +89,6 @@ Status WriteAll(int fd, const char* data, size_t size, const std::string& path) 
   return Status::Ok();
 }
 
-Status PreadAll(int fd, char* out, size_t size, uint64_t offset, const std::string& path) {
-  while (size > 0) {
-    ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return IoError("cannot read", path);
-    if (n == 0) return Status::Internal("index file " + path + " is truncated");
-    out += n;
-    offset += static_cast<uint64_t>(n);
-    size -= static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
 template <typename T>
 void PutPod(std::vector<char>* out, const T& value) {
   const char* p = reinterpret_cast<const char*>(&value);
@@ -130,7 +115,7 @@ struct IndexFileWriter::State {
   std::string path;
   std::string tmp_path;
   Fd fd;
-  Sha256 sha;
+  Checksum checksum;
   std::vector<char> buffer;
   uint64_t payload_size = 0;
   bool committed = false;
@@ -164,7 +149,7 @@ Result<std::unique_ptr<IndexFileWriter>> IndexFileWriter::Create(const std::stri
   state->tmp_path = tmpl;
   // From here on the writer's destructor removes the temporary file on every error path.
   auto writer = std::make_unique<IndexFileWriter>(std::move(state));
-  if (!writer->state_->sha.ok()) return Status::Internal("OpenSSL SHA-256 is unavailable");
+  if (!writer->state_->checksum.ok()) return Status::Internal("cannot set up the index checksum");
   std::vector<char> head(kMagic.begin(), kMagic.end());
   PutPod(&head, kFormatVersion);
   PutPod(&head, static_cast<uint32_t>(header.kind));
@@ -177,7 +162,7 @@ Result<std::unique_ptr<IndexFileWriter>> IndexFileWriter::Create(const std::stri
 }
 
 Status IndexFileWriter::WriteRaw(const void* data, size_t size) {
-  state_->sha.Update(data, size);
+  state_->checksum.Update(data, size);
   const char* p = static_cast<const char*>(data);
   if (state_->buffer.size() + size <= kBufferSize) {
     state_->buffer.insert(state_->buffer.end(), p, p + size);
@@ -203,11 +188,11 @@ Status IndexFileWriter::Append(const void* data, size_t size) {
 Status IndexFileWriter::Commit() {
   if (state_->committed) return Status::Internal("index file already committed");
   MEMORYD_RETURN_IF_ERROR(WriteRaw(&state_->payload_size, sizeof(state_->payload_size)));
-  Digest digest;
-  if (!state_->sha.Final(&digest)) return Status::Internal("SHA-256 failed");
+  if (!state_->checksum.ok()) return Status::Internal("index checksum failed");
+  const uint64_t digest = state_->checksum.Digest();
   MEMORYD_RETURN_IF_ERROR(Flush());
-  MEMORYD_RETURN_IF_ERROR(WriteAll(state_->fd.get(), reinterpret_cast<const char*>(digest.data()),
-                                   digest.size(), state_->tmp_path));
+  MEMORYD_RETURN_IF_ERROR(WriteAll(state_->fd.get(), reinterpret_cast<const char*>(&digest),
+                                   sizeof(digest), state_->tmp_path));
   if (::fsync(state_->fd.get()) != 0) return IoError("cannot fsync", state_->tmp_path);
   if (state_->fd.Close() != 0) return IoError("cannot close", state_->tmp_path);
   if (::rename(state_->tmp_path.c_str(), state_->path.c_str()) != 0) {
@@ -224,14 +209,18 @@ Status IndexFileWriter::Commit() {
 // ---------------------------------------------------------------------------------------------
 // IndexFileReader
 
+// The whole file is mapped read-only: Open() checks the digest in one pass over the mapping and
+// Read() copies from it, so the file is read from disk (or the page cache) once.
 struct IndexFileReader::State {
+  ~State() {
+    if (data != nullptr) ::munmap(const_cast<char*>(data), size);
+  }
   std::string path;
-  Fd fd;
+  const char* data = nullptr;
+  size_t size = 0;
   IndexFileHeader header;
-  uint64_t offset = 0;       // file offset of the next unread payload byte
-  uint64_t payload_end = 0;  // file offset just past the payload
-  std::vector<char> buffer;  // read-ahead of the bytes starting at buffer_offset
-  uint64_t buffer_offset = 0;
+  uint64_t offset = 0;       // offset of the next unread payload byte
+  uint64_t payload_end = 0;  // offset just past the payload
 };
 
 IndexFileReader::IndexFileReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -239,23 +228,33 @@ IndexFileReader::~IndexFileReader() = default;
 
 namespace {
 
-// Streams bytes [0, size - kDigestSize) through SHA-256 and compares with the stored digest.
-Status VerifyDigest(int fd, uint64_t size, const std::string& path) {
-  Sha256 sha;
-  if (!sha.ok()) return Status::Internal("OpenSSL SHA-256 is unavailable");
-  std::vector<char> buffer(kBufferSize);
-  const uint64_t hashed = size - kDigestSize;
-  for (uint64_t off = 0; off < hashed;) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(buffer.size(), hashed - off));
-    MEMORYD_RETURN_IF_ERROR(PreadAll(fd, buffer.data(), n, off, path));
-    sha.Update(buffer.data(), n);
-    off += n;
+// Hashes bytes [0, size - kDigestSize) and compares with the stored digest.
+Status VerifyDigest(const char* data, size_t size, const std::string& path) {
+  Checksum checksum;
+  if (!checksum.ok()) return Status::Internal("cannot set up the index checksum");
+  const size_t hashed = size - kDigestSize;
+  checksum.Update(data, hashed);
+  if (!checksum.ok()) return Status::Internal("index checksum failed");
+  if (GetPod<uint64_t>(data + hashed) != checksum.Digest()) {
+    return Corrupt(path, "checksum mismatch");
   }
-  Digest stored, computed;
-  MEMORYD_RETURN_IF_ERROR(
-      PreadAll(fd, reinterpret_cast<char*>(stored.data()), kDigestSize, hashed, path));
-  if (!sha.Final(&computed)) return Status::Internal("SHA-256 failed");
-  if (stored != computed) return Corrupt(path, "checksum mismatch");
+  return Status::Ok();
+}
+
+// Maps the file read-only and loads it in one go (the reader touches every byte anyway).
+Status MapFile(const std::string& path, const char** data, size_t* size) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound("no index file at " + path);
+    return IoError("cannot open", path);
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return IoError("cannot stat", path);
+  *size = static_cast<size_t>(st.st_size);
+  if (*size < kFixedHeaderSize + kTrailerSize) return Corrupt(path, "too short");
+  void* p = ::mmap(nullptr, *size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+  if (p == MAP_FAILED) return IoError("cannot map", path);
+  *data = static_cast<const char*>(p);
   return Status::Ok();
 }
 
@@ -272,28 +271,21 @@ Result<std::unique_ptr<IndexFileReader>> IndexFileReader::Open(const std::string
 Result<std::unique_ptr<IndexFileReader>> IndexFileReader::OpenUnguarded(const std::string& path) {
   auto state = std::make_unique<State>();
   state->path = path;
-  state->fd.Reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (state->fd.get() < 0) {
-    if (errno == ENOENT) return Status::NotFound("no index file at " + path);
-    return IoError("cannot open", path);
-  }
-  struct stat st;
-  if (::fstat(state->fd.get(), &st) != 0) return IoError("cannot stat", path);
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
-  if (size < kFixedHeaderSize + kTrailerSize) return Corrupt(path, "too short");
-  std::array<char, kFixedHeaderSize> head;
-  MEMORYD_RETURN_IF_ERROR(PreadAll(state->fd.get(), head.data(), head.size(), 0, path));
-  if (!std::equal(kMagic.begin(), kMagic.end(), head.begin())) {
+  MEMORYD_RETURN_IF_ERROR(MapFile(path, &state->data, &state->size));
+  const char* head = state->data;
+  const size_t size = state->size;
+  if (!std::equal(kMagic.begin(), kMagic.end(), head)) {
     return Corrupt(path, "not a memoryd index file");
   }
   if (GetPod<uint32_t>(&head[8]) != kFormatVersion) {
     return Corrupt(path,
                    "unsupported format version " + std::to_string(GetPod<uint32_t>(&head[8])));
   }
-  MEMORYD_RETURN_IF_ERROR(VerifyDigest(state->fd.get(), size, path));
-  uint32_t kind = GetPod<uint32_t>(&head[12]);
+  MEMORYD_RETURN_IF_ERROR(VerifyDigest(state->data, size, path));
+  const uint32_t kind = GetPod<uint32_t>(&head[12]);
   if (kind != static_cast<uint32_t>(IndexKind::kBruteForce) &&
-      kind != static_cast<uint32_t>(IndexKind::kHnsw)) {
+      kind != static_cast<uint32_t>(IndexKind::kHnsw) &&
+      kind != static_cast<uint32_t>(IndexKind::kKeyword)) {
     return Corrupt(path, "unknown index kind");
   }
   state->header.kind = static_cast<IndexKind>(kind);
@@ -303,18 +295,13 @@ Result<std::unique_ptr<IndexFileReader>> IndexFileReader::OpenUnguarded(const st
   if (name_length > kMaxNameLength || kFixedHeaderSize + name_length + kTrailerSize > size) {
     return Corrupt(path, "bad embedder name length");
   }
-  state->header.embedder_name.resize(name_length);
-  MEMORYD_RETURN_IF_ERROR(PreadAll(state->fd.get(), state->header.embedder_name.data(), name_length,
-                                   kFixedHeaderSize, path));
-  uint64_t payload_size = 0;
-  MEMORYD_RETURN_IF_ERROR(PreadAll(state->fd.get(), reinterpret_cast<char*>(&payload_size),
-                                   sizeof(payload_size), size - kTrailerSize, path));
+  state->header.embedder_name.assign(head + kFixedHeaderSize, name_length);
+  const auto payload_size = GetPod<uint64_t>(head + size - kTrailerSize);
   state->offset = kFixedHeaderSize + name_length;
   if (payload_size != size - kTrailerSize - state->offset) {
     return Corrupt(path, "payload size does not match the file size");
   }
   state->payload_end = state->offset + payload_size;
-  state->buffer_offset = state->offset;
   return std::make_unique<IndexFileReader>(std::move(state));
 }
 
@@ -325,27 +312,8 @@ uint64_t IndexFileReader::remaining() const { return state_->payload_end - state
 Status IndexFileReader::Read(void* out, size_t size) {
   State& s = *state_;
   if (size > remaining()) return Corrupt(s.path, "payload ends early");
-  char* dst = static_cast<char*>(out);
-  while (size > 0) {
-    const uint64_t buffered_end = s.buffer_offset + s.buffer.size();
-    if (s.offset >= s.buffer_offset && s.offset < buffered_end) {
-      size_t n = static_cast<size_t>(std::min<uint64_t>(size, buffered_end - s.offset));
-      std::memcpy(dst, s.buffer.data() + (s.offset - s.buffer_offset), n);
-      dst += n;
-      size -= n;
-      s.offset += n;
-      continue;
-    }
-    if (size >= kBufferSize) {  // large reads bypass the buffer
-      MEMORYD_RETURN_IF_ERROR(PreadAll(s.fd.get(), dst, size, s.offset, s.path));
-      s.offset += size;
-      return Status::Ok();
-    }
-    s.buffer.resize(static_cast<size_t>(std::min<uint64_t>(kBufferSize, s.payload_end - s.offset)));
-    s.buffer_offset = s.offset;
-    MEMORYD_RETURN_IF_ERROR(
-        PreadAll(s.fd.get(), s.buffer.data(), s.buffer.size(), s.offset, s.path));
-  }
+  if (size > 0) std::memcpy(out, s.data + s.offset, size);
+  s.offset += size;
   return Status::Ok();
 }
 

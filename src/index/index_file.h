@@ -1,16 +1,16 @@
-// IndexFile: the on-disk container that every VectorIndex implementation saves into.
+// IndexFile: the on-disk container that every saved index (vector or keyword) is written into.
 //
 // Layout (all integers little-endian):
 //   magic "MEMDVIDX" (8 bytes) | u32 format version | u32 index kind | u32 dimension |
 //   u32 embedder name length | u64 vector count | embedder name bytes |
 //   payload (implementation-defined) |
-//   trailer: u64 payload size | SHA-256 (32 bytes) of every byte before the digest.
+//   trailer: u64 payload size | XXH3-64 of every byte before the digest (u64).
 // The digest covers the header and the payload, so any flipped or missing byte is detected before
 // an implementation parses its payload.
 //
 // IndexFileWriter writes to a temporary file beside the target and renames it into place only on
-// Commit(), after fsync; an abandoned writer removes its temporary file. IndexFileReader verifies
-// the whole file (one streaming pass) in Open() and then hands out payload bytes.
+// Commit(), after fsync; an abandoned writer removes its temporary file. IndexFileReader maps the
+// file, verifies the digest over the mapping in Open() and then hands out payload bytes.
 //
 // Thread-safety: a writer or reader object is used by one thread at a time. Distinct objects are
 // independent; two writers to the same path race benignly (the last rename wins, both complete).
@@ -32,11 +32,12 @@ namespace memoryd {
 enum class IndexKind : uint32_t {
   kBruteForce = 1,
   kHnsw = 2,
+  kKeyword = 3,  // a space's keyword index and expiry times (search/space_index.h)
 };
 
 struct IndexFileHeader {
   IndexKind kind = IndexKind::kBruteForce;
-  uint32_t dimension = 0;
+  uint32_t dimension = 0;     // 0 for kKeyword
   uint64_t count = 0;         // live vectors; informational, implementations re-check it
   std::string embedder_name;  // Embedder::Name() of the model that produced the vectors
 };

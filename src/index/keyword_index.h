@@ -38,7 +38,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.h"
 #include "core/status.h"
+#include "index/index_file.h"
 #include "text/analyzer.h"
 
 namespace memoryd {
@@ -116,6 +118,16 @@ class Bm25Index final : public KeywordIndex {
   std::vector<KeywordHit> SearchAnalyzed(const text::Analysis& query, size_t k,
                                          const Filter& filter) const;
 
+  // Persistence (keyword_index_file.cc). SaveTo appends the live documents (label, length, term
+  // counts), the term dictionary and the context statistics; postings, document frequencies and
+  // neighbour links are derived again on load, so the file is compact and self-consistent.
+  // SaveTo may throw std::bad_alloc (PayloadBuffer). LoadFrom reads what SaveTo wrote, for the
+  // same analyzer; kInternal when the payload is truncated or inconsistent.
+  void SaveTo(PayloadBuffer* out) const;
+  static Result<std::unique_ptr<Bm25Index>> LoadFrom(
+      IndexFileReader* in, std::shared_ptr<const text::TextAnalyzer> analyzer,
+      Bm25Options options = {});
+
  private:
   static constexpr uint32_t kNone = 0xFFFFFFFF;
 
@@ -167,6 +179,10 @@ class Bm25Index final : public KeywordIndex {
   void MaybeCompact();
   std::vector<uint32_t> CompactDocuments();
   void CompactTerms();
+  // Loading steps (keyword_index_file.cc); the index is not shared yet.
+  Status ReadTerms(IndexFileReader* in);
+  Status ReadDocuments(IndexFileReader* in);
+  void LinkAllInLabelOrder();
 
   // Search steps; REQUIRE mu_ held at least shared (keyword_index_search.cc).
   std::vector<QueryTerm> ResolveQuery(const text::Analysis& query) const;

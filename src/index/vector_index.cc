@@ -21,6 +21,8 @@ Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(const std::string& path,
       MEMORYD_ASSIGN_OR_RETURN(auto index, HnswVectorIndex::ReadFrom(reader.get()));
       return std::unique_ptr<VectorIndex>(std::move(index));
     }
+    case IndexKind::kKeyword:
+      return Status::Conflict("index file " + path + " holds a keyword index, not vectors");
   }
   return Status::Internal("index file " + path + " holds an unknown kind of index");
 }

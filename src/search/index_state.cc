@@ -12,7 +12,7 @@
 namespace memoryd {
 namespace {
 
-constexpr const char* kMagic = "memoryd-index-state 1";
+constexpr const char* kMagic = "memoryd-index-state 2";
 
 Status WriteAll(int fd, const std::string& data) {
   size_t done = 0;
@@ -23,6 +23,27 @@ Status WriteAll(int fd, const std::string& data) {
     done += static_cast<size_t>(n);
   }
   return Status::Ok();
+}
+
+// Reads "<name> <count> <id>...".
+Status ReadIdList(std::istream& in, const std::string& name, const std::string& path,
+                  std::vector<int64_t>* ids) {
+  std::string label;
+  size_t count = 0;
+  if (!(in >> label >> count) || label != name) {
+    return Status::Internal(path + ": malformed " + name + " list");
+  }
+  for (size_t i = 0; i < count; ++i) {
+    int64_t id = 0;
+    if (!(in >> id)) return Status::Internal(path + ": truncated " + name + " list");
+    ids->push_back(id);
+  }
+  return Status::Ok();
+}
+
+void WriteIdList(std::ostream& out, const std::string& name, const std::vector<int64_t>& ids) {
+  out << '\n' << name << ' ' << ids.size();
+  for (int64_t id : ids) out << ' ' << id;
 }
 
 }  // namespace
@@ -38,7 +59,6 @@ Result<IndexState> ReadIndexState(const std::string& path) {
   if (magic != kMagic) return Status::Internal(path + ": not an index state file");
   IndexState state;
   std::string label;
-  size_t count = 0;
   if (!(in >> label >> state.version) || label != "version") {
     return Status::Internal(path + ": malformed version");
   }
@@ -47,23 +67,17 @@ Result<IndexState> ReadIndexState(const std::string& path) {
     return Status::Internal(path + ": malformed embedder");
   }
   state.embedder = label.substr(9);
-  if (!(in >> label >> count) || label != "spaces") {
-    return Status::Internal(path + ": malformed space list");
-  }
-  for (size_t i = 0; i < count; ++i) {
-    int64_t id = 0;
-    if (!(in >> id)) return Status::Internal(path + ": truncated space list");
-    state.spaces.push_back(id);
-  }
+  MEMORYD_RETURN_IF_ERROR(ReadIdList(in, "spaces", path, &state.spaces));
+  MEMORYD_RETURN_IF_ERROR(ReadIdList(in, "texts", path, &state.texts));
   if (!(in >> label) || label != "end") return Status::Internal(path + ": truncated");
   return state;
 }
 
 Status WriteIndexState(const std::string& path, const IndexState& state) {
   std::ostringstream out;
-  out << kMagic << "\nversion " << state.version << "\nembedder " << state.embedder << "\nspaces "
-      << state.spaces.size();
-  for (int64_t id : state.spaces) out << ' ' << id;
+  out << kMagic << "\nversion " << state.version << "\nembedder " << state.embedder;
+  WriteIdList(out, "spaces", state.spaces);
+  WriteIdList(out, "texts", state.texts);
   out << "\nend\n";
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

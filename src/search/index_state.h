@@ -1,5 +1,6 @@
-// IndexState: the small file beside the saved vector indexes that says which version of the
-// store's index feed they reflect, which embedder made them, and which spaces have one.
+// IndexState: the small file beside the saved indexes that says which version of the store's
+// index feed they reflect, which embedder made the vectors, which spaces have a saved vector
+// index and which have a saved keyword index.
 //
 // Thread-safety: free functions on files; callers serialise writes to one path.
 #pragma once
@@ -15,10 +16,12 @@ namespace memoryd {
 struct IndexState {
   int64_t version = 0;
   std::string embedder;
-  std::vector<int64_t> spaces;
+  std::vector<int64_t> spaces;  // with a saved vector index
+  std::vector<int64_t> texts;   // with a saved keyword index
 };
 
-// kNotFound when the file does not exist; kInternal when it is unreadable or malformed.
+// kNotFound when the file does not exist; kInternal when it is unreadable, malformed or of an
+// older format (whose saved indexes are then rebuilt).
 Result<IndexState> ReadIndexState(const std::string& path);
 // Atomically replaces the file (temporary file, fsync, rename). kInternal on I/O failure.
 Status WriteIndexState(const std::string& path, const IndexState& state);

@@ -43,6 +43,10 @@ std::string SearchEngine::IndexPath(int64_t space_id) const {
   return options_.index_dir + "/space-" + std::to_string(space_id) + ".hnsw";
 }
 
+std::string SearchEngine::TextPath(int64_t space_id) const {
+  return options_.index_dir + "/space-" + std::to_string(space_id) + ".text";
+}
+
 std::string SearchEngine::StatePath() const { return options_.index_dir + "/state"; }
 
 bool SearchEngine::VectorUsable(const IndexRecord& record) const {
@@ -69,9 +73,11 @@ std::shared_ptr<const SpaceIndex> SearchEngine::FindSpace(int64_t space_id) cons
   return it == spaces_.end() ? nullptr : it->second;
 }
 
-// Finds the saved vector indexes that can be used (the state file names this embedder and the
-// feed still holds every change since), then rebuilds from one scan of the store; if a saved
-// index turns out to be unreadable, rebuilds every vector index from the stored embeddings.
+// Finds the saved indexes that can be used (the state file names this embedder and the feed
+// still holds every change since). When every one of them loads, the engine starts from them and
+// applies the feed since the save. Otherwise it rebuilds the keyword indexes from one scan of the
+// store, keeping the saved vector indexes if they load; if one does not, it rebuilds every vector
+// index from the stored embeddings.
 Status SearchEngine::Rebuild() {
   IndexState saved;
   if (!options_.index_dir.empty()) {
@@ -82,9 +88,65 @@ Status SearchEngine::Rebuild() {
     MEMORYD_ASSIGN_OR_RETURN(auto probe, store_.ChangesSince(saved.version, 1));
     if (!probe.complete) saved = IndexState();
   }
+  if (saved.version > 0) {
+    MEMORYD_ASSIGN_OR_RETURN(const bool resumed, ResumeFrom(saved));
+    if (resumed) return Status::Ok();
+  }
   MEMORYD_ASSIGN_OR_RETURN(const bool loaded, RebuildFrom(saved));
   if (loaded) return Status::Ok();
   return RebuildFrom(IndexState()).status();
+}
+
+// Loads the saved vector indexes of `ids`; false when one cannot be loaded.
+bool SearchEngine::LoadVectors(const std::vector<int64_t>& ids,
+                               std::unordered_map<int64_t, std::unique_ptr<VectorIndex>>* out) const {
+  for (int64_t id : ids) {
+    // (a dimension of 0 accepts the saved one: the embedder has not answered yet)
+    auto index = LoadVectorIndex(IndexPath(id), embedder_name_, embedder_.Dimension());
+    if (!index.ok()) return false;
+    (*out)[id] = std::move(index).value();
+  }
+  return true;
+}
+
+// Starts from the saved indexes of `saved`: keyword halves loaded here, vector indexes on a second
+// thread, then the feed since the save is applied. Returns false (and leaves the spaces as they
+// were) when a saved index cannot be used or the feed since the save is no longer complete.
+Result<bool> SearchEngine::ResumeFrom(const IndexState& saved) {
+  const std::unordered_set<int64_t> texts(saved.texts.begin(), saved.texts.end());
+  for (int64_t id : saved.spaces) {
+    if (!texts.contains(id)) return false;  // a vector index without its keyword half
+  }
+  std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> vectors;
+  bool vectors_ok = true;
+  std::thread loader([&] { vectors_ok = LoadVectors(saved.spaces, &vectors); });
+  std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>> spaces;
+  bool texts_ok = true;
+  for (int64_t id : saved.texts) {
+    auto space = SpaceIndex::Load(TextPath(id), analyzer_, options_.bm25, options_.hnsw, nullptr);
+    if (!space.ok()) {
+      texts_ok = false;
+      break;
+    }
+    spaces[id] = std::move(space).value();
+  }
+  loader.join();
+  if (!texts_ok || !vectors_ok) return false;
+  for (auto& [id, index] : vectors) spaces[id]->AttachVectors(std::move(index));
+  {
+    std::unique_lock lock(spaces_mu_);
+    spaces_ = std::move(spaces);
+    applied_version_ = saved.version;
+    resumed_ = true;
+  }
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(applied_version_, kFeedWindow));
+    if (!changes.complete) return false;
+    if (changes.version <= applied_version_) return true;
+    MEMORYD_RETURN_IF_ERROR(ApplyChanges(changes));
+    std::unique_lock lock(spaces_mu_);
+    applied_version_ = changes.version;
+  }
 }
 
 // The vector half of an index record, kept for after the saved indexes are loaded.
@@ -104,23 +166,15 @@ Result<bool> SearchEngine::RebuildFrom(const IndexState& saved) {
   {
     std::unique_lock lock(spaces_mu_);
     spaces_.clear();
+    resumed_ = false;
   }
   const int64_t saved_version = saved.version;
   std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded;
   bool load_failed = false;
   std::thread loader;
   if (saved_version > 0 && !saved.spaces.empty()) {
-    loader = std::thread([&] {
-      for (int64_t id : saved.spaces) {
-        // (a dimension of 0 accepts the saved one: the embedder has not answered yet)
-        auto index = LoadVectorIndex(IndexPath(id), embedder_name_, embedder_.Dimension());
-        if (!index.ok()) {
-          load_failed = true;  // one bad file: rebuild every vector index
-          return;
-        }
-        loaded[id] = std::move(index).value();
-      }
-    });
+    // One bad file: rebuild every vector index.
+    loader = std::thread([&] { load_failed = !LoadVectors(saved.spaces, &loaded); });
   }
   struct Join {
     std::thread& thread;
@@ -311,15 +365,21 @@ Status SearchEngine::Save() {
     spaces.assign(spaces_.begin(), spaces_.end());
   }
   for (auto& [id, space] : spaces) {
+    if (space->text_dirty()) {
+      MEMORYD_RETURN_IF_ERROR(space->SaveText(TextPath(id)));
+      space->MarkTextClean();
+    }
+    state.texts.push_back(id);
     const VectorIndex* vectors = space->vectors();
     if (vectors == nullptr) continue;
-    if (space->dirty()) {
+    if (space->vectors_dirty()) {
       MEMORYD_RETURN_IF_ERROR(vectors->Save(IndexPath(id), embedder_name_));
-      space->MarkClean();
+      space->MarkVectorsClean();
     }
     state.spaces.push_back(id);
   }
   std::sort(state.spaces.begin(), state.spaces.end());
+  std::sort(state.texts.begin(), state.texts.end());
   return WriteIndexState(StatePath(), state);
 }
 
@@ -327,6 +387,7 @@ EngineStats SearchEngine::Stats() const {
   std::shared_lock lock(spaces_mu_);
   EngineStats stats;
   stats.applied_version = applied_version_;
+  stats.resumed = resumed_;
   stats.spaces = spaces_.size();
   for (const auto& [id, space] : spaces_) {
     stats.documents += space->Size();

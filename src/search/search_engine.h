@@ -7,11 +7,12 @@
 // this process catches up first when a write is pending, so a search right after a write sees
 // it. The follower also polls, to pick up other processes' writes.
 //
-// Persistence: the vector indexes (slow to build) are saved in `index_dir` with the version they
-// reflect; at Open() they are loaded and brought up to date from the feed. A missing, corrupt or
-// outdated file, or a feed whose history was pruned, means a rebuild from the embeddings stored
-// with the memories (no re-embedding). The keyword indexes are rebuilt from the store's text at
-// Open().
+// Persistence: each space's vector index and keyword index (with its expiry times) are saved in
+// `index_dir` with the feed version they reflect; at Open() they are loaded and brought up to
+// date from the feed, so a restart neither re-analyses text nor rebuilds graphs. A missing,
+// corrupt or outdated file, or a feed whose history was pruned, means a rebuild: keyword indexes
+// from the stored text, vector indexes from the embeddings stored with the memories (no
+// re-embedding).
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
@@ -37,7 +38,7 @@
 namespace memoryd {
 
 struct SearchEngineOptions {
-  std::string index_dir;  // where vector indexes are saved; empty: never saved
+  std::string index_dir;  // where indexes are saved; empty: never saved
   Bm25Options bm25;
   HnswOptions hnsw;
   FusionOptions fusion = BuiltinEmbedderFusion();
@@ -56,6 +57,7 @@ struct EngineStats {
   size_t spaces = 0;
   size_t documents = 0;
   size_t vectors = 0;
+  bool resumed = false;  // the last (re)start used the saved indexes, not a rebuild
 };
 
 class SearchEngine {
@@ -90,7 +92,7 @@ class SearchEngine {
                                 const Vector& query_vector, size_t k,
                                 const std::unordered_set<uint64_t>* allowed, int64_t now) const;
 
-  // Saves the vector indexes that changed, and the version they reflect.
+  // Saves the indexes that changed, and the version they reflect.
   Status Save();
 
   EngineStats Stats() const;
@@ -101,6 +103,9 @@ class SearchEngine {
 
   struct DeferredVector;
   Status Rebuild();
+  bool LoadVectors(const std::vector<int64_t>& ids,
+                   std::unordered_map<int64_t, std::unique_ptr<VectorIndex>>* out) const;
+  Result<bool> ResumeFrom(const IndexState& saved);
   Result<bool> RebuildFrom(const IndexState& saved);
   Status ApplyDeferred(std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded,
                        const std::vector<DeferredVector>& deferred);
@@ -112,6 +117,7 @@ class SearchEngine {
   std::shared_ptr<const SpaceIndex> FindSpace(int64_t space_id) const;
   bool VectorUsable(const IndexRecord& record) const;
   std::string IndexPath(int64_t space_id) const;
+  std::string TextPath(int64_t space_id) const;
   std::string StatePath() const;
 
   Store& store_;
@@ -128,6 +134,7 @@ class SearchEngine {
   std::condition_variable wake_cv_;
   std::mutex catch_up_mu_;       // one thread applies the feed at a time; also held by Save
   int64_t applied_version_ = 0;  // guarded by catch_up_mu_; read by Stats under spaces_mu_
+  bool resumed_ = false;         // as applied_version_
   mutable std::shared_mutex spaces_mu_;
   std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>> spaces_;
 };

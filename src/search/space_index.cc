@@ -6,9 +6,62 @@ namespace memoryd {
 
 SpaceIndex::SpaceIndex(std::shared_ptr<const text::TextAnalyzer> analyzer, const Bm25Options& bm25,
                        const HnswOptions& hnsw, std::unique_ptr<VectorIndex> vectors)
-    : keyword_(std::make_unique<Bm25Index>(std::move(analyzer), bm25)),
+    : keyword_(std::make_unique<Bm25Index>(analyzer, bm25)),
       hnsw_(hnsw),
-      vectors_(std::move(vectors)) {}
+      vectors_(std::move(vectors)),
+      analyzer_(std::move(analyzer)) {}
+
+// Keyword file payload: u64 expiry count | per entry: u64 label, i64 expiry time (ms) |
+// the Bm25Index payload. The header's embedder name holds the analyzer fingerprint.
+Result<std::shared_ptr<SpaceIndex>> SpaceIndex::Load(
+    const std::string& text_path, std::shared_ptr<const text::TextAnalyzer> analyzer,
+    const Bm25Options& bm25, const HnswOptions& hnsw, std::unique_ptr<VectorIndex> vectors) {
+  MEMORYD_ASSIGN_OR_RETURN(auto reader, IndexFileReader::Open(text_path));
+  const IndexFileHeader& header = reader->header();
+  if (header.kind != IndexKind::kKeyword) {
+    return Status::Conflict(text_path + " holds another kind of index");
+  }
+  if (header.embedder_name != analyzer->Fingerprint()) {
+    return Status::Conflict(text_path + " was saved under another text analysis");
+  }
+  auto space = std::make_shared<SpaceIndex>(analyzer, bm25, hnsw, std::move(vectors));
+  uint64_t expiring = 0;
+  MEMORYD_RETURN_IF_ERROR(reader->ReadPod(&expiring));
+  if (expiring > reader->remaining() / 16) {
+    return Status::Internal(text_path + ": expiry count exceeds the file");
+  }
+  for (uint64_t i = 0; i < expiring; ++i) {
+    uint64_t label = 0;
+    int64_t at = 0;
+    MEMORYD_RETURN_IF_ERROR(reader->ReadPod(&label));
+    MEMORYD_RETURN_IF_ERROR(reader->ReadPod(&at));
+    space->expiry_[label] = at;
+  }
+  MEMORYD_ASSIGN_OR_RETURN(space->keyword_,
+                           Bm25Index::LoadFrom(reader.get(), std::move(analyzer), bm25));
+  return space;
+}
+
+Status SpaceIndex::SaveText(const std::string& text_path) const {
+  PayloadBuffer payload;
+  IndexFileHeader header;
+  header.kind = IndexKind::kKeyword;
+  header.embedder_name = analyzer_->Fingerprint();
+  try {
+    std::shared_lock lock(mu_);
+    payload.AppendPod(static_cast<uint64_t>(expiry_.size()));
+    for (const auto& [label, at] : expiry_) {
+      payload.AppendPod(label);
+      payload.AppendPod(at);
+    }
+    lock.unlock();
+    keyword_->SaveTo(&payload);
+  } catch (const std::bad_alloc&) {
+    return Status::Internal("out of memory saving a keyword index");
+  }
+  header.count = keyword_->Size();
+  return WriteIndexFile(text_path, header, payload);
+}
 
 std::string SpaceIndex::IndexText(const std::optional<std::string>& key, const std::string& title,
                                   const std::string& text) {
@@ -34,6 +87,7 @@ Status SpaceIndex::Upsert(const IndexRecord& record, VectorAction action) {
 Status SpaceIndex::UpsertText(const IndexRecord& record) {
   const auto label = static_cast<uint64_t>(record.seq);
   MEMORYD_RETURN_IF_ERROR(keyword_->Add(label, IndexText(record.key, record.title, record.text)));
+  text_dirty_ = true;
   std::unique_lock lock(mu_);
   if (record.expires_at) {
     expiry_[label] = *record.expires_at;
@@ -55,7 +109,7 @@ Status SpaceIndex::UpsertVector(const IndexRecord& record, VectorAction action) 
     vectors = vectors_.get();
   }
   if (vectors == nullptr) return Status::Ok();
-  dirty_ = true;
+  vectors_dirty_ = true;
   if (action == VectorAction::kSet) return vectors->Add(label, record.embedding);
   (void)vectors->Remove(label);  // kNotFound: it had none
   return Status::Ok();
@@ -67,14 +121,15 @@ void SpaceIndex::AttachVectors(std::unique_ptr<VectorIndex> vectors) {
 }
 
 void SpaceIndex::Remove(uint64_t label) {
-  (void)keyword_->Remove(label);  // kNotFound: never indexed (e.g. written and deleted at once)
+  // kNotFound: never indexed (e.g. written and deleted at once)
+  if (keyword_->Remove(label).ok()) text_dirty_ = true;
   VectorIndex* vectors = nullptr;
   {
     std::unique_lock lock(mu_);
     expiry_.erase(label);
     vectors = vectors_.get();
   }
-  if (vectors != nullptr && vectors->Remove(label).ok()) dirty_ = true;
+  if (vectors != nullptr && vectors->Remove(label).ok()) vectors_dirty_ = true;
 }
 
 const VectorIndex* SpaceIndex::vectors() const {

@@ -41,6 +41,16 @@ class SpaceIndex {
   SpaceIndex(std::shared_ptr<const text::TextAnalyzer> analyzer, const Bm25Options& bm25,
              const HnswOptions& hnsw, std::unique_ptr<VectorIndex> vectors);
 
+  // A space whose keyword half (documents and expiry times) is read from `text_path`, written by
+  // SaveText under the same analyzer fingerprint, with `vectors` (may be null) as its vector
+  // index. kNotFound when there is no file; kConflict when it was saved under another analysis;
+  // kInternal when it is corrupt.
+  static Result<std::shared_ptr<SpaceIndex>> Load(
+      const std::string& text_path, std::shared_ptr<const text::TextAnalyzer> analyzer,
+      const Bm25Options& bm25, const HnswOptions& hnsw, std::unique_ptr<VectorIndex> vectors);
+  // Writes the keyword half to `text_path` atomically. kInternal on I/O failure.
+  Status SaveText(const std::string& text_path) const;
+
   // The text the keyword index sees for a memory: key, title and text.
   static std::string IndexText(const std::optional<std::string>& key, const std::string& title,
                                const std::string& text);
@@ -67,8 +77,11 @@ class SpaceIndex {
   size_t Size() const { return keyword_->Size(); }
   // The vector index, or null when no vector has been added yet.
   const VectorIndex* vectors() const;
-  bool dirty() const { return dirty_.load(); }
-  void MarkClean() { dirty_ = false; }
+  // Whether each half changed since it was last saved (or loaded).
+  bool vectors_dirty() const { return vectors_dirty_.load(); }
+  bool text_dirty() const { return text_dirty_.load(); }
+  void MarkVectorsClean() { vectors_dirty_ = false; }
+  void MarkTextClean() { text_dirty_ = false; }
 
  private:
   bool Visible(uint64_t label, const SpaceSearch& request) const;
@@ -79,7 +92,9 @@ class SpaceIndex {
   mutable std::shared_mutex mu_;  // guards vectors_ (the pointer) and expiry_
   std::unique_ptr<VectorIndex> vectors_;
   std::unordered_map<uint64_t, int64_t> expiry_;
-  std::atomic<bool> dirty_{false};  // vectors changed since the last save
+  const std::shared_ptr<const text::TextAnalyzer> analyzer_;
+  std::atomic<bool> vectors_dirty_{false};
+  std::atomic<bool> text_dirty_{false};
 };
 
 }  // namespace memoryd

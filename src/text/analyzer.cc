@@ -77,4 +77,10 @@ void TextAnalyzer::StemAll(std::vector<std::string>* words) const {
   if (stemmer_ != nullptr) stemmer_->StemAll(words);
 }
 
+std::string TextAnalyzer::Fingerprint() const {
+  return "analysis " + std::to_string(kAnalysisVersion) + " stemmer=" + options_.stemmer_language +
+         " stopwords=" + (options_.remove_stopwords ? "1" : "0") +
+         " concepts=" + (options_.concepts ? "1" : "0");
+}
+
 }  // namespace memoryd::text

@@ -53,6 +53,13 @@ class TextAnalyzer {
   // Stems in place (no-op when stemming is disabled).
   void StemAll(std::vector<std::string>* words) const;
 
+  // Names the analysis this analyzer performs: its options and kAnalysisVersion. A keyword index
+  // saved under another fingerprint must be rebuilt from the text. Never fails.
+  std::string Fingerprint() const;
+  // Bump whenever a change to tokenising, stopwords, stemming or the concept lexicon changes the
+  // terms of some text.
+  static constexpr int kAnalysisVersion = 1;
+
  private:
   std::vector<std::string> Filter(const std::vector<std::string>& tokens, bool query) const;
   std::vector<std::string> ConceptsOf(const std::vector<std::string>& terms) const;
