@@ -326,10 +326,20 @@ int Ingest(const Args& args) {
     });
   }
   for (auto& t : threads) t.join();
+  const double acked = std::chrono::duration<double>(Clock::now() - start).count();
+  // The server indexes writes just after answering them; a search waits until its index holds
+  // every write made before it. So the ingest ends when a search after the last write answers:
+  // from then on every memory is findable.
+  {
+    Connection c(server.port(), server.key());
+    if (!c.Connect() || c.Post("/mcp/search", SearchBody(space, "settled", 1)) != 200) ++failed;
+  }
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = CpuSeconds(server.pid()) - cpu_start;
-  std::printf("ingest: %zu memories over %d connections in %.2f s, %zu failed\n", n, connections, s,
-              failed.load());
+  std::printf(
+      "ingest: %zu memories over %d connections: answered in %.2f s, all searchable "
+      "after %.2f s, %zu failed\n",
+      n, connections, acked, s, failed.load());
   std::printf("HTTP_INGEST_PER_SEC=%.0f\nHTTP_INGEST_PER_SERVER_CPU_SEC=%.0f\n",
               static_cast<double>(n) / s, static_cast<double>(n) / cpu);
   std::printf("RSS_EMPTY_KB=%ld\nRSS_AFTER_INGEST_KB=%ld\n", rss_empty, RssKb(server.pid()));

@@ -270,7 +270,7 @@ void MeasureRecall(const Args& args, int64_t space_id, memoryd::Stack& stack,
   std::printf(
       "\n| ef_search | recall@10 (labels) | recall@10 (tie-aware) | HNSW search p50 µs | p99 µs "
       "|\n|---:|---:|---:|---:|---:|\n");
-  for (size_t ef : {64, 100, 200, 400, 800}) {
+  for (size_t ef : {64, 100, 128, 160, 200, 400}) {
     (*hnsw)->SetEfSearch(ef);
     size_t found = 0, found_tied = 0, total = 0;
     std::vector<double> us;

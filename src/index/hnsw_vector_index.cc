@@ -54,6 +54,7 @@ constexpr uint32_t kMaxLevel = 64;  // levels are ~log_m(n); 64 is far beyond an
 constexpr size_t kMinCapacity = 16;
 constexpr size_t kFetchGrowth = 4;     // filtered search: over-fetch factor per round
 constexpr size_t kExactScanRatio = 8;  // ...until it would fetch 1/8 of the index: scan instead
+constexpr size_t kRescoreMargin = 4;   // candidates re-scored exactly beyond fetch * 5/4
 
 // The fixed part of the HNSW payload; every field is 8 bytes, so the struct has no padding.
 struct PayloadParams {
@@ -88,15 +89,17 @@ Status Failed(const char* what, const std::exception& e) {
   return Status::Internal(std::string("hnsw ") + what + " failed: " + e.what());
 }
 
-// Inner-product distance (1 - cosine on unit vectors), the metric of hnswlib::InnerProductSpace.
-// Not that class itself: in hnswlib 0.6.2 its constructor rewrites global function pointers (a data
-// race when two spaces are created at once) and it only gets SSE under Debian's default compiler
-// flags, whereas this one picks AVX2/FMA at run time.
-class UnitInnerProductSpace final : public hnswlib::SpaceInterface<float> {
+// The graph's metric: inner-product distance (1 - cosine on unit vectors) over int8 codes
+// (vector_index_math.h), picked for this CPU at run time. The codes are a quarter of the size of
+// the floats, so the graph walk, which is bound by memory traffic, runs several times faster; the
+// candidates it finds are then ranked by their exact float vectors, kept beside the graph.
+// (Not hnswlib::InnerProductSpace: in hnswlib 0.6.2 its constructor rewrites global function
+// pointers, a data race when two spaces are created at once.)
+class QuantizedInnerProductSpace final : public hnswlib::SpaceInterface<float> {
  public:
-  explicit UnitInnerProductSpace(size_t dimension)
-      : dimension_(dimension), distance_(BestInnerProductDistance()) {}
-  size_t get_data_size() override { return dimension_ * sizeof(float); }
+  explicit QuantizedInnerProductSpace(size_t dimension)
+      : dimension_(dimension), distance_(BestQuantizedDistance()) {}
+  size_t get_data_size() override { return QuantizedSize(dimension_); }
   hnswlib::DISTFUNC<float> get_dist_func() override { return distance_; }
   void* get_dist_func_param() override { return &dimension_; }
 
@@ -109,12 +112,23 @@ class UnitInnerProductSpace final : public hnswlib::SpaceInterface<float> {
 
 struct HnswVectorIndex::Graph {
   Graph(int dimension, const HnswOptions& o, size_t capacity)
-      : space(static_cast<size_t>(dimension)),
-        hnsw(&space, capacity, o.m, o.ef_construction, o.random_seed) {
+      : dim(static_cast<size_t>(dimension)),
+        space(dim),
+        hnsw(&space, capacity, o.m, o.ef_construction, o.random_seed),
+        exact(capacity * dim) {
     hnsw.setEf(o.ef_search);
   }
-  UnitInnerProductSpace space;  // declared first: hnsw points into it
+  const float* ExactVector(tableint slot) const { return exact.data() + slot * dim; }
+  // Grows the graph and the exact vectors together.
+  void Resize(size_t capacity) {
+    hnsw.resizeIndex(capacity);
+    exact.resize(capacity * dim);
+  }
+
+  size_t dim;
+  QuantizedInnerProductSpace space;  // declared before hnsw, which points into it
   HnswGraph hnsw;
+  std::vector<float> exact;  // the unit vector of each slot, dim floats per slot
 };
 
 HnswVectorIndex::HnswVectorIndex(int dimension, const HnswOptions& options,
@@ -156,10 +170,14 @@ Status HnswVectorIndex::AddLocked(uint64_t label, const Vector& unit) {
       g.setExternalLabel(slot, label);
       free_slots_.pop_back();
     } else if (g.cur_element_count >= g.max_elements_) {
-      g.resizeIndex(std::max(g.max_elements_ * 2, kMinCapacity));
+      graph_->Resize(std::max(g.max_elements_ * 2, kMinCapacity));
     }
   }
-  g.addPoint(unit.data(), label);
+  std::vector<char> code(QuantizedSize(unit.size()));
+  Quantize(unit.data(), unit.size(), code.data());
+  g.addPoint(code.data(), label);
+  const tableint slot = g.label_lookup_.at(label);
+  std::copy(unit.begin(), unit.end(), graph_->exact.begin() + slot * graph_->dim);
   return Status::Ok();
 }
 
@@ -194,17 +212,30 @@ Result<std::vector<VectorHit>> HnswVectorIndex::Search(const Vector& query, size
   }
 }
 
+// Walks the graph with the query's code, keeping the ef_search best candidates (at least
+// `fetch`), then ranks the best of them by exact similarity: every candidate the codes place
+// near the cut-off is re-scored, since their order there is what the codes' small error can swap.
 std::vector<VectorHit> HnswVectorIndex::GraphSearch(const Vector& unit, size_t fetch,
                                                     const LabelFilter& filter) const {
-  auto queue = graph_->hnsw.searchKnn(unit.data(), fetch);  // farthest on top
+  const HnswGraph& g = graph_->hnsw;
+  std::vector<char> code(QuantizedSize(unit.size()));
+  Quantize(unit.data(), unit.size(), code.data());
+  auto queue = g.searchKnn(code.data(), std::max(fetch, options_.ef_search));  // farthest on top
   std::vector<VectorHit> hits;
   hits.reserve(queue.size());
   for (; !queue.empty(); queue.pop()) {
     const auto& [distance, label] = queue.top();
     if (filter && !filter(label)) continue;
-    hits.push_back({label, ClampSimilarity(1.0f - distance)});
+    hits.push_back({label, 1.0f - distance});
+  }
+  SortHits(&hits);  // by approximate similarity
+  hits.resize(std::min(hits.size(), fetch + fetch / 4 + kRescoreMargin));
+  for (VectorHit& hit : hits) {
+    const float* exact = graph_->ExactVector(g.label_lookup_.at(hit.label));
+    hit.similarity = ClampSimilarity(InnerProduct(unit.data(), exact, dimension_));
   }
   SortHits(&hits);
+  if (hits.size() > fetch) hits.resize(fetch);
   return hits;
 }
 
@@ -229,7 +260,7 @@ std::vector<VectorHit> HnswVectorIndex::ExactSearch(const Vector& unit, size_t k
     if (g.isMarkedDeleted(slot)) continue;
     const uint64_t label = g.getExternalLabel(slot);
     if (filter && !filter(label)) continue;
-    const auto* v = reinterpret_cast<const float*>(g.getDataByInternalId(slot));
+    const float* v = graph_->ExactVector(slot);
     best.Offer({label, ClampSimilarity(InnerProduct(unit.data(), v, dimension_))});
   }
   return best.TakeSorted();
@@ -258,7 +289,8 @@ HnswOptions HnswVectorIndex::options() const {
 
 // ---------------------------------------------------------------------------------------------
 // Persistence. Payload: PayloadParams | slots x bytes_per_slot (hnswlib's bottom layer: links,
-// vector, label, deleted mark) | per slot: u32 level, then level x upper-layer link lists.
+// int8 code, label, deleted mark) | per slot: u32 level, then level x upper-layer link lists |
+// slots x dimension floats (the exact unit vectors).
 
 // The payload is copied under the read lock (a memcpy of the graph) and written after releasing
 // it: with a writer-preferring lock, holding it through disk I/O would stall searches behind any
@@ -282,7 +314,8 @@ void HnswVectorIndex::WritePayload(PayloadBuffer* payload) const {
   PayloadParams params{options_.m,           options_.ef_construction, options_.ef_search,
                        options_.random_seed, g.cur_element_count,      g.size_data_per_element_,
                        g.maxlevel_,          g.enterpoint_node_};
-  payload->Reserve(sizeof(params) + g.cur_element_count * (g.size_data_per_element_ + 4) +
+  payload->Reserve(sizeof(params) +
+                   g.cur_element_count * (g.size_data_per_element_ + 4 + graph_->dim * 4) +
                    g.cur_element_count / g.M_ * g.size_links_per_element_ * 2);
   payload->AppendPod(params);
   payload->Append(g.data_level0_memory_, g.cur_element_count * g.size_data_per_element_);
@@ -291,6 +324,7 @@ void HnswVectorIndex::WritePayload(PayloadBuffer* payload) const {
     payload->AppendPod(level);
     if (level > 0) payload->Append(g.linkLists_[slot], level * g.size_links_per_element_);
   }
+  payload->Append(graph_->exact.data(), g.cur_element_count * graph_->dim * sizeof(float));
 }
 
 Result<std::unique_ptr<HnswVectorIndex>> HnswVectorIndex::Load(
@@ -366,7 +400,7 @@ Status HnswVectorIndex::ReadPayload(IndexFileReader* reader, size_t slots) {
     g.element_levels_[slot] = static_cast<int>(level);
     MEMORYD_RETURN_IF_ERROR(reader->Read(links, bytes));
   }
-  return Status::Ok();
+  return reader->Read(graph_->exact.data(), slots * graph_->dim * sizeof(float));
 }
 
 namespace {

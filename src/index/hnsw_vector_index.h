@@ -1,6 +1,12 @@
 // HnswVectorIndex: approximate nearest-neighbour search on an HNSW graph (hnswlib), inner product
 // on unit vectors, so similarity = cosine.
 //
+// The graph holds int8 codes of the vectors (vector_index_math.h: a quarter of the bytes, so the
+// memory-bound graph walk and inserts run faster); the exact float vectors are kept beside it.
+// A search walks the graph with the query's code, keeping the ef_search best candidates, then
+// ranks those by exact similarity, so the similarities returned are exact and the codes' small
+// error (about 1e-3) can only matter for which candidates the walk finds.
+//
 // Capacity grows automatically (doubling). Remove() marks the label's slot deleted; the slot is
 // reused by the next new label, and re-adding a removed or existing label stores its new vector
 // (the graph links of that slot are repaired), so the graph does not grow with churn.
@@ -29,16 +35,19 @@
 
 namespace memoryd {
 
-// Defaults measured with bench/vector_search.cc (recall@10 against brute force, 100k vectors,
-// dimensions 256 and 384); see the comment on each field.
+// Defaults measured with bench/vector_search.cc and bench/semantic_search.cc (recall@10 against
+// brute force, 50k-100k vectors of the built-in embedder, 384 dimensions; docs/BENCHMARKS.md).
+// The built-in embedder's hashed features make vectors of high intrinsic dimension, where more
+// links per node buy more recall per unit of search time than a larger ef: at 50k, m=32 with
+// ef=100 finds 0.945 of the true top 10 in the time m=16 needs for 0.92 at ef=200.
 struct HnswOptions {
   // Links per node on upper layers (2*m on the bottom layer). Higher: better recall, more memory
   // (8*m bytes per vector) and slower inserts.
-  size_t m = 16;
+  size_t m = 32;
   // Candidate list size while inserting. Higher: better graph, slower inserts.
   size_t ef_construction = 200;
   // Candidate list size while searching (at least k is used). Higher: better recall, slower.
-  size_t ef_search = 64;
+  size_t ef_search = 100;
   // Slots allocated up front; the index doubles its capacity when full.
   size_t initial_capacity = 128;
   // Seed of the level generator, for reproducible graphs.

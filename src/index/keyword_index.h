@@ -156,6 +156,8 @@ class Bm25Index final : public KeywordIndex {
     float count;  // occurrences in the query
   };
   // Per-search scratch: scores by slot, and the slots that have one (in first-hit order).
+  // Each thread keeps one and reuses it (Lease), so a search neither allocates nor zeroes an
+  // array the size of the index: only the slots it touched are reset afterwards.
   struct Scores {
     explicit Scores(size_t slots);
     std::span<const uint32_t> Hits() const { return {hits.get(), hit_count}; }
@@ -163,6 +165,19 @@ class Bm25Index final : public KeywordIndex {
     std::vector<float> by_slot;        // 0 for documents without a match
     std::unique_ptr<uint32_t[]> hits;  // room for every slot; the first hit_count are valid
     size_t hit_count = 0;
+    std::vector<uint8_t> seen;  // Candidates' marks, all 0 between uses
+  };
+  // This thread's scratch with room for `slots`, all scores 0; cleaned when the lease ends.
+  class ScoresLease {
+   public:
+    explicit ScoresLease(size_t slots);
+    ~ScoresLease();
+    ScoresLease(const ScoresLease&) = delete;
+    ScoresLease& operator=(const ScoresLease&) = delete;
+    Scores& get() { return *scores_; }
+
+   private:
+    Scores* scores_;
   };
 
   // Occurrences of each distinct string, in sorted order.
@@ -199,8 +214,9 @@ class Bm25Index final : public KeywordIndex {
   bool UsesContext() const;
   float FinalScore(const Scores& scores, uint32_t slot) const;
   std::vector<uint32_t> Candidates(const std::vector<uint32_t>& leaders,
-                                   const std::vector<uint32_t>& boosted) const;
-  std::vector<KeywordHit> Rank(const Scores& scores, std::vector<uint32_t> leaders,
+                                   const std::vector<uint32_t>& boosted,
+                                   std::vector<uint8_t>* seen) const;
+  std::vector<KeywordHit> Rank(Scores& scores, std::vector<uint32_t> leaders,
                                const std::vector<uint32_t>& boosted, size_t k, const Filter& filter,
                                float self_score) const;
 

@@ -36,8 +36,9 @@ std::string Turn(size_t i, std::mt19937_64& rng) {
 }
 
 const std::vector<std::string> kQueries = {
-    "painting by the lake", "When did she go camping?", "children", "marathon running shoes",
-    "Paris flight hotel",   "What did he cook from the recipe?", "unrelated quantum words"};
+    "painting by the lake",   "When did she go camping?", "children",
+    "marathon running shoes", "Paris flight hotel",       "What did he cook from the recipe?",
+    "unrelated quantum words"};
 
 void ExpectSameAnswers(const Bm25Index& a, const Bm25Index& b) {
   ASSERT_EQ(a.Size(), b.Size());

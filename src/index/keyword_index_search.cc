@@ -69,7 +69,22 @@ std::vector<Ranked> SelectBest(std::span<const uint32_t> slots, size_t k, ScoreO
 // One spare entry: Accumulate's branch-free append writes hits[hit_count] before deciding whether
 // the slot is new, so once every slot has been hit it writes one past the last.
 Bm25Index::Scores::Scores(size_t slots)
-    : by_slot(slots, 0.0f), hits(std::make_unique_for_overwrite<uint32_t[]>(slots + 1)) {}
+    : by_slot(slots, 0.0f),
+      hits(std::make_unique_for_overwrite<uint32_t[]>(slots + 1)),
+      seen(slots, 0) {}
+
+Bm25Index::ScoresLease::ScoresLease(size_t slots) {
+  thread_local std::unique_ptr<Scores> cached;
+  if (!cached || cached->by_slot.size() < slots) {
+    cached = std::make_unique<Scores>(slots + slots / 4 + 64);  // room to grow
+  }
+  scores_ = cached.get();
+}
+
+Bm25Index::ScoresLease::~ScoresLease() {
+  for (const uint32_t slot : scores_->Hits()) scores_->by_slot[slot] = 0.0f;
+  scores_->hit_count = 0;
+}
 
 std::vector<KeywordHit> Bm25Index::Search(std::string_view query, size_t k,
                                           const Filter& filter) const {
@@ -86,7 +101,8 @@ std::vector<KeywordHit> Bm25Index::SearchAnalyzed(const text::Analysis& query, s
   const float avg_length =
       std::max(1.0f, static_cast<float>(total_length_) / static_cast<float>(slot_of_.size()));
   const std::vector<QueryTerm> terms = ResolveQuery(query);
-  Scores scores(docs_.size());
+  ScoresLease lease(docs_.size());
+  Scores& scores = lease.get();
   for (const QueryTerm& term : terms) Accumulate(term, avg_length, &scores, nullptr);
   // Feedback words only add to the scores: the self-score, and so the calibration, stays that of
   // the query as written.
@@ -237,14 +253,15 @@ float Bm25Index::FinalScore(const Scores& scores, uint32_t slot) const {
 }
 
 // Leaders, boosted documents and, with context, the neighbours of both; distinct.
+// `seen` is all 0 on entry and on return.
 std::vector<uint32_t> Bm25Index::Candidates(const std::vector<uint32_t>& leaders,
-                                            const std::vector<uint32_t>& boosted) const {
-  std::vector<uint8_t> seen(docs_.size(), 0);
+                                            const std::vector<uint32_t>& boosted,
+                                            std::vector<uint8_t>* seen) const {
   std::vector<uint32_t> candidates;
   candidates.reserve(leaders.size() + boosted.size());
   const auto add = [&](uint32_t slot) {
-    if (slot == kNone || seen[slot] != 0) return;
-    seen[slot] = 1;
+    if (slot == kNone || (*seen)[slot] != 0) return;
+    (*seen)[slot] = 1;
     candidates.push_back(slot);
   };
   for (const uint32_t slot : leaders) add(slot);
@@ -256,10 +273,11 @@ std::vector<uint32_t> Bm25Index::Candidates(const std::vector<uint32_t>& leaders
       add(links_[candidates[i]].next);
     }
   }
+  for (const uint32_t slot : candidates) (*seen)[slot] = 0;
   return candidates;
 }
 
-std::vector<KeywordHit> Bm25Index::Rank(const Scores& scores, std::vector<uint32_t> leaders,
+std::vector<KeywordHit> Bm25Index::Rank(Scores& scores, std::vector<uint32_t> leaders,
                                         const std::vector<uint32_t>& boosted, size_t k,
                                         const Filter& filter, float self_score) const {
   const auto score_of = [&](uint32_t slot) { return FinalScore(scores, slot); };
@@ -271,7 +289,7 @@ std::vector<KeywordHit> Bm25Index::Rank(const Scores& scores, std::vector<uint32
   std::vector<Ranked> ranked;
   for (size_t size = leaders.size();; size *= kLeaderGrowth) {
     if (size > leaders.size()) leaders = BestSlots(scores, size);
-    ranked = SelectBest(Candidates(leaders, boosted), k, score_of, key_of, accept);
+    ranked = SelectBest(Candidates(leaders, boosted, &scores.seen), k, score_of, key_of, accept);
     // Enough results, or every match already considered.
     if (ranked.size() >= k || leaders.size() >= scores.hit_count) break;
   }

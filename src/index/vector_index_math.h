@@ -28,6 +28,16 @@ using InnerProductDistanceFn = float (*)(const void* a, const void* b, const voi
 // The fastest inner-product distance this CPU supports (AVX2/FMA or portable). Never fails.
 InnerProductDistanceFn BestInnerProductDistance();
 
+// Compact codes of unit vectors for the graph index: a float scale, then one int8 per dimension
+// (value / scale, rounded; the scale maps the largest magnitude to 127). The inner product of two
+// codes approximates that of their vectors to about 1e-3, at a quarter of the memory traffic.
+size_t QuantizedSize(size_t dimension);
+// Writes the code of `v` (n floats) to `out` (QuantizedSize(n) bytes). Never fails.
+void Quantize(const float* v, size_t n, char* out);
+// hnswlib's distance signature over two codes: 1 - approximate <a, b>, with
+// *static_cast<const size_t*>(dim) dimensions. Picks AVX-512BW, AVX2 or portable code at run time.
+InnerProductDistanceFn BestQuantizedDistance();
+
 // Clamps a similarity computed in float arithmetic into [-1, 1]. Never fails.
 float ClampSimilarity(float similarity);
 

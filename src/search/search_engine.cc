@@ -98,12 +98,17 @@ Status SearchEngine::Rebuild() {
 }
 
 // Loads the saved vector indexes of `ids`; false when one cannot be loaded.
-bool SearchEngine::LoadVectors(const std::vector<int64_t>& ids,
-                               std::unordered_map<int64_t, std::unique_ptr<VectorIndex>>* out) const {
+bool SearchEngine::LoadVectors(
+    const std::vector<int64_t>& ids,
+    std::unordered_map<int64_t, std::unique_ptr<VectorIndex>>* out) const {
   for (int64_t id : ids) {
     // (a dimension of 0 accepts the saved one: the embedder has not answered yet)
     auto index = LoadVectorIndex(IndexPath(id), embedder_name_, embedder_.Dimension());
     if (!index.ok()) return false;
+    // The search breadth is a setting of this run, not of the run that saved the graph.
+    if (auto* hnsw = dynamic_cast<HnswVectorIndex*>(index->get())) {
+      hnsw->SetEfSearch(options_.hnsw.ef_search);
+    }
     (*out)[id] = std::move(index).value();
   }
   return true;
@@ -344,9 +349,11 @@ std::vector<EngineHit> SearchEngine::Search(int64_t space_id, std::string_view q
   request.query_vector = &query_vector;
   request.k = k;
   request.candidates = std::max(k, options_.candidates);
+  request.vector_candidates = std::max(k, options_.vector_candidates);
   request.allowed = allowed;
   request.now = now;
   request.fusion = options_.fusion;
+  request.runner = &side_runner_;
   for (const ScoredHit& hit : space->Search(request)) {
     out.push_back({static_cast<int64_t>(hit.label), hit.score, hit.keyword, hit.vector});
   }

@@ -32,6 +32,7 @@
 
 #include "embed/embedder.h"
 #include "search/index_state.h"
+#include "search/side_runner.h"
 #include "search/space_index.h"
 #include "store/store.h"
 
@@ -42,7 +43,8 @@ struct SearchEngineOptions {
   Bm25Options bm25;
   HnswOptions hnsw;
   FusionOptions fusion = BuiltinEmbedderFusion();
-  size_t candidates = 100;  // hits taken from each index before fusion
+  size_t candidates = 100;        // hits taken from the keyword index before fusion
+  size_t vector_candidates = 40;  // ...and from the vector index (which walks ef_search nodes)
 };
 
 struct EngineHit {
@@ -137,6 +139,8 @@ class SearchEngine {
   bool resumed_ = false;         // as applied_version_
   mutable std::shared_mutex spaces_mu_;
   std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>> spaces_;
+  // Runs each search's vector half beside its keyword half.
+  mutable SideRunner side_runner_{1};
 };
 
 }  // namespace memoryd

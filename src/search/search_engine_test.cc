@@ -183,8 +183,8 @@ TEST_F(SearchEngineTest, ResumesKeywordIndexesAndExpiryFromTheSave) {
     }
     ASSERT_TRUE(engine->Save().ok());
   }
-  ASSERT_TRUE(std::filesystem::exists(dir_.path() + "/index/space-" + std::to_string(space) +
-                                      ".text"));
+  ASSERT_TRUE(
+      std::filesystem::exists(dir_.path() + "/index/space-" + std::to_string(space) + ".text"));
   auto engine = Engine(*store_);
   ASSERT_TRUE(engine);
   EXPECT_TRUE(engine->Stats().resumed);

@@ -154,11 +154,21 @@ std::vector<ScoredHit> SpaceIndex::Search(const SpaceSearch& request) const {
     keyword_filter = visible;
     vector_filter = visible;
   }
-  const auto keyword_hits = keyword_->Search(request.query, request.candidates, keyword_filter);
+  std::vector<KeywordHit> keyword_hits;
   std::vector<VectorHit> vector_hits;
-  if (vectors_ && request.query_vector != nullptr && !request.query_vector->empty()) {
-    auto found = vectors_->Search(*request.query_vector, request.candidates, vector_filter);
+  const auto keyword_search = [&] {
+    keyword_hits = keyword_->Search(request.query, request.candidates, keyword_filter);
+  };
+  const auto vector_search = [&] {
+    if (!vectors_ || request.query_vector == nullptr || request.query_vector->empty()) return;
+    auto found = vectors_->Search(*request.query_vector, request.vector_candidates, vector_filter);
     if (found.ok()) vector_hits = std::move(found).value();
+  };
+  if (request.runner != nullptr && vectors_) {
+    request.runner->RunBoth(vector_search, keyword_search);
+  } else {
+    keyword_search();
+    vector_search();
   }
   FusionOptions fusion = request.fusion;
   fusion.limit = request.k;

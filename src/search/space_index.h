@@ -23,6 +23,7 @@
 #include "index/keyword_index.h"
 #include "model/memory.h"
 #include "search/fusion.h"
+#include "search/side_runner.h"
 
 namespace memoryd {
 
@@ -30,10 +31,12 @@ struct SpaceSearch {
   std::string_view query;
   const Vector* query_vector = nullptr;  // null or empty: keyword only
   size_t k = 10;
-  size_t candidates = 100;                                // taken from each index before fusion
+  size_t candidates = 100;                                // taken from the keyword index
+  size_t vector_candidates = 40;                          // taken from the vector index
   const std::unordered_set<uint64_t>* allowed = nullptr;  // null: every memory
   int64_t now = 0;
   FusionOptions fusion;
+  SideRunner* runner = nullptr;  // when set, the vector search runs beside the keyword search
 };
 
 class SpaceIndex {
