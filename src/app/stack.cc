@@ -1,5 +1,8 @@
 #include "app/stack.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <functional>
@@ -16,6 +19,16 @@ namespace memoryd {
 namespace {
 
 constexpr int64_t kReembedBatch = 64;
+
+// Index maintenance is deferred work: requests come first. At nice 19 the follower gets little of
+// a busy CPU (all of an idle one), so a write burst is answered at the speed of the write path
+// while indexing catches up behind it. A search still sees every earlier write: it catches up
+// itself, at its own priority, and the follower steps aside for it (SearchEngine::CatchUp).
+// Best effort: failing to lower the priority changes nothing else.
+void LowerThisThreadsPriority() {
+  constexpr int kBackgroundNice = 19;
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
+}
 
 Result<std::unique_ptr<Embedder>> MakeEmbedder(const EmbedConfig& config) {
   if (config.kind == "builtin") {
@@ -87,11 +100,12 @@ void Stack::StartBackground(const StackConfig& config) {
   // The thread gets the Background itself: ~Stack empties background_ before ~Background joins.
   Background* background = background_.get();
   background_->follower = std::thread([this, background, interval = config.follow_interval_ms] {
+    LowerThisThreadsPriority();
     engine_->RunFollower(std::chrono::milliseconds(interval), background->stop,
                          [](const Status& s) { LogIfFailed("following the store", s); });
   });
   background_->save = std::make_unique<PeriodicTask>(milliseconds(config.save_interval_ms), [this] {
-    LogIfFailed("saving the vector indexes", engine_->Save());
+    LogIfFailed("saving the search indexes", engine_->Save());
   });
   background_->reembed = std::make_unique<PeriodicTask>(milliseconds(1000), [this] { Reembed(); });
 }

@@ -10,8 +10,9 @@
 namespace memoryd {
 namespace {
 
-// Changes applied per batch; a catch-up checks for shutdown between batches.
-constexpr int64_t kFeedWindow = 512;
+// Changes applied per batch; a catch-up checks for shutdown, and lets a waiting search in,
+// between batches.
+constexpr int64_t kFeedWindow = 64;
 
 }  // namespace
 
@@ -148,7 +149,7 @@ Result<bool> SearchEngine::ResumeFrom(const IndexState& saved) {
     MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(applied_version_, kFeedWindow));
     if (!changes.complete) return false;
     if (changes.version <= applied_version_) return true;
-    MEMORYD_RETURN_IF_ERROR(ApplyChanges(changes));
+    MEMORYD_RETURN_IF_ERROR(ApplyChanges(changes, /*yield=*/false).status());
     std::unique_lock lock(spaces_mu_);
     applied_version_ = changes.version;
   }
@@ -271,11 +272,18 @@ void SearchEngine::ApplyRemoval(const IndexRemoval& removal) {
 }
 
 // Applies upserts and removals in version order (a sequence number deleted and then reused must
-// end up indexed).
-Status SearchEngine::ApplyChanges(const IndexChanges& changes) {
+// end up indexed). With `yield`, stops early, between two changes, once a search waits to catch
+// up. Returns the version applied up to: changes.version when all were applied.
+Result<int64_t> SearchEngine::ApplyChanges(const IndexChanges& changes, bool yield) {
   size_t u = 0;
   size_t r = 0;
   while (u < changes.upserts.size() || r < changes.removals.size()) {
+    if (yield && searchers_waiting_.load() > 0) {
+      const int64_t next =
+          u < changes.upserts.size() ? changes.upserts[u].version : changes.removals[r].version;
+      const int64_t next_removal = r < changes.removals.size() ? changes.removals[r].version : next;
+      return std::min(next, next_removal) - 1;  // everything before the next change is applied
+    }
     const bool take_upsert =
         r == changes.removals.size() ||
         (u < changes.upserts.size() && changes.upserts[u].version < changes.removals[r].version);
@@ -285,7 +293,7 @@ Status SearchEngine::ApplyChanges(const IndexChanges& changes) {
       ApplyRemoval(changes.removals[r++]);
     }
   }
-  return Status::Ok();
+  return changes.version;
 }
 
 void SearchEngine::NoteWrite() {
@@ -299,27 +307,35 @@ void SearchEngine::WakeFollower() {
 }
 
 Status SearchEngine::CatchUpIfWritten() {
-  // A catch-up in progress may have started before the write: CatchUp() waits for it, then
-  // applies whatever is left.
+  // A catch-up in progress may have started before the write: CatchUp() waits for it (the
+  // follower stops at the next change when it sees a search waiting), then applies whatever is
+  // left at this thread's priority.
   if (writes_covered_.load() >= writes_noted_.load()) return Status::Ok();
-  return CatchUp();
+  ++searchers_waiting_;
+  Status s = CatchUp();
+  --searchers_waiting_;
+  return s;
 }
 
 void SearchEngine::RunFollower(std::chrono::milliseconds interval, const std::atomic<bool>& stop,
                                const std::function<void(const Status&)>& on_error) {
   while (!stop.load()) {
-    if (Status s = CatchUp(); !s.ok()) on_error(s);
+    if (Status s = CatchUp(/*yield=*/true); !s.ok()) on_error(s);
     std::unique_lock lock(wake_mu_);
     wake_cv_.wait_for(lock, interval,
                       [&] { return stop.load() || writes_covered_.load() < writes_noted_.load(); });
   }
 }
 
-Status SearchEngine::CatchUp() {
-  std::lock_guard lock(catch_up_mu_);
-  // Every write noted before this point committed before it, so the feed read below holds it.
+// The lock is taken per window, not for the whole catch-up: the follower runs at a low priority,
+// and a search waiting to catch up must not wait behind its entire backlog, only behind the
+// window in progress; it then applies the rest itself.
+Status SearchEngine::CatchUp(bool yield) {
+  // Every write noted before this point committed before it, so the feed reads below hold it.
   const uint64_t noted = writes_noted_.load();
   for (;;) {
+    if (yield) WaitForSearchers();
+    std::lock_guard lock(catch_up_mu_);
     if (abandoned_.load()) return Status::Ok();
     MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(applied_version_, kFeedWindow));
     if (!changes.complete) {
@@ -331,9 +347,16 @@ Status SearchEngine::CatchUp() {
       writes_covered_ = std::max(writes_covered_.load(), noted);
       return Status::Ok();
     }
-    MEMORYD_RETURN_IF_ERROR(ApplyChanges(changes));
+    MEMORYD_ASSIGN_OR_RETURN(const int64_t applied, ApplyChanges(changes, yield));
     std::unique_lock spaces_lock(spaces_mu_);
-    applied_version_ = changes.version;
+    applied_version_ = std::max(applied_version_, applied);
+  }
+}
+
+// A search that waits to catch up goes first: it applies the backlog at its own priority.
+void SearchEngine::WaitForSearchers() const {
+  while (searchers_waiting_.load() > 0 && !abandoned_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 

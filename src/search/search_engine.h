@@ -69,8 +69,10 @@ class SearchEngine {
                                                     std::shared_ptr<const text::TextAnalyzer>,
                                                     SearchEngineOptions options);
 
-  // Applies every store change not applied yet.
-  Status CatchUp();
+  // Applies every store change not applied yet. With `yield` (the follower), steps aside, between
+  // two changes, whenever a search is waiting to catch up (CatchUpIfWritten), so a search never
+  // waits behind a low-priority thread's backlog.
+  Status CatchUp(bool yield = false);
 
   // Writers of this process call this after their commit instead of CatchUp(), so a write never
   // waits for index maintenance: it wakes the follower thread (RunFollower) and makes the next
@@ -111,7 +113,8 @@ class SearchEngine {
   Result<bool> RebuildFrom(const IndexState& saved);
   Status ApplyDeferred(std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded,
                        const std::vector<DeferredVector>& deferred);
-  Status ApplyChanges(const IndexChanges& changes);
+  Result<int64_t> ApplyChanges(const IndexChanges& changes, bool yield);
+  void WaitForSearchers() const;
   Status ApplyUpsert(const IndexRecord& record);
   void ApplyRemoval(const IndexRemoval& removal);
   // REQUIRES: catch_up_mu_ held.
@@ -132,6 +135,7 @@ class SearchEngine {
   std::atomic<uint64_t> writes_noted_{0};
   std::atomic<uint64_t> writes_covered_{0};
   std::atomic<bool> abandoned_{false};
+  std::atomic<int> searchers_waiting_{0};  // searches inside CatchUpIfWritten
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;
   std::mutex catch_up_mu_;       // one thread applies the feed at a time; also held by Save

@@ -193,6 +193,11 @@ Result<Statement> Connection::Prepare(const std::string& sql) {
   return Statement(stmt);
 }
 
+Status Connection::Run(const std::string& sql) {
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
+  return stmt.Run();
+}
+
 int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
 
 bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }

@@ -70,6 +70,9 @@ class Connection {
   Status Exec(std::string_view sql);
   // A cached prepared statement for `sql`. kInternal if it does not compile.
   Result<Statement> Prepare(const std::string& sql);
+  // Runs one statement without parameters or results through the statement cache (no parsing
+  // after the first time): for the transaction control every write repeats. Errors as Exec.
+  Status Run(const std::string& sql);
   // Rows changed by the last statement.
   int64_t Changes() const;
   // True while a transaction is open on this connection.

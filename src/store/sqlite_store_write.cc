@@ -25,6 +25,24 @@ Status EnsureAccount(Connection& conn, AccountId account, int64_t now) {
 }
 
 Result<int64_t> EnsureSpace(Connection& conn, const SpaceRef& space, int64_t now) {
+  {
+    // The common case, a space that exists: a lookup and a timestamp update.
+    MEMORYD_ASSIGN_OR_RETURN(
+        auto find, conn.Prepare("SELECT id FROM spaces WHERE account_id = ? AND name = ?"));
+    find.Bind(1, space.account_id);
+    find.Bind(2, std::string_view(space.name));
+    MEMORYD_ASSIGN_OR_RETURN(bool found, find.Step());
+    const int64_t id = found ? find.ColumnInt(0) : 0;
+    find.Reset();
+    if (found) {
+      MEMORYD_ASSIGN_OR_RETURN(auto touch,
+                               conn.Prepare("UPDATE spaces SET last_used = ? WHERE id = ?"));
+      touch.Bind(1, now);
+      touch.Bind(2, id);
+      MEMORYD_RETURN_IF_ERROR(touch.Run());
+      return id;
+    }
+  }
   MEMORYD_RETURN_IF_ERROR(EnsureAccount(conn, space.account_id, now));
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt, conn.Prepare("INSERT INTO spaces(account_id, name, created_at, last_used)"
@@ -112,11 +130,14 @@ Result<std::vector<int64_t>> EnsureTags(Connection& conn, int64_t space_id,
   return ids;
 }
 
-Status LinkTags(Connection& conn, int64_t seq, const std::vector<int64_t>& tag_ids) {
-  MEMORYD_ASSIGN_OR_RETURN(auto clear,
-                           conn.Prepare("DELETE FROM memory_tags WHERE memory_seq = ?"));
-  clear.Bind(1, seq);
-  MEMORYD_RETURN_IF_ERROR(clear.Run());
+// Replaces the memory's tag links; a new memory (`fresh`) has none to remove.
+Status LinkTags(Connection& conn, int64_t seq, const std::vector<int64_t>& tag_ids, bool fresh) {
+  if (!fresh) {
+    MEMORYD_ASSIGN_OR_RETURN(auto clear,
+                             conn.Prepare("DELETE FROM memory_tags WHERE memory_seq = ?"));
+    clear.Bind(1, seq);
+    MEMORYD_RETURN_IF_ERROR(clear.Run());
+  }
   MEMORYD_ASSIGN_OR_RETURN(
       auto link, conn.Prepare("INSERT INTO memory_tags(memory_seq, tag_id, pos) VALUES (?, ?, ?)"));
   for (size_t i = 0; i < tag_ids.size(); ++i) {
@@ -185,15 +206,23 @@ Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t no
   return stmt.Run();
 }
 
+// Statements without RETURNING: SQLite materialises RETURNING rows in a temporary table, which
+// costs more than the statement itself on this path.
 Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string& id,
                           const MemoryWrite& w, int64_t now) {
-  // Sequence numbers are never reused (see migration 2), unlike SQLite's own rowids.
+  // Sequence numbers are never reused (see migration 2), unlike SQLite's own rowids. The writer
+  // holds the write transaction, so reading the counter and then bumping it cannot race.
+  MEMORYD_ASSIGN_OR_RETURN(auto next,
+                           conn.Prepare("SELECT value + 1 FROM counters WHERE name = 'seq'"));
+  MEMORYD_ASSIGN_OR_RETURN(bool counted, next.Step());
+  if (!counted) return Status::Internal("the sequence counter is missing");
+  const int64_t seq = next.ColumnInt(0);
+  next.Reset();
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("INSERT INTO memories(id, space_id, key, title, text, metadata, created_at,"
                    " updated_at, expires_at, tags, embedding, embedder, seq)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT value + 1 FROM counters"
-                   " WHERE name = 'seq')) RETURNING seq"));
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt.Bind(1, std::string_view(id));
   stmt.Bind(2, space_id);
   stmt.Bind(3, w.key);
@@ -205,10 +234,8 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
   stmt.Bind(9, w.expires_at);
   stmt.Bind(10, std::string_view(sqlite::JoinTags(w.tags)));
   BindEmbedding(stmt, 11, w);
-  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Status::Internal("insert returned no row");
-  const int64_t seq = stmt.ColumnInt(0);
-  stmt.Reset();
+  stmt.Bind(13, seq);
+  MEMORYD_RETURN_IF_ERROR(stmt.Run());
   MEMORYD_ASSIGN_OR_RETURN(auto bump,
                            conn.Prepare("UPDATE counters SET value = ? WHERE name = 'seq'"));
   bump.Bind(1, seq);
@@ -263,7 +290,7 @@ Result<PutOutcome> PutOne(Connection& conn, int64_t space_id, const SpaceRef& sp
     MEMORYD_ASSIGN_OR_RETURN(int64_t seq, InsertRow(conn, space_id, id, w, now));
     out.memory = BuildMemory(space, w, seq, std::move(id), now, now);
   }
-  MEMORYD_RETURN_IF_ERROR(LinkTags(conn, out.memory.seq, tag_ids));
+  MEMORYD_RETURN_IF_ERROR(LinkTags(conn, out.memory.seq, tag_ids, out.created));
   return out;
 }
 
@@ -312,10 +339,10 @@ Status PruneRemovals(Connection& conn, int64_t before) {
 // Runs `fn` inside a nested savepoint so that its failure undoes only its own changes.
 template <typename Fn>
 auto Isolated(Connection& conn, Fn&& fn) -> decltype(fn()) {
-  MEMORYD_RETURN_IF_ERROR(conn.Exec("SAVEPOINT item"));
+  MEMORYD_RETURN_IF_ERROR(conn.Run("SAVEPOINT item"));
   auto result = fn();
-  if (!result.ok()) (void)conn.Exec("ROLLBACK TO item");
-  MEMORYD_RETURN_IF_ERROR(conn.Exec("RELEASE item"));
+  if (!result.ok()) (void)conn.Run("ROLLBACK TO item");
+  MEMORYD_RETURN_IF_ERROR(conn.Run("RELEASE item"));
   return result;
 }
 
@@ -436,7 +463,7 @@ Result<Memory> SqliteStore::UpdateById(AccountId account, std::string_view id,
     w.tags = std::move(unique);
     MEMORYD_ASSIGN_OR_RETURN(auto tag_ids, EnsureTags(conn, row->space_id, w.tags, limits));
     MEMORYD_RETURN_IF_ERROR(UpdateRow(conn, row->seq, w, now));
-    MEMORYD_RETURN_IF_ERROR(LinkTags(conn, row->seq, tag_ids));
+    MEMORYD_RETURN_IF_ERROR(LinkTags(conn, row->seq, tag_ids, /*fresh=*/false));
     const SpaceRef space{account, row->space};
     out = BuildMemory(space, w, row->seq, std::string(id), row->created_at, now);
     return Status::Ok();

@@ -42,7 +42,7 @@ Status WriteBatcher::Submit(Op op) {
 }
 
 void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
-  Status begin = conn_->Exec("BEGIN IMMEDIATE");
+  Status begin = conn_->Run("BEGIN IMMEDIATE");
   if (!begin.ok()) {
     for (Writer* w : batch) w->result = begin;
     return;
@@ -56,17 +56,17 @@ void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
     for (Writer* w : batch) w->result = lost;
     return;
   }
-  Status commit = conn_->Exec("COMMIT");
+  Status commit = conn_->Run("COMMIT");
   if (commit.ok()) return;
-  (void)conn_->Exec("ROLLBACK");
+  (void)conn_->Run("ROLLBACK");
   for (Writer* w : batch) w->result = commit;
 }
 
 Status WriteBatcher::RunOne(Writer& w) {
-  MEMORYD_RETURN_IF_ERROR(conn_->Exec("SAVEPOINT op"));
+  MEMORYD_RETURN_IF_ERROR(conn_->Run("SAVEPOINT op"));
   Status s = w.op(*conn_);
-  if (!s.ok()) (void)conn_->Exec("ROLLBACK TO op");
-  Status release = conn_->Exec("RELEASE op");
+  if (!s.ok()) (void)conn_->Run("ROLLBACK TO op");
+  Status release = conn_->Run("RELEASE op");
   if (!release.ok() && s.ok()) return release;
   return s;
 }

@@ -1,0 +1,73 @@
+#include "search/side_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace memoryd {
+namespace {
+
+// Once its worker has started and is idle, the side half runs there. (Right after construction
+// the worker may not be waiting yet; RunBoth then runs both halves here, which is also correct.)
+TEST(SideRunnerTest, RunsBothHalvesAndTheSideOneOnAWorker) {
+  SideRunner runner(1);
+  std::thread::id side_thread;
+  for (int attempt = 0; attempt < 2000; ++attempt) {
+    bool here_ran = false;
+    runner.RunBoth([&] { side_thread = std::this_thread::get_id(); }, [&] { here_ran = true; });
+    ASSERT_TRUE(here_ran);
+    ASSERT_NE(side_thread, std::thread::id());
+    if (side_thread != std::this_thread::get_id()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_NE(side_thread, std::this_thread::get_id());
+}
+
+TEST(SideRunnerTest, WithoutWorkersBothHalvesRunHere) {
+  SideRunner runner(0);
+  std::thread::id side_thread;
+  int order = 0;
+  int side_order = 0;
+  int here_order = 0;
+  runner.RunBoth([&] { side_thread = std::this_thread::get_id(), side_order = ++order; },
+                 [&] { here_order = ++order; });
+  EXPECT_EQ(side_thread, std::this_thread::get_id());
+  EXPECT_EQ(side_order, 1);
+  EXPECT_EQ(here_order, 2);
+}
+
+// Many callers at once: every half of every call runs exactly once, and RunBoth returns only
+// after its side half has finished (its result is visible to the caller).
+TEST(SideRunnerTest, ConcurrentCallersEachGetBothHalves) {
+  SideRunner runner(2);
+  constexpr int kThreads = 6;
+  constexpr int kCalls = 300;
+  std::atomic<int> side_runs{0};
+  std::atomic<int> here_runs{0};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kThreads; ++t) {
+    callers.emplace_back([&] {
+      for (int i = 0; i < kCalls; ++i) {
+        int side_value = 0;  // written by the side half, read after RunBoth
+        runner.RunBoth(
+            [&] {
+              side_value = i + 1;
+              ++side_runs;
+            },
+            [&] { ++here_runs; });
+        if (side_value != i + 1) ++wrong;
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  EXPECT_EQ(side_runs.load(), kThreads * kCalls);
+  EXPECT_EQ(here_runs.load(), kThreads * kCalls);
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+}  // namespace
+}  // namespace memoryd
