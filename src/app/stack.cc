@@ -1,5 +1,7 @@
 #include "app/stack.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,12 +22,15 @@ namespace {
 
 constexpr int64_t kReembedBatch = 64;
 
-// Index maintenance is deferred work: requests come first. At nice 19 the follower gets little of
-// a busy CPU (all of an idle one), so a write burst is answered at the speed of the write path
-// while indexing catches up behind it. A search still sees every earlier write: it catches up
-// itself, at its own priority, and the follower steps aside for it (SearchEngine::CatchUp).
-// Best effort: failing to lower the priority changes nothing else.
+// Index maintenance is deferred work: requests come first. The follower runs under SCHED_IDLE:
+// it gets a CPU only when no request needs one, and gives it up the moment one does, so a write
+// burst is answered at the speed of the write path and reads keep their latency while indexing
+// catches up behind them. A search still sees every earlier write: it catches up itself, at its
+// own priority, and the follower steps aside for it (SearchEngine::CatchUp). Best effort: where
+// the policy is refused, nice 19 is asked for instead, and failing that nothing changes.
 void LowerThisThreadsPriority() {
+  sched_param param{};
+  if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0) return;
   constexpr int kBackgroundNice = 19;
   (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
 }
