@@ -1,7 +1,5 @@
 #include "app/stack.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -22,15 +20,14 @@ namespace {
 
 constexpr int64_t kReembedBatch = 64;
 
-// Index maintenance is deferred work: requests come first. The follower runs under SCHED_IDLE:
-// it gets a CPU only when no request needs one, and gives it up the moment one does, so a write
-// burst is answered at the speed of the write path and reads keep their latency while indexing
-// catches up behind them. A search still sees every earlier write: it catches up itself, at its
-// own priority, and the follower steps aside for it (SearchEngine::CatchUp). Best effort: where
-// the policy is refused, nice 19 is asked for instead, and failing that nothing changes.
+// Index maintenance is deferred work: requests come first. At nice 19 the follower gets little
+// of a busy CPU (all of an idle one), so a write burst is answered at the speed of the write
+// path while indexing catches up behind it. Not SCHED_IDLE: the follower holds index locks while
+// it applies a change, and an idle-class thread can be kept off a busy CPU indefinitely, stalling
+// every search that needs that lock; at nice 19 it still runs, slowly. A search that must catch
+// up does so itself, at its own priority (SearchEngine::CatchUp). Best effort: failing to lower
+// the priority changes nothing else.
 void LowerThisThreadsPriority() {
-  sched_param param{};
-  if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0) return;
   constexpr int kBackgroundNice = 19;
   (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
 }

@@ -119,10 +119,11 @@ struct HnswVectorIndex::Graph {
     hnsw.setEf(o.ef_search);
   }
   const float* ExactVector(tableint slot) const { return exact.data() + slot * dim; }
-  // Grows the graph and the exact vectors together.
+  // Grows the graph and the exact vectors together; the vectors first, so that if either
+  // throws, the graph never has more slots than `exact` has room for.
   void Resize(size_t capacity) {
-    hnsw.resizeIndex(capacity);
     exact.resize(capacity * dim);
+    hnsw.resizeIndex(capacity);
   }
 
   size_t dim;

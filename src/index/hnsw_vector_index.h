@@ -4,8 +4,9 @@
 // The graph holds int8 codes of the vectors (vector_index_math.h: a quarter of the bytes, so the
 // memory-bound graph walk and inserts run faster); the exact float vectors are kept beside it.
 // A search walks the graph with the query's code, keeping the ef_search best candidates, then
-// ranks those by exact similarity, so the similarities returned are exact and the codes' small
-// error (about 1e-3) can only matter for which candidates the walk finds.
+// re-scores the best of them by code (a quarter more than asked for, plus a few) with the exact
+// vectors: the similarities returned are exact, and the codes' small error (about 1e-3) can only
+// matter for which candidates the walk finds and which few near the cut-off get re-scored.
 //
 // Capacity grows automatically (doubling). Remove() marks the label's slot deleted; the slot is
 // reused by the next new label, and re-adding a removed or existing label stores its new vector

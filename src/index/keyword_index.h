@@ -118,9 +118,10 @@ class Bm25Index final : public KeywordIndex {
   std::vector<KeywordHit> SearchAnalyzed(const text::Analysis& query, size_t k,
                                          const Filter& filter) const;
 
-  // Persistence (keyword_index_file.cc). SaveTo appends the live documents (label, length, term
-  // counts), the term dictionary and the context statistics; postings, document frequencies and
-  // neighbour links are derived again on load, so the file is compact and self-consistent.
+  // Persistence (keyword_index_file.cc). SaveTo appends the term dictionary, every slot's
+  // document (label, length, term counts; removed ones as empty slots) and the context
+  // statistics; postings, document frequencies and neighbour links are derived again on load, so
+  // the loaded index is an exact replica and the file stays compact and self-consistent.
   // SaveTo may throw std::bad_alloc (PayloadBuffer). LoadFrom reads what SaveTo wrote, for the
   // same analyzer; kInternal when the payload is truncated or inconsistent.
   void SaveTo(PayloadBuffer* out) const;
@@ -178,6 +179,7 @@ class Bm25Index final : public KeywordIndex {
 
    private:
     Scores* scores_;
+    int exceptions_ = 0;  // std::uncaught_exceptions() when the lease began
   };
 
   // Occurrences of each distinct string, in sorted order.

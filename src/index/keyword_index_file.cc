@@ -112,6 +112,7 @@ Status Bm25Index::ReadDocuments(IndexFileReader* in) {
   live_.reserve(count);
   std::vector<uint32_t> ids;
   std::vector<uint16_t> tfs;
+  std::vector<uint32_t> last_slot(postings_.size(), kNone);  // catches a term listed twice
   for (uint32_t slot = 0; slot < count; ++slot) {
     uint64_t label = 0;
     Document doc;
@@ -138,6 +139,9 @@ Status Bm25Index::ReadDocuments(IndexFileReader* in) {
     doc.terms.reserve(terms);
     for (uint32_t i = 0; i < terms; ++i) {
       if (ids[i] >= postings_.size()) return Inconsistent("term id out of range");
+      if (tfs[i] == 0) return Inconsistent("term frequency 0");
+      if (last_slot[ids[i]] == slot) return Inconsistent("term listed twice in a document");
+      last_slot[ids[i]] = slot;
       postings_[ids[i]].push_back({slot, tfs[i], length16});
       ++live_df_[ids[i]];
       doc.terms.push_back({ids[i], tfs[i]});

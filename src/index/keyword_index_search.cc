@@ -9,6 +9,7 @@
 // the leaders stand for the whole index at a fraction of the cost.
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <mutex>
 #include <unordered_map>
 
@@ -79,10 +80,17 @@ Bm25Index::ScoresLease::ScoresLease(size_t slots) {
     cached = std::make_unique<Scores>(slots + slots / 4 + 64);  // room to grow
   }
   scores_ = cached.get();
+  exceptions_ = std::uncaught_exceptions();
 }
 
 Bm25Index::ScoresLease::~ScoresLease() {
-  for (const uint32_t slot : scores_->Hits()) scores_->by_slot[slot] = 0.0f;
+  if (std::uncaught_exceptions() > exceptions_) {
+    // A search threw midway (std::bad_alloc): the hit list may miss touched slots. Clear all.
+    std::fill(scores_->by_slot.begin(), scores_->by_slot.end(), 0.0f);
+    std::fill(scores_->seen.begin(), scores_->seen.end(), uint8_t{0});
+  } else {
+    for (const uint32_t slot : scores_->Hits()) scores_->by_slot[slot] = 0.0f;
+  }
   scores_->hit_count = 0;
 }
 

@@ -1,6 +1,7 @@
 #include "search/index_state.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -90,6 +91,22 @@ Status WriteIndexState(const std::string& path, const IndexState& state) {
   }
   if (!s.ok()) std::remove(tmp.c_str());
   return s;
+}
+
+Result<IndexDirLock> IndexDirLock::Acquire(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Internal("cannot open " + path + ": " + strerror(errno));
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    const int error = errno;
+    ::close(fd);
+    return Status::Internal("cannot lock " + path + ": " + strerror(error));
+  }
+  return IndexDirLock(fd);
+}
+
+IndexDirLock::~IndexDirLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the lock
 }
 
 }  // namespace memoryd

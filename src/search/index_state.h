@@ -18,6 +18,24 @@ struct IndexState {
   std::string embedder;
   std::vector<int64_t> spaces;  // with a saved vector index
   std::vector<int64_t> texts;   // with a saved keyword index
+
+  bool operator==(const IndexState&) const = default;
+};
+
+// An exclusive advisory lock (flock) on a file, held until destroyed: serialises the processes
+// that save into one index directory.
+class IndexDirLock {
+ public:
+  // Blocks until the lock is held. kInternal when the lock file cannot be opened or locked.
+  static Result<IndexDirLock> Acquire(const std::string& path);
+  IndexDirLock(IndexDirLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  IndexDirLock& operator=(IndexDirLock&&) = delete;
+  IndexDirLock(const IndexDirLock&) = delete;
+  ~IndexDirLock();
+
+ private:
+  explicit IndexDirLock(int fd) : fd_(fd) {}
+  int fd_;
 };
 
 // kNotFound when the file does not exist; kInternal when it is unreadable, malformed or of an

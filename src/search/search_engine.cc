@@ -10,6 +10,14 @@
 namespace memoryd {
 namespace {
 
+// Joins a thread when the scope ends, also by an exception.
+struct JoinOnExit {
+  std::thread& thread;
+  ~JoinOnExit() {
+    if (thread.joinable()) thread.join();
+  }
+};
+
 // Changes applied per batch; a catch-up checks for shutdown, and lets a waiting search in,
 // between batches.
 constexpr int64_t kFeedWindow = 64;
@@ -126,6 +134,7 @@ Result<bool> SearchEngine::ResumeFrom(const IndexState& saved) {
   std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> vectors;
   bool vectors_ok = true;
   std::thread loader([&] { vectors_ok = LoadVectors(saved.spaces, &vectors); });
+  JoinOnExit join_loader{loader};
   std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>> spaces;
   bool texts_ok = true;
   for (int64_t id : saved.texts) {
@@ -145,6 +154,7 @@ Result<bool> SearchEngine::ResumeFrom(const IndexState& saved) {
     applied_version_ = saved.version;
     resumed_ = true;
   }
+  last_saved_ = saved;  // the files on disk are exactly what was just loaded
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(auto changes, store_.ChangesSince(applied_version_, kFeedWindow));
     if (!changes.complete) return false;
@@ -182,12 +192,7 @@ Result<bool> SearchEngine::RebuildFrom(const IndexState& saved) {
     // One bad file: rebuild every vector index.
     loader = std::thread([&] { load_failed = !LoadVectors(saved.spaces, &loaded); });
   }
-  struct Join {
-    std::thread& thread;
-    ~Join() {
-      if (thread.joinable()) thread.join();
-    }
-  } join_loader{loader};
+  JoinOnExit join_loader{loader};
   const bool defer_vectors = loader.joinable();
   std::vector<DeferredVector> deferred;
   std::unordered_set<int64_t> live;
@@ -227,6 +232,7 @@ Result<bool> SearchEngine::RebuildFrom(const IndexState& saved) {
     if (changes.version <= from) break;
     from = changes.version;
   }
+  std::unique_lock lock(spaces_mu_);
   applied_version_ = snapshot;
   return true;
 }
@@ -311,10 +317,12 @@ Status SearchEngine::CatchUpIfWritten() {
   // follower stops at the next change when it sees a search waiting), then applies whatever is
   // left at this thread's priority.
   if (writes_covered_.load() >= writes_noted_.load()) return Status::Ok();
-  ++searchers_waiting_;
-  Status s = CatchUp();
-  --searchers_waiting_;
-  return s;
+  struct Waiting {
+    std::atomic<int>& count;
+    explicit Waiting(std::atomic<int>& c) : count(c) { ++count; }
+    ~Waiting() { --count; }  // also when CatchUp throws (std::bad_alloc)
+  } waiting(searchers_waiting_);
+  return CatchUp();
 }
 
 void SearchEngine::RunFollower(std::chrono::milliseconds interval, const std::atomic<bool>& stop,
@@ -386,6 +394,11 @@ std::vector<EngineHit> SearchEngine::Search(int64_t space_id, std::string_view q
 Status SearchEngine::Save() {
   if (options_.index_dir.empty()) return Status::Ok();
   std::lock_guard lock(catch_up_mu_);
+  MEMORYD_ASSIGN_OR_RETURN(auto dir_lock, IndexDirLock::Acquire(options_.index_dir + "/lock"));
+  // Files of unchanged spaces may be skipped only if nobody else saved since this process did:
+  // another process's save may have replaced them with its own (older or newer) view.
+  auto on_disk = ReadIndexState(StatePath());
+  const bool ours = on_disk.ok() && *on_disk == last_saved_;
   IndexState state;
   state.version = applied_version_;
   state.embedder = embedder_name_;
@@ -395,14 +408,14 @@ Status SearchEngine::Save() {
     spaces.assign(spaces_.begin(), spaces_.end());
   }
   for (auto& [id, space] : spaces) {
-    if (space->text_dirty()) {
+    if (space->text_dirty() || !ours) {
       MEMORYD_RETURN_IF_ERROR(space->SaveText(TextPath(id)));
       space->MarkTextClean();
     }
     state.texts.push_back(id);
     const VectorIndex* vectors = space->vectors();
     if (vectors == nullptr) continue;
-    if (space->vectors_dirty()) {
+    if (space->vectors_dirty() || !ours) {
       MEMORYD_RETURN_IF_ERROR(vectors->Save(IndexPath(id), embedder_name_));
       space->MarkVectorsClean();
     }
@@ -410,7 +423,9 @@ Status SearchEngine::Save() {
   }
   std::sort(state.spaces.begin(), state.spaces.end());
   std::sort(state.texts.begin(), state.texts.end());
-  return WriteIndexState(StatePath(), state);
+  MEMORYD_RETURN_IF_ERROR(WriteIndexState(StatePath(), state));
+  last_saved_ = std::move(state);
+  return Status::Ok();
 }
 
 EngineStats SearchEngine::Stats() const {

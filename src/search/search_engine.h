@@ -70,8 +70,8 @@ class SearchEngine {
                                                     SearchEngineOptions options);
 
   // Applies every store change not applied yet. With `yield` (the follower), steps aside, between
-  // two changes, whenever a search is waiting to catch up (CatchUpIfWritten), so a search never
-  // waits behind a low-priority thread's backlog.
+  // two changes, whenever a search is waiting to catch up (CatchUpIfWritten): the search then
+  // waits only for the change in progress, not for a low-priority thread's whole backlog.
   Status CatchUp(bool yield = false);
 
   // Writers of this process call this after their commit instead of CatchUp(), so a write never
@@ -96,7 +96,10 @@ class SearchEngine {
                                 const Vector& query_vector, size_t k,
                                 const std::unordered_set<uint64_t>* allowed, int64_t now) const;
 
-  // Saves the indexes that changed, and the version they reflect.
+  // Saves the indexes that changed, and the version they reflect. Processes sharing the index
+  // directory (`serve` and `mcp` on one data directory) save one at a time (an exclusive lock on
+  // `index_dir`/lock); when another process saved since this one last did, every index is
+  // rewritten, so the files a state file lists are never older than the version it names.
   Status Save();
 
   EngineStats Stats() const;
@@ -141,6 +144,7 @@ class SearchEngine {
   std::mutex catch_up_mu_;       // one thread applies the feed at a time; also held by Save
   int64_t applied_version_ = 0;  // guarded by catch_up_mu_; read by Stats under spaces_mu_
   bool resumed_ = false;         // as applied_version_
+  IndexState last_saved_;        // what this process last wrote (or resumed from); catch_up_mu_
   mutable std::shared_mutex spaces_mu_;
   std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>> spaces_;
   // Runs each search's vector half beside its keyword half.

@@ -244,6 +244,32 @@ TEST_F(SearchEngineTest, RebuildsWhenTheSavedKeywordIndexCannotBeUsed) {
   EXPECT_EQ((*unstemmed)->Stats().documents, 2u);
 }
 
+// Two processes (`serve` and `mcp`) save into one index directory. A process must not leave a
+// state file that names its newer version beside another process's older file of a space it
+// did not change since its own last save.
+TEST_F(SearchEngineTest, SavesOfTwoProcessesNeverLeaveAnOlderFileBehind) {
+  Put(*store_, "s", "a", "the ferry leaves from pier four");
+  auto other_store = Open();  // stands for the other process
+  ASSERT_TRUE(other_store);
+  auto a = Engine(*store_);
+  auto b = Engine(*other_store);
+  ASSERT_TRUE(a && b);
+  const int64_t later = Put(*store_, "s", "b", "the ferry timetable changes in winter");
+  ASSERT_TRUE(a->CatchUp().ok());
+  ASSERT_TRUE(a->Save().ok());  // space s saved with both memories
+  ASSERT_TRUE(b->Save().ok());  // b has not caught up: its file of s holds one memory
+  ASSERT_TRUE(a->Save().ok());  // s is unchanged in a, but b's save replaced its file
+  a.reset();
+  b.reset();
+  auto fresh = Engine(*store_);
+  ASSERT_TRUE(fresh);
+  EXPECT_TRUE(fresh->Stats().resumed);
+  auto found = Find(*fresh, SpaceId(*store_, "s"), "ferry timetable winter");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front(), later);
+  EXPECT_EQ(fresh->Stats().documents, 2u);
+}
+
 TEST_F(SearchEngineTest, RebuildsWhenTheSavedIndexIsCorrupt) {
   {
     auto engine = Engine(*store_);

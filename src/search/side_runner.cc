@@ -17,7 +17,7 @@ SideRunner::~SideRunner() {
 }
 
 void SideRunner::RunBoth(const std::function<void()>& side, const std::function<void()>& here) {
-  Job job{&side};
+  Job job{&side, false, nullptr};
   {
     std::lock_guard lock(mu_);
     if (idle_ <= queue_.size()) {
@@ -32,9 +32,17 @@ void SideRunner::RunBoth(const std::function<void()>& side, const std::function<
     return;
   }
   work_cv_.notify_one();
-  here();
+  std::exception_ptr here_error;
+  try {
+    here();
+  } catch (...) {
+    here_error = std::current_exception();  // the worker still uses `side` and `job`: wait
+  }
   std::unique_lock lock(mu_);
   done_cv_.wait(lock, [&] { return job.done; });
+  lock.unlock();
+  if (here_error) std::rethrow_exception(here_error);
+  if (job.error) std::rethrow_exception(job.error);
 }
 
 void SideRunner::Work() {
@@ -47,8 +55,14 @@ void SideRunner::Work() {
     Job* job = queue_.front();
     queue_.pop_front();
     lock.unlock();
-    (*job->task)();
+    std::exception_ptr error;
+    try {
+      (*job->task)();
+    } catch (...) {
+      error = std::current_exception();
+    }
     lock.lock();
+    job->error = error;
     job->done = true;
     done_cv_.notify_all();
   }

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -28,13 +29,15 @@ class SideRunner {
   SideRunner& operator=(const SideRunner&) = delete;
 
   // Runs `side` (on a worker, if one is idle) and `here` (on this thread); returns when both have
-  // finished. Neither may throw.
+  // finished. If either throws, the exception reaches the caller once both have finished (the
+  // first one when both throw).
   void RunBoth(const std::function<void()>& side, const std::function<void()>& here);
 
  private:
   struct Job {
     const std::function<void()>* task;
     bool done = false;
+    std::exception_ptr error;  // what the task threw, if anything
   };
   void Work();
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -67,6 +68,28 @@ TEST(SideRunnerTest, ConcurrentCallersEachGetBothHalves) {
   EXPECT_EQ(side_runs.load(), kThreads * kCalls);
   EXPECT_EQ(here_runs.load(), kThreads * kCalls);
   EXPECT_EQ(wrong.load(), 0);
+}
+
+// An exception from either half reaches the caller, and only after both halves have finished
+// (the side half must not outlive the caller's frame).
+TEST(SideRunnerTest, ExceptionsReachTheCallerAfterBothHalves) {
+  SideRunner runner(1);
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    std::atomic<bool> side_finished{false};
+    EXPECT_THROW(runner.RunBoth(
+                     [&] {
+                       std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                       side_finished = true;
+                     },
+                     [] { throw std::runtime_error("here failed"); }),
+                 std::runtime_error);
+    EXPECT_TRUE(side_finished.load());
+    EXPECT_THROW(runner.RunBoth([] { throw std::runtime_error("side failed"); }, [] {}),
+                 std::runtime_error);
+  }
+  bool ran = false;  // the worker is still usable afterwards
+  runner.RunBoth([&] { ran = true; }, [] {});
+  EXPECT_TRUE(ran);
 }
 
 }  // namespace

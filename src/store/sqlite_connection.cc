@@ -169,8 +169,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
                              FoldFunction, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "metadata_equals", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                              MetadataEqualsFunction, nullptr, nullptr, nullptr);
-  // Reads go through a shared memory map of the database file (up to 4 GiB): a page the OS has
-  // cached costs a pointer, not a system call and a copy into each connection's own cache.
+  // Reads go through a shared memory map of the database file (as much of it as SQLite's build
+  // allows): a page the OS has cached costs a pointer, not a system call and a copy into each
+  // connection's own cache. (The cost: a media error on a mapped page raises SIGBUS instead of
+  // failing one read.)
   std::string pragmas =
       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
       "PRAGMA cache_size=-65536; PRAGMA mmap_size=4294967296;";
