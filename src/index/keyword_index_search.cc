@@ -13,6 +13,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "index/best_slots.h"
 #include "index/keyword_index.h"
 
 namespace memoryd {
@@ -193,13 +194,7 @@ float Bm25Index::SelfScore(const std::vector<QueryTerm>& query, float query_leng
 
 // The m best slots by their current score, best first (ties: lower slot first).
 std::vector<uint32_t> Bm25Index::BestSlots(const Scores& scores, size_t m) const {
-  const std::vector<Ranked> best = SelectBest(
-      scores.Hits(), m, [&](uint32_t slot) { return scores.by_slot[slot]; },
-      [](uint32_t slot) { return slot; }, [](uint32_t) { return true; });
-  std::vector<uint32_t> slots;
-  slots.reserve(best.size());
-  for (const Ranked& entry : best) slots.push_back(entry.slot);
-  return slots;
+  return memoryd::BestSlots(scores.Hits(), scores.by_slot.data(), m);
 }
 
 std::vector<Bm25Index::QueryTerm> Bm25Index::FeedbackTerms(const std::vector<QueryTerm>& query,
