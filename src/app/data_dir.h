@@ -9,7 +9,9 @@
 
 namespace memoryd {
 
-// Creates the directory if needed and opens (migrating) its database. kInternal on failure.
-Result<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& data_dir, bool full_sync);
+// Creates the directory if needed and opens (migrating) its database, with a read cache of
+// `read_cache_bytes` (0 = none). kInternal on failure.
+Result<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& data_dir, bool full_sync,
+                                                 int64_t read_cache_bytes);
 
 }  // namespace memoryd

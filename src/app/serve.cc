@@ -74,6 +74,7 @@ Status RunServe(const ServeConfig& config) {
   StackConfig stack_config;
   stack_config.data_dir = config.data_dir;
   stack_config.full_sync = config.full_sync;
+  stack_config.read_cache_bytes = config.read_cache_bytes;
   stack_config.service = config.service;
   stack_config.embed = config.embed;
   stack_config.purge_interval_ms = config.purge_interval_seconds * 1000;

@@ -16,9 +16,10 @@ struct ServeConfig {
   std::string data_dir = "./memoryd-data";
   std::string host = "127.0.0.1";
   uint16_t port = 8420;
-  std::string api_key;    // account-wide key of the default account; empty for none
-  bool no_auth = false;   // only allowed on a loopback address
-  bool full_sync = true;  // fsync every commit
+  std::string api_key;                    // account-wide key of the default account; empty for none
+  bool no_auth = false;                   // only allowed on a loopback address
+  bool full_sync = true;                  // fsync every commit
+  int64_t read_cache_bytes = 64LL << 20;  // memories read by key kept in memory (0 = none)
   bool access_log = true;
   int io_threads = 2;
   int worker_threads = 64;

@@ -74,7 +74,8 @@ struct Stack::Background {
 Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
   std::unique_ptr<Stack> stack(new Stack());
   MEMORYD_ASSIGN_OR_RETURN(stack->embedder_, MakeEmbedder(config.embed));
-  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(config.data_dir, config.full_sync));
+  MEMORYD_ASSIGN_OR_RETURN(auto store,
+                           OpenDataDir(config.data_dir, config.full_sync, config.read_cache_bytes));
   stack->store_ = std::move(store);
   MEMORYD_ASSIGN_OR_RETURN(auto analyzer, text::TextAnalyzer::Create());
   SearchEngineOptions options;

@@ -30,6 +30,7 @@ struct EmbedConfig {
 struct StackConfig {
   std::string data_dir = "./memoryd-data";
   bool full_sync = true;
+  int64_t read_cache_bytes = 64LL << 20;  // memories read by key kept in memory (0 = none)
   ServiceOptions service;
   EmbedConfig embed;
   int64_t purge_interval_ms = 30'000;

@@ -46,6 +46,8 @@ std::vector<cli::FlagSpec> ServeFlags() {
       {"threads", true, "MEMORYD_THREADS", "2", "HTTP I/O threads"},
       {"sync", true, "MEMORYD_SYNC", "full",
        "full: fsync every commit; normal: survive process crashes only"},
+      {"read-cache-mb", true, "MEMORYD_READ_CACHE_MB", "64",
+       "memory for memories read by key, valid until the next write (0 = off)"},
       {"quiet", false, "MEMORYD_QUIET", "", "no access log"},
       {"embedder", true, "MEMORYD_EMBEDDER", "builtin",
        "builtin (offline) or openai (any OpenAI-compatible endpoint)"},
@@ -69,8 +71,9 @@ std::vector<cli::FlagSpec> McpFlags() {
   const std::string_view shared[] = {"data-dir",           "max-memories-per-space",
                                      "max-tags-per-space", "rate-limit-per-minute",
                                      "max-value-bytes",    "sync",
-                                     "embedder",           "embed-url",
-                                     "embed-model",        "embed-dimension"};
+                                     "read-cache-mb",      "embedder",
+                                     "embed-url",          "embed-model",
+                                     "embed-dimension"};
   for (const auto& flag : ServeFlags()) {
     for (auto name : shared) {
       if (flag.name == name) flags.push_back(flag);
@@ -116,6 +119,11 @@ Status ReadSharedFlags(const cli::ParsedFlags& flags, Config& config) {
     return Status::InvalidArgument("--sync must be 'full' or 'normal'");
   }
   config.full_sync = sync == "full";
+  MEMORYD_ASSIGN_OR_RETURN(int64_t cache_mb, flags.Integer("read-cache-mb"));
+  if (cache_mb < 0 || cache_mb > (1 << 20)) {
+    return Status::InvalidArgument("--read-cache-mb must be 0..1048576");
+  }
+  config.read_cache_bytes = cache_mb << 20;
   MEMORYD_ASSIGN_OR_RETURN(config.service.max_memories_per_space,
                            flags.Integer("max-memories-per-space"));
   MEMORYD_ASSIGN_OR_RETURN(config.service.max_tags_per_space, flags.Integer("max-tags-per-space"));
@@ -190,7 +198,7 @@ int CreateKey(int argc, char** argv) {
     Status valid = ValidateSpaceName(*record.space, ServiceOptions{});
     if (!valid.ok()) return Fail(valid, kExitUsage);
   }
-  auto store = OpenDataDir(flags->GetOr("data-dir", "./memoryd-data"), true);
+  auto store = OpenDataDir(flags->GetOr("data-dir", "./memoryd-data"), true, 0);
   if (!store.ok()) return Fail(store.status());
   auto key = GenerateApiKey();
   if (!key.ok()) return Fail(key.status());

@@ -13,14 +13,18 @@ namespace memoryd {
 
 using sqlite::Connection;
 
-SqliteStore::SqliteStore(SqliteStoreOptions options) : options_(std::move(options)) {}
+SqliteStore::SqliteStore(SqliteStoreOptions options)
+    : options_(std::move(options)), cache_(options_.read_cache_bytes) {}
 SqliteStore::~SqliteStore() = default;
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
   MEMORYD_ASSIGN_OR_RETURN(auto writer, Connection::Open(options.path, options.full_sync));
   MEMORYD_RETURN_IF_ERROR(sqlite::Migrate(*writer));
   std::unique_ptr<SqliteStore> store(new SqliteStore(options));  // private constructor
-  store->writer_ = std::make_unique<sqlite::WriteBatcher>(std::move(writer));
+  MEMORYD_ASSIGN_OR_RETURN(store->generation_,
+                           SharedGeneration::Open(options.path + ".generation"));
+  store->writer_ =
+      std::make_unique<sqlite::WriteBatcher>(std::move(writer), store->generation_.get());
   return store;
 }
 
@@ -117,6 +121,9 @@ Result<Memory> SqliteStore::GetByKey(const SpaceRef& space, std::string_view key
   static const std::string kSql = std::string(sqlite::kSelectMemoryWithSpace) +
                                   "WHERE s.account_id = ? AND s.name = ? AND m.key = ? AND"
                                   " (m.expires_at IS NULL OR m.expires_at > ?)";
+  // The generation is read before the row (see ReadCache).
+  const uint64_t generation = generation_->Load();
+  if (auto cached = cache_.Find(space, key, generation, now)) return std::move(*cached);
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   MEMORYD_ASSIGN_OR_RETURN(auto stmt, (*lease).Prepare(kSql));
   stmt.Bind(1, space.account_id);
@@ -125,7 +132,9 @@ Result<Memory> SqliteStore::GetByKey(const SpaceRef& space, std::string_view key
   stmt.Bind(4, now);
   MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::NotFound("memory '" + std::string(key) + "' not found");
-  return sqlite::ReadMemoryRow(stmt, space.name);
+  Memory memory = sqlite::ReadMemoryRow(stmt, space.name);
+  cache_.Insert(space, key, generation, memory, now);
+  return memory;
 }
 
 Result<Memory> SqliteStore::GetById(const SpaceRef& space, std::string_view id, int64_t now) {

@@ -8,6 +8,9 @@
 // returns, so it survives a crash of the process or of the machine. With full_sync off it
 // survives a crash of the process; on power loss the last commits may be lost, never corrupted.
 //
+// Reads by key are cached (ReadCache) until the next commit by any process: every writer bumps a
+// counter shared through `<database>.generation`, beside the database.
+//
 // Thread-safety: all methods are safe to call concurrently.
 #pragma once
 
@@ -16,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "store/read_cache.h"
+#include "store/shared_generation.h"
 #include "store/store.h"
 
 namespace memoryd {
@@ -25,9 +30,10 @@ class WriteBatcher;
 }  // namespace sqlite
 
 struct SqliteStoreOptions {
-  std::string path;       // database file
-  bool full_sync = true;  // fsync every commit (see the durability note above)
-  int max_readers = 16;   // reader connections kept open
+  std::string path;                       // database file
+  bool full_sync = true;                  // fsync every commit (see the durability note above)
+  int max_readers = 16;                   // reader connections kept open
+  int64_t read_cache_bytes = 64LL << 20;  // memories read by key kept in memory (0 = none)
 };
 
 class SqliteStore final : public Store {
@@ -93,6 +99,8 @@ class SqliteStore final : public Store {
   void ReleaseReader(std::unique_ptr<sqlite::Connection> conn);
 
   SqliteStoreOptions options_;
+  std::unique_ptr<SharedGeneration> generation_;  // before writer_, which bumps it
+  ReadCache cache_;
   std::unique_ptr<sqlite::WriteBatcher> writer_;
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;

@@ -28,6 +28,9 @@ Status WriteBatcher::Submit(Op op) {
   std::deque<Writer*> batch(queue_.begin(), queue_.begin() + static_cast<long>(n));
   lock.unlock();
   RunBatch(batch);
+  // Whatever the outcome (a failed COMMIT may still have reached the disk), cached reads are
+  // stale from here on, before any writer of the batch returns.
+  if (generation_ != nullptr) generation_->Bump();
   lock.lock();
   for (size_t i = 0; i < n; ++i) {
     Writer* w = queue_.front();

@@ -15,6 +15,7 @@
 #include <mutex>
 
 #include "core/status.h"
+#include "store/shared_generation.h"
 #include "store/sqlite_connection.h"
 
 namespace memoryd::sqlite {
@@ -23,7 +24,10 @@ class WriteBatcher {
  public:
   using Op = std::function<Status(Connection&)>;
 
-  explicit WriteBatcher(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+  // `generation`, when given, is bumped after every commit and before any writer of the batch
+  // returns (it must outlive the batcher).
+  explicit WriteBatcher(std::unique_ptr<Connection> conn, SharedGeneration* generation = nullptr)
+      : conn_(std::move(conn)), generation_(generation) {}
 
   // Runs `op` inside a transaction and returns once it is committed. Returns op's own error
   // (its changes rolled back), or the commit's error (kInternal, kUnavailable when busy).
@@ -35,6 +39,7 @@ class WriteBatcher {
   Status RunOne(Writer& w);
 
   std::unique_ptr<Connection> conn_;
+  SharedGeneration* const generation_;
   std::mutex mu_;
   std::deque<Writer*> queue_;
 };
