@@ -6,6 +6,7 @@
 #include <string>
 
 #include "service/validation.h"
+#include "transport/http/json_text.h"
 
 namespace memoryd::http {
 namespace {
@@ -187,7 +188,7 @@ TEST(CapsuleCodecTest, CapsuleMemoryTextIsTheSerialisedJson) {
   Memory broken = plain;
   broken.metadata_json = "broken";
   for (const Memory& m : {plain, odd, broken}) {
-    EXPECT_EQ(CapsuleMemoryText(m), json::serialize(CapsuleMemoryJson(m)));
+    EXPECT_EQ(CapsuleMemoryText(m), SerializeJson(CapsuleMemoryJson(m)));
   }
 }
 

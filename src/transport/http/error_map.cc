@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "transport/http/json_text.h"
+
 namespace memoryd::http {
 
 int HttpStatusFor(StatusCode code) {
@@ -38,7 +40,7 @@ HttpResponse ErrorResponse(const Status& status) {
   response.status = HttpStatusFor(status.code());
   boost::json::object body;
   body["error"] = status.message();
-  response.body = boost::json::serialize(body);
+  response.body = SerializeJson(body);
   if (status.code() == StatusCode::kRateLimited) {
     response.headers.emplace_back("Retry-After", std::to_string(status.retry_after_seconds()));
   }

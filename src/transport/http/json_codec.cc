@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/time_format.h"
+#include "transport/http/json_text.h"
 
 namespace memoryd::http {
 namespace {
@@ -112,7 +113,7 @@ Result<std::optional<std::string>> ObjectReader::OptionalObjectText(std::string_
   const json::value* v = Find(name);
   if (v == nullptr || v->is_null()) return std::optional<std::string>();
   if (!v->is_object()) return WrongType(name, "a JSON object");
-  return std::optional<std::string>(json::serialize(*v));
+  return std::optional<std::string>(SerializeJson(*v));
 }
 
 Result<int64_t> IntegerParam(const HttpRequest& request, std::string_view name, int64_t fallback) {
@@ -149,7 +150,7 @@ json::value MetadataValue(const std::string& metadata_json) {
 HttpResponse JsonResponse(int status, const json::value& body) {
   HttpResponse response;
   response.status = status;
-  response.body = json::serialize(body);
+  response.body = SerializeJson(body);
   return response;
 }
 

@@ -2,6 +2,8 @@
 
 #include <array>
 #include <boost/json/serialize.hpp>
+#include <charconv>
+#include <cmath>
 
 #include "core/time_format.h"
 #include "transport/http/json_codec.h"
@@ -75,7 +77,97 @@ void AppendJsonMetadata(std::string& out, const std::string& metadata_json) {
     out.append("{}");
     return;
   }
-  out.append(boost::json::serialize(MetadataValue(metadata_json)));
+  AppendJson(out, MetadataValue(metadata_json));
+}
+
+namespace {
+
+template <typename Number>
+void AppendNumber(std::string& out, Number n) {
+  char digits[32];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);
+  out.append(digits, end);
+}
+
+void AppendDouble(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out.append("null");
+    return;
+  }
+  AppendNumber(out, d);  // shortest round-trip form: "0.953", "1e-07", "12"
+}
+
+}  // namespace
+
+void AppendJson(std::string& out, const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::null:
+      out.append("null");
+      return;
+    case boost::json::kind::bool_:
+      out.append(value.get_bool() ? "true" : "false");
+      return;
+    case boost::json::kind::int64:
+      AppendNumber(out, value.get_int64());
+      return;
+    case boost::json::kind::uint64:
+      AppendNumber(out, value.get_uint64());
+      return;
+    case boost::json::kind::double_:
+      AppendDouble(out, value.get_double());
+      return;
+    case boost::json::kind::string:
+      AppendJsonString(out, value.get_string());
+      return;
+    case boost::json::kind::array:
+      AppendJson(out, value.get_array());
+      return;
+    case boost::json::kind::object:
+      AppendJson(out, value.get_object());
+      return;
+  }
+}
+
+void AppendJson(std::string& out, const boost::json::object& object) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& member : object) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(out, member.key());
+    out.push_back(':');
+    AppendJson(out, member.value());
+  }
+  out.push_back('}');
+}
+
+void AppendJson(std::string& out, const boost::json::array& array) {
+  out.push_back('[');
+  bool first = true;
+  for (const auto& element : array) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJson(out, element);
+  }
+  out.push_back(']');
+}
+
+std::string SerializeJson(const boost::json::value& value) {
+  std::string out;
+  AppendJson(out, value);
+  return out;
+}
+
+std::string SerializeJson(const boost::json::object& object) {
+  std::string out;
+  AppendJson(out, object);
+  return out;
+}
+
+std::string SerializeJson(const boost::json::array& array) {
+  std::string out;
+  AppendJson(out, array);
+  return out;
 }
 
 }  // namespace memoryd::http

@@ -1,6 +1,7 @@
 #include "transport/http/semantic_codec.h"
 
 #include "core/time_format.h"
+#include "transport/http/json_text.h"
 
 namespace memoryd::http {
 namespace {
@@ -22,7 +23,7 @@ Result<std::vector<MetadataMatch>> MetadataMatches(const ObjectReader& r) {
   if (v == nullptr || v->is_null()) return out;
   if (!v->is_object()) return Status::InvalidArgument("'metadata' must be an object");
   for (const auto& [key, value] : v->get_object()) {
-    out.push_back({std::string(key), json::serialize(value)});
+    out.push_back({std::string(key), SerializeJson(value)});
   }
   return out;
 }

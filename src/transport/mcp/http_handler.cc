@@ -6,6 +6,7 @@
 
 #include "auth/api_key.h"
 #include "transport/http/error_map.h"
+#include "transport/http/json_text.h"
 
 namespace memoryd::mcp {
 namespace {
@@ -71,7 +72,7 @@ http::HttpResponse Preflight() {
 http::HttpResponse RpcAnswer(int status, const json::object& body) {
   http::HttpResponse response;
   response.status = status;
-  response.body = json::serialize(body);
+  response.body = http::SerializeJson(body);
   return response;
 }
 

@@ -1,5 +1,7 @@
 #include "transport/mcp/json_rpc.h"
 
+#include "transport/http/json_text.h"
+
 namespace memoryd::mcp {
 namespace {
 
@@ -71,7 +73,7 @@ json::object ErrorResponse(const json::value& id, int code, std::string_view mes
 
 std::string ResultResponseText(const json::value& id, std::string_view result_json) {
   std::string out = R"({"jsonrpc":"2.0","id":)";
-  out += json::serialize(id);
+  out += http::SerializeJson(id);
   out += R"(,"result":)";
   out += result_json;
   out += '}';
@@ -79,7 +81,7 @@ std::string ResultResponseText(const json::value& id, std::string_view result_js
 }
 
 std::string ErrorResponseText(const json::value& id, int code, std::string_view message) {
-  return json::serialize(ErrorResponse(id, code, message));
+  return http::SerializeJson(ErrorResponse(id, code, message));
 }
 
 }  // namespace memoryd::mcp

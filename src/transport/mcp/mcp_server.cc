@@ -23,7 +23,7 @@ constexpr const char* kInstructions =
 // A successful tool result: the structured result, and the same JSON as text. Written directly:
 // it is on the hot path of every tool call, and the DOM route would serialise the result twice.
 std::string ToolResult(const json::object& structured) {
-  const std::string text = json::serialize(structured);
+  const std::string text = http::SerializeJson(structured);
   std::string out = R"({"content":[{"type":"text","text":)";
   out.reserve(out.size() + 2 * text.size() + 64);
   http::AppendJsonString(out, text);
@@ -35,11 +35,11 @@ std::string ToolResult(const json::object& structured) {
 
 std::string ToolError(const Status& status) {
   json::object text{{"type", "text"}, {"text", ToolErrorText(status)}};
-  return json::serialize(
+  return http::SerializeJson(
       json::object{{"content", json::array{std::move(text)}}, {"isError", true}});
 }
 
-std::string Text(const json::object& value) { return json::serialize(value); }
+std::string Text(const json::object& value) { return http::SerializeJson(value); }
 
 }  // namespace
 
@@ -75,7 +75,7 @@ McpServer::McpServer(MemoryService& service, McpOptions options,
     : service_(service),
       options_(std::move(options)),
       registry_(std::move(registry)),
-      list_tools_json_(json::serialize(json::object{{"tools", registry_->ListJson()}})) {}
+      list_tools_json_(http::SerializeJson(json::object{{"tools", registry_->ListJson()}})) {}
 
 std::optional<McpServer::Reply> McpServer::Handle(const Message& message,
                                                   const Principal& principal,

@@ -2,6 +2,7 @@
 // memories, and list and delete spaces. Each handler reads its validated arguments, calls
 // MemoryService and encodes the answer in the REST dialect's JSON shapes.
 #include "core/time_format.h"
+#include "transport/http/json_text.h"
 #include "transport/http/semantic_codec.h"
 #include "transport/mcp/tool_args.h"
 #include "transport/mcp/tool_registry.h"
@@ -36,7 +37,7 @@ Result<SearchFilter> ReadFilters(const json::object& args) {
   filter.tags_all = ArgStrings(f, "tags_all");
   if (const json::value* metadata = f.if_contains("metadata"); metadata && metadata->is_object()) {
     for (const auto& [key, expected] : metadata->get_object()) {
-      filter.metadata.push_back({std::string(key), json::serialize(expected)});
+      filter.metadata.push_back({std::string(key), http::SerializeJson(expected)});
     }
   }
   MEMORYD_ASSIGN_OR_RETURN(filter.created_after, FilterTime(f, "created_after"));

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "transport/http/json_text.h"
 #include "transport/http/semantic_codec.h"
 
 namespace memoryd::mcp {
@@ -22,7 +23,7 @@ int HexValue(char c) {
 }
 
 json::object Contents(std::string_view uri, const json::value& body) {
-  json::object content{{"uri", uri}, {"mimeType", kJson}, {"text", json::serialize(body)}};
+  json::object content{{"uri", uri}, {"mimeType", kJson}, {"text", http::SerializeJson(body)}};
   return json::object{{"contents", json::array{std::move(content)}}};
 }
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "transport/http/json_text.h"
+
 namespace memoryd::mcp {
 namespace json = boost::json;
 namespace {
@@ -55,7 +57,7 @@ Status CheckType(const json::value& types, const json::value& v, const std::stri
 
 double Number(const json::value& v) { return v.is_number() ? v.to_number<double>() : 0; }
 
-std::string NumberText(const json::value& v) { return json::serialize(v); }
+std::string NumberText(const json::value& v) { return http::SerializeJson(v); }
 
 // Number of Unicode code points: limits in schemas count characters, not bytes.
 size_t CodePoints(std::string_view s) {
@@ -106,7 +108,7 @@ Status CheckEnum(const json::object& schema, const json::value& v, const std::st
   for (const auto& option : options->get_array()) {
     if (option == v) return Status::Ok();
     if (!listed.empty()) listed += ", ";
-    listed += json::serialize(option);
+    listed += http::SerializeJson(option);
   }
   return Status::InvalidArgument(Quote(path) + " must be one of " + listed);
 }

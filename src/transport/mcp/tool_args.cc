@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "transport/http/json_text.h"
+
 namespace memoryd::mcp {
 namespace {
 
@@ -58,7 +60,7 @@ bool ArgBool(const json::object& args, std::string_view name, bool fallback) {
 std::optional<std::string> ArgObjectText(const json::object& args, std::string_view name) {
   const json::value* v = Present(args, name);
   if (v == nullptr || !v->is_object()) return std::nullopt;
-  return json::serialize(*v);
+  return http::SerializeJson(*v);
 }
 
 MemoryInput ArgMemoryInput(const json::object& args) {
