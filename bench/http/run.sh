@@ -11,7 +11,8 @@
 #                          [--nginx-only] [--self-test]
 # Environment equivalents: ROUNDS, DURATION, CONNECTIONS, THREADS, KEYS, MEMORYD_BIN, OUT_DIR,
 #   NGINX_PORT, MEMORYD_PORT, PAUSE (seconds between runs), MEMORYD_ARGS (extra serve flags),
-#   WAIT_QUIET (wait up to SECS for >= 85% idle CPUs before starting).
+#   WAIT_QUIET (wait up to SECS for >= 85% idle CPUs before starting), SETTLE_LIMIT (wait up to
+#   SECS before each run for memoryd to finish background indexing; default 180).
 # Exit status: 0 all targets met; 1 setup failure or any non-2xx / socket error; 2 a target missed.
 # See bench/README.md.
 # shellcheck disable=SC2317  # functions reached only through trap
@@ -295,11 +296,32 @@ run_wrk() {  # run_wrk OUTFILE SECONDS SCRIPT URL: bounded wrk run in the backgr
   return "$rc"
 }
 
+# Before each run, waits until memoryd has finished the background work an earlier run left
+# (indexing what a PUT run wrote: about 10 s per 60,000 memories), so that no scenario, nginx's
+# included, is measured against another scenario's backlog. Settled: below 5% of one CPU for 1 s.
+SETTLE_LIMIT=${SETTLE_LIMIT:-180}
+settle_memoryd() {
+  [[ -n $MEMORYD_PID ]] || return 0
+  local start=$SECONDS hz t0 t1
+  hz=$(getconf CLK_TCK)
+  while ((SECONDS - start < SETTLE_LIMIT)); do
+    t0=$(pid_ticks "$MEMORYD_PID")
+    sleep 1
+    t1=$(pid_ticks "$MEMORYD_PID")
+    if (((t1 - t0) * 100 < hz * 5)); then
+      ((SECONDS - start > 1)) && log "memoryd idle again after $((SECONDS - start)) s"
+      return 0
+    fi
+  done
+  log "warning: memoryd still busy after ${SETTLE_LIMIT} s; measuring anyway"
+}
+
 FAILURES=0
 run_scenario() {  # run_scenario ROUND NAME SCRIPT URL
   local round=$1 name=$2 script=$3 url=$4
   local out=$RUN_DIR/raw/r${round}-${name}.txt
   local b0 t0 s0 k0 b1 t1 s1 k1 rc=0
+  settle_memoryd
   read -r b0 t0 s0 k0 < <(cpu_snapshot)
   run_wrk "$out" "$DURATION" "$script" "$url" || rc=$?
   read -r b1 t1 s1 k1 < <(cpu_snapshot)
