@@ -3,19 +3,20 @@
 #include <functional>
 
 namespace memoryd {
-namespace {
-
-// What an entry costs: its strings and the map's node, roughly.
-int64_t EntryBytes(const std::string& cache_key, const Memory& m) {
-  int64_t bytes =
-      160 + static_cast<int64_t>(cache_key.size() + m.id.size() + m.space.size() + m.title.size() +
-                                 m.text.size() + m.metadata_json.size());
-  if (m.key) bytes += static_cast<int64_t>(m.key->size());
-  for (const auto& tag : m.tags) bytes += 32 + static_cast<int64_t>(tag.size());
+// What an entry costs: the memory and its strings, the map's node with its key, and the
+// allocator's overhead on each block, roughly.
+int64_t ReadCache::EntryBytes(const std::string& cache_key, const Memory& m) {
+  constexpr int64_t kPerString = 32;  // heap block overhead, and short strings' rounding
+  int64_t bytes = static_cast<int64_t>(sizeof(Memory) + sizeof(Entry) + 64 + cache_key.size() +
+                                       m.id.size() + m.space.size() + m.title.size() +
+                                       m.text.size() + m.metadata_json.size()) +
+                  6 * kPerString;
+  if (m.key) bytes += static_cast<int64_t>(m.key->size()) + kPerString;
+  for (const auto& tag : m.tags) {
+    bytes += static_cast<int64_t>(sizeof(std::string) + tag.size()) + kPerString;
+  }
   return bytes;
 }
-
-}  // namespace
 
 ReadCache::ReadCache(int64_t capacity_bytes, int64_t max_age_millis)
     : shard_capacity_(capacity_bytes > 0 ? capacity_bytes / static_cast<int64_t>(kShards) : 0),
@@ -41,16 +42,19 @@ std::optional<Memory> ReadCache::Find(const SpaceRef& space, std::string_view ke
   if (shard_capacity_ == 0) return std::nullopt;
   const std::string cache_key = CacheKey(space, key);
   Shard& shard = ShardFor(cache_key);
-  std::lock_guard lock(shard.mu);
-  if (shard.generation != generation) return std::nullopt;
-  auto it = shard.entries.find(cache_key);
-  if (it == shard.entries.end()) return std::nullopt;
-  // A clock that moved back counts as too old as well.
-  const int64_t age = now - it->second.read_at;
-  if (age < 0 || age >= max_age_millis_) return std::nullopt;
-  const Memory& m = it->second.memory;
-  if (m.expires_at && *m.expires_at <= now) return std::nullopt;
-  return m;
+  std::shared_ptr<const Memory> found;
+  {
+    std::lock_guard lock(shard.mu);
+    if (shard.generation != generation) return std::nullopt;
+    auto it = shard.entries.find(cache_key);
+    if (it == shard.entries.end()) return std::nullopt;
+    // A clock that moved back counts as too old as well.
+    const int64_t age = now - it->second.read_at;
+    if (age < 0 || age >= max_age_millis_) return std::nullopt;
+    found = it->second.memory;
+  }
+  if (found->expires_at && *found->expires_at <= now) return std::nullopt;
+  return *found;
 }
 
 void ReadCache::Insert(const SpaceRef& space, std::string_view key, uint64_t generation,
@@ -59,17 +63,27 @@ void ReadCache::Insert(const SpaceRef& space, std::string_view key, uint64_t gen
   const std::string cache_key = CacheKey(space, key);
   const int64_t bytes = EntryBytes(cache_key, memory);
   if (bytes > shard_capacity_) return;
+  auto copy = std::make_shared<const Memory>(memory);  // allocated outside the lock
   Shard& shard = ShardFor(cache_key);
+  std::shared_ptr<const Memory> replaced;  // freed after the lock is released
   std::lock_guard lock(shard.mu);
   if (generation < shard.generation) return;  // read before a later commit: already stale
-  if (generation > shard.generation || shard.bytes + bytes > shard_capacity_) {
+  if (generation > shard.generation) {
     shard.entries.clear();
     shard.bytes = 0;
     shard.generation = generation;
   }
-  auto [it, inserted] = shard.entries.try_emplace(cache_key);
-  if (!inserted) shard.bytes -= it->second.bytes;
-  it->second = Entry{memory, now, bytes};
+  auto it = shard.entries.find(cache_key);
+  if (it != shard.entries.end()) {
+    shard.bytes -= it->second.bytes;
+    replaced = std::move(it->second.memory);
+    shard.entries.erase(it);
+  }
+  if (shard.bytes + bytes > shard_capacity_) {
+    shard.entries.clear();
+    shard.bytes = 0;
+  }
+  shard.entries.emplace(cache_key, Entry{std::move(copy), now, bytes});
   shard.bytes += bytes;
 }
 

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -44,7 +45,7 @@ class ReadCache {
  private:
   static constexpr size_t kShards = 16;
   struct Entry {
-    Memory memory;
+    std::shared_ptr<const Memory> memory;  // copied out after the shard's lock is released
     int64_t read_at = 0;
     int64_t bytes = 0;
   };
@@ -55,6 +56,7 @@ class ReadCache {
     std::unordered_map<std::string, Entry> entries;
   };
   static std::string CacheKey(const SpaceRef& space, std::string_view key);
+  static int64_t EntryBytes(const std::string& cache_key, const Memory& m);
   Shard& ShardFor(const std::string& cache_key);
 
   const int64_t shard_capacity_;

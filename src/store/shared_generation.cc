@@ -21,12 +21,33 @@ Status Failure(const std::string& what, const std::string& path) {
   return Status::Internal(what + " " + path + ": " + std::strerror(errno));
 }
 
+// Opens the file, creating it with the mode and owner of `like` when it is missing.
+Result<int> OpenLike(const std::string& path, const std::string& like) {
+  struct stat model {};
+  const bool have_model = !like.empty() && ::stat(like.c_str(), &model) == 0;
+  const mode_t mode = have_model ? (model.st_mode & 0666) : 0644;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd >= 0) {
+    // The mode exactly as the model's, whatever the umask; the owner too when allowed to.
+    if (have_model) {
+      (void)::fchmod(fd, mode);
+      if (::geteuid() == 0) (void)::fchown(fd, model.st_uid, model.st_gid);
+    }
+    return fd;
+  }
+  if (errno == EEXIST) fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::Internal("cannot open " + path + ": " + std::strerror(errno) +
+                            " (every process that writes the database must be able to write it)");
+  }
+  return fd;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<SharedGeneration>> SharedGeneration::Open(const std::string& path) {
-  // The mode SQLite gives the database itself.
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Failure("cannot open", path);
+Result<std::unique_ptr<SharedGeneration>> SharedGeneration::Open(const std::string& path,
+                                                                 const std::string& like) {
+  MEMORYD_ASSIGN_OR_RETURN(const int fd, OpenLike(path, like));
   struct stat st {};
   // Growing the file is idempotent, so two processes creating it at once cannot conflict; the
   // new bytes read as zero.

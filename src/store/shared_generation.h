@@ -17,8 +17,12 @@ namespace memoryd {
 
 class SharedGeneration {
  public:
-  // Maps the file at `path`, creating it (zero) if missing. kInternal on failure.
-  static Result<std::unique_ptr<SharedGeneration>> Open(const std::string& path);
+  // Maps the file at `path`, creating it (zero) if missing. A new file gets the mode of the file
+  // at `like` (the database) and, when running as root, its owner, as SQLite does for its own
+  // -wal and -shm files: every process that writes the database must be able to write this file
+  // too. An empty `like` means mode 0644 and the caller as owner. kInternal on failure.
+  static Result<std::unique_ptr<SharedGeneration>> Open(const std::string& path,
+                                                        const std::string& like = "");
   ~SharedGeneration();
   SharedGeneration(const SharedGeneration&) = delete;
   SharedGeneration& operator=(const SharedGeneration&) = delete;

@@ -1,6 +1,9 @@
 #include "store/shared_generation.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <thread>
 #include <vector>
@@ -62,6 +65,20 @@ TEST(SharedGenerationTest, ConcurrentBumpsAreNeverLost) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ((*a)->Load(), 40000u);
+}
+
+TEST(SharedGenerationTest, ANewFileTakesTheModeOfTheDatabase) {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  const int fd = ::open(db.c_str(), O_RDWR | O_CREAT, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fchmod(fd, 0660), 0);
+  ::close(fd);
+  auto gen = SharedGeneration::Open(db + ".generation", db);
+  ASSERT_TRUE(gen.ok()) << gen.status().ToString();
+  struct stat st {};
+  ASSERT_EQ(::stat((db + ".generation").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
 }
 
 TEST(SharedGenerationTest, AnUnusablePathIsAnError) {

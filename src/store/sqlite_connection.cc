@@ -216,6 +216,8 @@ Status Connection::Run(const std::string& sql) {
 
 int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
 
+int64_t Connection::TotalChanges() const { return sqlite3_total_changes64(db_); }
+
 bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Status Connection::Error(std::string_view what) const {

@@ -75,6 +75,9 @@ class Connection {
   Status Run(const std::string& sql);
   // Rows changed by the last statement.
   int64_t Changes() const;
+  // Rows changed by every statement since the connection opened, trigger programs included and
+  // rolled-back changes too.
+  int64_t TotalChanges() const;
   // True while a transaction is open on this connection.
   bool InTransaction() const;
 

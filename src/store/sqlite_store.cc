@@ -22,7 +22,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   MEMORYD_RETURN_IF_ERROR(sqlite::Migrate(*writer));
   std::unique_ptr<SqliteStore> store(new SqliteStore(options));  // private constructor
   MEMORYD_ASSIGN_OR_RETURN(store->generation_,
-                           SharedGeneration::Open(options.path + ".generation"));
+                           SharedGeneration::Open(options.path + ".generation", options.path));
   store->writer_ =
       std::make_unique<sqlite::WriteBatcher>(std::move(writer), store->generation_.get());
   return store;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "store/shared_generation.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
@@ -111,6 +112,24 @@ TEST_F(SqliteStoreCacheTest, AnUnannouncedCommitIsSeenWithinTheMaximumAge) {
   const int64_t limit = ReadCache::kDefaultMaxAgeMillis;
   EXPECT_EQ(TextOf(*a_, "k", kNow + limit - 1), "before");  // the bounded staleness
   EXPECT_EQ(TextOf(*a_, "k", kNow + limit), "after");
+}
+
+// The periodic purge runs in every process every few seconds; when it removes nothing it must
+// not invalidate every process's cached reads.
+TEST_F(SqliteStoreCacheTest, APurgeThatRemovesNothingKeepsCachedReadsValid) {
+  ASSERT_TRUE(a_ && b_);
+  auto generation = SharedGeneration::Open(dir_.path() + "/memoryd.db.generation");
+  ASSERT_TRUE(generation.ok());
+  MemoryWrite w = Write("k", "v");
+  w.expires_at = kNow + 10;
+  ASSERT_TRUE(a_->Put(kSpace, w, kNoLimits, kNow).ok());
+  const uint64_t before = (*generation)->Load();
+  ASSERT_TRUE(b_->PurgeExpired(kNow).ok());
+  EXPECT_EQ((*generation)->Load(), before);
+  auto purged = b_->PurgeExpired(kNow + 10);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_GT((*generation)->Load(), before);
 }
 
 TEST_F(SqliteStoreCacheTest, AStoreWithoutACacheAnswersTheSame) {

@@ -326,9 +326,10 @@ constexpr int64_t kRemovalHistoryMillis = 24LL * 3600 * 1000;
 
 Status PruneRemovals(Connection& conn, int64_t before) {
   MEMORYD_ASSIGN_OR_RETURN(
-      auto floor, conn.Prepare("UPDATE counters SET value = max(value, (SELECT COALESCE(max("
-                               "version), 0) FROM removals WHERE removed_at < ?1))"
-                               " WHERE name = 'removal_floor'"));
+      auto floor, conn.Prepare("UPDATE counters SET value = (SELECT COALESCE(max(version), 0)"
+                               " FROM removals WHERE removed_at < ?1) WHERE name = 'removal_floor'"
+                               " AND value < (SELECT COALESCE(max(version), 0) FROM removals"
+                               " WHERE removed_at < ?1)"));
   floor.Bind(1, before);
   MEMORYD_RETURN_IF_ERROR(floor.Run());
   MEMORYD_ASSIGN_OR_RETURN(auto prune, conn.Prepare("DELETE FROM removals WHERE removed_at < ?"));

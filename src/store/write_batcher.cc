@@ -27,10 +27,10 @@ Status WriteBatcher::Submit(Op op) {
   const size_t n = std::min(queue_.size(), kMaxBatch);
   std::deque<Writer*> batch(queue_.begin(), queue_.begin() + static_cast<long>(n));
   lock.unlock();
-  RunBatch(batch);
+  const bool changed = RunBatchSafely(batch);
   // Whatever the outcome (a failed COMMIT may still have reached the disk), cached reads are
   // stale from here on, before any writer of the batch returns.
-  if (generation_ != nullptr) generation_->Bump();
+  if (changed && generation_ != nullptr) generation_->Bump();
   lock.lock();
   for (size_t i = 0; i < n; ++i) {
     Writer* w = queue_.front();
@@ -42,6 +42,25 @@ Status WriteBatcher::Submit(Op op) {
   }
   if (!queue_.empty()) queue_.front()->cv.notify_one();
   return self.result;
+}
+
+// Runs the batch without letting an exception escape: a throwing operation would otherwise leave
+// the transaction open and the batch's other writers waiting forever. True when the batch changed
+// rows, committed or not.
+bool WriteBatcher::RunBatchSafely(const std::deque<Writer*>& batch) {
+  const int64_t before = conn_->TotalChanges();
+  try {
+    RunBatch(batch);
+    return conn_->TotalChanges() != before;
+  } catch (...) {
+  }
+  try {
+    if (conn_->InTransaction()) (void)conn_->Run("ROLLBACK");
+  } catch (...) {
+  }
+  const Status failed = Status::Internal("the write failed unexpectedly and was rolled back");
+  for (Writer* w : batch) w->result = failed;
+  return true;
 }
 
 void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {

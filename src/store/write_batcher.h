@@ -24,8 +24,8 @@ class WriteBatcher {
  public:
   using Op = std::function<Status(Connection&)>;
 
-  // `generation`, when given, is bumped after every commit and before any writer of the batch
-  // returns (it must outlive the batcher).
+  // `generation`, when given, is bumped after every batch that changed rows (committed or not)
+  // and before any writer of the batch returns (it must outlive the batcher).
   explicit WriteBatcher(std::unique_ptr<Connection> conn, SharedGeneration* generation = nullptr)
       : conn_(std::move(conn)), generation_(generation) {}
 
@@ -35,6 +35,7 @@ class WriteBatcher {
 
  private:
   struct Writer;
+  bool RunBatchSafely(const std::deque<Writer*>& batch);
   void RunBatch(const std::deque<Writer*>& batch);
   Status RunOne(Writer& w);
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <latch>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,7 +32,10 @@ class WriteBatcherTest : public ::testing::Test {
     auto writer = Connection::Open(path_, /*full_sync=*/false);
     ASSERT_TRUE(writer.ok()) << writer.status().ToString();
     ASSERT_TRUE((*writer)->Exec("CREATE TABLE kv(k TEXT PRIMARY KEY)").ok());
-    batcher_ = std::make_unique<WriteBatcher>(std::move(writer).value());
+    auto generation = SharedGeneration::Open(path_ + ".generation");
+    ASSERT_TRUE(generation.ok()) << generation.status().ToString();
+    generation_ = std::move(generation).value();
+    batcher_ = std::make_unique<WriteBatcher>(std::move(writer).value(), generation_.get());
   }
 
   // The committed keys, read through a connection of its own.
@@ -54,6 +58,7 @@ class WriteBatcherTest : public ::testing::Test {
 
   TempDir dir_;
   std::string path_;
+  std::unique_ptr<SharedGeneration> generation_;
   std::unique_ptr<WriteBatcher> batcher_;
 };
 
@@ -62,6 +67,40 @@ using Keys = std::vector<std::string>;
 TEST_F(WriteBatcherTest, CommitsBeforeReturning) {
   ASSERT_TRUE(batcher_->Submit([](Connection& conn) { return Insert(conn, "a"); }).ok());
   EXPECT_EQ(CommittedKeys(), Keys{"a"});
+}
+
+TEST_F(WriteBatcherTest, BumpsTheGenerationOnlyWhenRowsChanged) {
+  const uint64_t start = generation_->Load();
+  ASSERT_TRUE(batcher_->Submit([](Connection& conn) { return Insert(conn, "a"); }).ok());
+  const uint64_t after_insert = generation_->Load();
+  EXPECT_GT(after_insert, start);
+  // Reading, or changing nothing, leaves every process's cached reads valid.
+  ASSERT_TRUE(batcher_
+                  ->Submit([](Connection& conn) {
+                    MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT count(*) FROM kv"));
+                    return stmt.Step().status();
+                  })
+                  .ok());
+  ASSERT_TRUE(
+      batcher_->Submit([](Connection& conn) { return conn.Exec("DELETE FROM kv WHERE k = 'zz'"); })
+          .ok());
+  EXPECT_EQ(generation_->Load(), after_insert);
+  // A change that is rolled back still counts: the bump is conservative.
+  (void)batcher_->Submit([](Connection& conn) {
+    MEMORYD_RETURN_IF_ERROR(Insert(conn, "undone"));
+    return Status::InvalidArgument("no");
+  });
+  EXPECT_GT(generation_->Load(), after_insert);
+}
+
+TEST_F(WriteBatcherTest, AThrowingOpFailsItsBatchAndLeavesTheBatcherUsable) {
+  const Status s = batcher_->Submit([](Connection& conn) -> Status {
+    MEMORYD_RETURN_IF_ERROR(Insert(conn, "partial"));
+    throw std::runtime_error("boom");
+  });
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  ASSERT_TRUE(batcher_->Submit([](Connection& conn) { return Insert(conn, "after"); }).ok());
+  EXPECT_EQ(CommittedKeys(), Keys{"after"});
 }
 
 TEST_F(WriteBatcherTest, FailingOpRollsBackAlone) {

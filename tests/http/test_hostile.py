@@ -131,6 +131,27 @@ def test_deeply_nested_metadata_does_not_crash(module_server, space):
     _alive(module_server)
 
 
+@pytest.mark.parametrize("number", ["1e400", "-1e999"])
+def test_a_number_beyond_double_range_in_metadata_is_a_400(module_server, space, number):
+    """JSON text cannot carry infinity: such metadata is refused, not stored as something else."""
+    body = ('{"key":"inf","value":"v","metadata":{"x":[1,' + number + ']}}').encode()
+    r = module_server.request("PUT", R + "/memory", params={"space": space}, data=body,
+                              headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert "metadata" in r.json()["error"]
+    assert module_server.request("GET", R + "/memory",
+                                 params={"space": space, "key": "inf"}).status_code == 404
+    body = ('{"space":"' + space + '","text":"t","metadata":{"x":' + number + '}}').encode()
+    r = module_server.request("POST", "/mcp/addMemory", data=body,
+                              headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    body = ('{"space":"' + space + '","q":"t","metadata":{"x":' + number + '}}').encode()
+    r = module_server.request("POST", "/mcp/search", data=body,
+                              headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    _alive(module_server)
+
+
 def test_deeply_nested_body_is_a_400(module_server):
     depth = 100_000
     r = module_server.request("PUT", R + "/memory", data=("[" * depth + "]" * depth).encode(),

@@ -258,18 +258,20 @@ def test_numbers_are_written_as_plain_decimals(module_server):
     """Scores and stored metadata numbers read 0.953, not 9.53E-1, in the raw answer text."""
     space = "plain-decimals"
     created = add(module_server, space, "the quarterly budget review is on friday",
-                  metadata={"confidence": 0.5, "weight": 1.25, "count": 3, "tiny": 1e-7})
+                  metadata={"confidence": 0.5, "weight": 1.25, "count": 3, "tiny": 1e-7,
+                            "whole": 2.0})
     r = module_server.request("GET", f"/memories/{created['id']}")
     assert r.status_code == 200
     assert '"confidence":0.5' in r.text and '"weight":1.25' in r.text, r.text
     assert '"count":3' in r.text and '"tiny":1e-07' in r.text, r.text
+    assert '"whole":2.0' in r.text, r.text
     r = module_server.request("POST", "/mcp/search",
                               json={"space": space, "q": "quarterly budget review"})
     assert r.status_code == 200
     scores = re.findall(r'"score":([^,}]*)', r.text)
     assert scores, r.text
     for text in scores:
-        assert re.fullmatch(r"0|1|0\.\d{1,3}", text), f"score written as {text!r}"
+        assert re.fullmatch(r"[01]\.0|0\.\d{1,3}", text), f"score written as {text!r}"
 
 
 def test_top_k_default_and_caps(module_server):

@@ -113,7 +113,33 @@ Result<std::optional<std::string>> ObjectReader::OptionalObjectText(std::string_
   const json::value* v = Find(name);
   if (v == nullptr || v->is_null()) return std::optional<std::string>();
   if (!v->is_object()) return WrongType(name, "a JSON object");
+  MEMORYD_RETURN_IF_ERROR(RequireFiniteNumbers(*v, "'" + std::string(name) + "'"));
   return std::optional<std::string>(SerializeJson(*v));
+}
+
+namespace {
+
+bool AllFinite(const json::value& v) {
+  if (v.is_double()) return std::isfinite(v.get_double());
+  if (v.is_array()) {
+    for (const auto& item : v.get_array()) {
+      if (!AllFinite(item)) return false;
+    }
+  }
+  if (v.is_object()) {
+    for (const auto& member : v.get_object()) {
+      if (!AllFinite(member.value())) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Status RequireFiniteNumbers(const json::value& value, std::string_view what) {
+  if (AllFinite(value)) return Status::Ok();
+  return Status::InvalidArgument(std::string(what) +
+                                 " holds a number too large for JSON (beyond 1.8e308)");
 }
 
 Result<int64_t> IntegerParam(const HttpRequest& request, std::string_view name, int64_t fallback) {

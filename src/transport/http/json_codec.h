@@ -22,6 +22,9 @@ namespace json = boost::json;
 Result<json::object> ParseObject(std::string_view body);
 // Parses any JSON document.
 Result<json::value> ParseJson(std::string_view body);
+// kInvalidArgument naming `what` when `value` holds a number JSON cannot carry: the parser reads
+// 1e400 as infinity, which no JSON text can hold.
+Status RequireFiniteNumbers(const json::value& value, std::string_view what);
 
 // Typed access to one JSON object's fields.
 class ObjectReader {

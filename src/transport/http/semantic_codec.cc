@@ -22,6 +22,7 @@ Result<std::vector<MetadataMatch>> MetadataMatches(const ObjectReader& r) {
   const json::value* v = r.Find("metadata");
   if (v == nullptr || v->is_null()) return out;
   if (!v->is_object()) return Status::InvalidArgument("'metadata' must be an object");
+  MEMORYD_RETURN_IF_ERROR(RequireFiniteNumbers(*v, "'metadata'"));
   for (const auto& [key, value] : v->get_object()) {
     out.push_back({std::string(key), SerializeJson(value)});
   }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "transport/http/json_codec.h"
 #include "transport/http/json_text.h"
 
 namespace memoryd::mcp {
@@ -171,6 +172,7 @@ Status Validate(const json::object& schema, const json::value& v, const std::str
 
 Status ValidateArguments(const json::object& schema, const json::value& arguments) {
   if (!arguments.is_object()) return Status::InvalidArgument("'arguments' must be an object");
+  MEMORYD_RETURN_IF_ERROR(http::RequireFiniteNumbers(arguments, "'arguments'"));
   return CheckObject(schema, arguments.get_object(), "");
 }
 
