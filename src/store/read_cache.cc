@@ -3,6 +3,7 @@
 #include <functional>
 
 namespace memoryd {
+
 // What an entry costs: the memory and its strings, the map's node with its key, and the
 // allocator's overhead on each block, roughly.
 int64_t ReadCache::EntryBytes(const std::string& cache_key, const Memory& m) {

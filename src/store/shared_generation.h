@@ -1,5 +1,6 @@
-// SharedGeneration: a counter every process writing one database bumps after each commit, kept in
-// a small memory-mapped file beside the database (`<database>.generation`). A process caching
+// SharedGeneration: a counter every process writing one database bumps after each write that
+// changed rows (WriteBatcher), kept in a small memory-mapped file beside the database
+// (`<database>.generation`). A process caching
 // reads (ReadCache) trusts an entry only while the counter still holds the value it had before
 // the entry was read, so a commit by this process or by any other one (`serve` and `mcp` may
 // share a data directory) invalidates every cached read before its writer returns.

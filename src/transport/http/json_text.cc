@@ -96,11 +96,9 @@ void AppendDouble(std::string& out, double d) {
   }
   // The shortest form that reads back as the same double: "0.953", "1e-07", "12". A whole
   // number gets ".0", so that it still reads back as a double and not as an integer.
-  char digits[32];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), d);
-  const std::string_view text(digits, static_cast<size_t>(end - digits));
-  out.append(text);
-  if (text.find_first_of(".e") == std::string_view::npos) out.append(".0");
+  const size_t start = out.size();
+  AppendNumber(out, d);
+  if (out.find_first_of(".e", start) == std::string::npos) out.append(".0");
 }
 
 }  // namespace
