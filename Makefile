@@ -8,7 +8,7 @@ PYTHON := /usr/bin/python3
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 # Unit tests that exercise threads, run again under ThreadSanitizer.
-TSAN_FILTER := *Concurrent*:*WriteBatcher*:*AcrossThreads*:RouterTest.*:McpHttp*:ReadCache*:SharedGeneration*:SqliteStoreCache*
+TSAN_FILTER := *Concurrent*:*WriteBatcher*:*AcrossThreads*:RouterTest.*:McpHttp*:ReadCache*:SharedGeneration*:SqliteStoreCache*:EmbeddingWorker*:EmbedderGuard*:*CancelEnds*
 
 # Debian 12 packages the build and the tests need.
 APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1.81-dev \

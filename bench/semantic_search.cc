@@ -179,7 +179,7 @@ Round TimeRound(memoryd::Stack& stack, memoryd::Embedder& embedder, const memory
     r.whole_us.push_back(MicrosSince(start));
     r.whole_cpu_us.push_back(ThreadCpuMicros() - cpu);
     if (!found.ok()) Die("Search", found.status());
-    *hits += found->size();
+    *hits += found->results.size();
   }
   std::vector<memoryd::Vector> vectors;
   for (const std::string& q : queries) {
@@ -232,7 +232,7 @@ std::vector<double> TimeReopen(const std::string& dir, const memoryd::SpaceRef& 
     q.text = queries.front();
     auto found = stack->service().Search(space, q);
     ms.push_back(MicrosSince(start) / 1e3);
-    if (!found.ok() || found->empty()) Die("first search", found.status());
+    if (!found.ok() || found->results.empty()) Die("first search", found.status());
     const auto answers = Answers(*stack, space, queries);
     size_t same = 0;
     for (size_t k = 0; k < answers.size(); ++k) same += answers[k] == expected[k];

@@ -107,6 +107,9 @@ Status RunServe(const ServeConfig& config) {
                config.no_auth ? ", authentication off" : "");
 
   WaitForStopSignal();
+  // Calls to the embedder in flight end now, so requests waiting on one answer (from words) at
+  // once and shutdown is never held by an endpoint that does not answer.
+  stack->BeginShutdown();
   server.Stop();
   mcp_http.Drain();
   router.Drain();

@@ -18,7 +18,8 @@
 namespace memoryd {
 namespace {
 
-constexpr int64_t kReembedBatch = 64;
+constexpr auto kEmbedPoll = std::chrono::milliseconds(1000);
+constexpr auto kStartProbeFloor = std::chrono::milliseconds(2000);
 
 // Index maintenance is deferred work: requests come first. At nice 19 the follower gets little
 // of a busy CPU (all of an idle one), so a write burst is answered at the speed of the write
@@ -55,6 +56,30 @@ void LogIfFailed(const char* what, const Status& s) {
   if (!s.ok()) std::fprintf(stderr, "memoryd: %s failed: %s\n", what, s.ToString().c_str());
 }
 
+// Asks an embedder outside the process for one vector before anything opens: a dimension that
+// disagrees with the configured one stops the start with a message saying what to change; an
+// endpoint that does not answer does not (memoryd starts degraded and says so).
+Status ProbeAtStart(Embedder& embedder, const EmbedConfig& config) {
+  if (embedder.InProcess()) return Status::Ok();
+  EmbedBudget budget;
+  budget.deadline = std::chrono::steady_clock::now() +
+                    std::max(std::chrono::milliseconds(config.query_timeout_ms), kStartProbeFloor);
+  budget.max_retries = 0;
+  auto answer = embedder.EmbedWithin({"memoryd start-up probe"}, budget);
+  if (answer.ok()) return Status::Ok();
+  if (answer.status().code() == StatusCode::kInvalidArgument) {
+    return Status::InvalidArgument(
+        answer.status().message() +
+        ": --embed-dimension must be the model's dimension (or 0 to "
+        "learn it from the endpoint); refusing to start half-configured");
+  }
+  std::fprintf(stderr,
+               "memoryd: embedder: no answer at start (%s); starting anyway: searches match by "
+               "words and new memories wait for their vectors until it answers\n",
+               answer.status().message().c_str());
+  return Status::Ok();
+}
+
 }  // namespace
 
 struct Stack::Background {
@@ -68,12 +93,16 @@ struct Stack::Background {
   }
   std::function<void()> wake;
   std::unique_ptr<PeriodicTask> save;
-  std::unique_ptr<PeriodicTask> reembed;
+  std::unique_ptr<EmbeddingWorker> embedding;
 };
 
 Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
   std::unique_ptr<Stack> stack(new Stack());
   MEMORYD_ASSIGN_OR_RETURN(stack->embedder_, MakeEmbedder(config.embed));
+  MEMORYD_RETURN_IF_ERROR(ProbeAtStart(*stack->embedder_, config.embed));
+  EmbedderGuardOptions guard_options;
+  guard_options.query_timeout = std::chrono::milliseconds(config.embed.query_timeout_ms);
+  stack->guard_ = std::make_unique<EmbedderGuard>(*stack->embedder_, guard_options, stack->clock_);
   MEMORYD_ASSIGN_OR_RETURN(auto store,
                            OpenDataDir(config.data_dir, config.full_sync, config.read_cache_bytes));
   stack->store_ = std::move(store);
@@ -84,9 +113,10 @@ Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
   MEMORYD_ASSIGN_OR_RETURN(stack->engine_, SearchEngine::Open(*stack->store_, *stack->embedder_,
                                                               analyzer, std::move(options)));
   stack->service_ = std::make_unique<MemoryService>(*stack->store_, stack->clock_, config.service);
-  stack->service_->AttachSearch(stack->engine_.get(), stack->embedder_.get());
-  auto pending = stack->store_->CountStaleEmbeddings(stack->embedder_->Name());
-  if (pending.ok()) stack->pending_embeddings_ = *pending;
+  Stack* raw = stack.get();
+  stack->service_->AttachSearch(stack->engine_.get(), stack->guard_.get(), [raw] {
+    if (EmbeddingWorker* worker = raw->worker_.load()) worker->Wake();
+  });
   stack->StartBackground(config);
   return stack;
 }
@@ -104,56 +134,29 @@ void Stack::StartBackground(const StackConfig& config) {
   Background* background = background_.get();
   background_->follower = std::thread([this, background, interval = config.follow_interval_ms] {
     LowerThisThreadsPriority();
-    engine_->RunFollower(std::chrono::milliseconds(interval), background->stop,
-                         [](const Status& s) { LogIfFailed("following the store", s); });
+    engine_->RunFollower(
+        std::chrono::milliseconds(interval), background->stop, [this](const Status& s) {
+          const std::string line =
+              follow_errors_.Filter("memoryd: following the store failed: " + s.ToString(),
+                                    clock_.MonotonicMicros() / 1000);
+          if (!line.empty()) std::fprintf(stderr, "%s\n", line.c_str());
+        });
   });
   background_->save = std::make_unique<PeriodicTask>(milliseconds(config.save_interval_ms), [this] {
     LogIfFailed("saving the search indexes", engine_->Save());
   });
-  background_->reembed = std::make_unique<PeriodicTask>(milliseconds(1000), [this] { Reembed(); });
+  background_->embedding =
+      std::make_unique<EmbeddingWorker>(*store_, *guard_, *engine_, kEmbedPoll);
+  worker_ = background_->embedding.get();
 }
 
-// Embeds memories that have no embedding by the current embedder, a batch at a time, until none
-// is left (a failure waits for the next round).
-void Stack::Reembed() {
-  if (pending_embeddings_.load() == 0) {
-    // Another process may have written without an embedding; look again now and then.
-    auto count = store_->CountStaleEmbeddings(embedder_->Name());
-    if (!count.ok() || *count == 0) return;
-    pending_embeddings_ = *count;
-  }
-  const std::string name = embedder_->Name();
-  for (int round = 0; round < 100; ++round) {  // bounded: a stuck row cannot spin forever
-    auto tasks = store_->StaleEmbeddings(name, kReembedBatch);
-    if (!tasks.ok() || tasks->empty()) break;
-    std::vector<std::string> texts;
-    for (const auto& t : *tasks) texts.push_back(SpaceIndex::IndexText(t.key, t.title, t.text));
-    auto vectors = embedder_->Embed(texts);
-    if (!vectors.ok()) {
-      std::lock_guard lock(error_mu_);
-      last_embed_error_ = vectors.status().message();
-      return;
-    }
-    for (size_t i = 0; i < tasks->size(); ++i) {
-      (void)store_->SetEmbedding((*tasks)[i].seq, (*tasks)[i].version, (*vectors)[i], name);
-    }
-    (void)engine_->CatchUp();
-    auto count = store_->CountStaleEmbeddings(name);
-    pending_embeddings_ = count.ok() ? *count : 0;
-    if (pending_embeddings_.load() == 0) break;
-  }
-}
-
-EmbeddingProgress Stack::Progress() const {
-  EmbeddingProgress p;
-  p.embedder = embedder_->Name();
-  p.pending = pending_embeddings_.load();
-  std::lock_guard lock(error_mu_);
-  p.last_error = last_embed_error_;
-  return p;
+void Stack::BeginShutdown() {
+  if (guard_) guard_->Shutdown();
 }
 
 Stack::~Stack() {
+  BeginShutdown();
+  worker_ = nullptr;
   if (engine_) engine_->Abandon();  // a backlog of writes is indexed at the next start
   background_.reset();
   if (engine_) LogIfFailed("saving the vector indexes", engine_->Save());

@@ -11,8 +11,11 @@
 #include <memory>
 #include <string>
 
+#include "app/embedding_worker.h"
 #include "core/clock.h"
+#include "core/repeat_limiter.h"
 #include "embed/embedder.h"
+#include "embed/embedder_guard.h"
 #include "search/search_engine.h"
 #include "service/memory_service.h"
 #include "store/store.h"
@@ -20,11 +23,12 @@
 namespace memoryd {
 
 struct EmbedConfig {
-  std::string kind = "builtin";  // "builtin" or "openai"
-  std::string url;               // openai: the endpoint's base URL
-  std::string model;             // openai: the model name
-  std::string api_key;           // openai: MEMORYD_EMBED_API_KEY
-  int dimension = 0;             // openai: expected dimension (0: learned)
+  std::string kind = "builtin";     // "builtin" or "openai"
+  std::string url;                  // openai: the endpoint's base URL
+  std::string model;                // openai: the model name
+  std::string api_key;              // openai: MEMORYD_EMBED_API_KEY
+  int dimension = 0;                // openai: expected dimension (0: learned)
+  int64_t query_timeout_ms = 1000;  // a search's budget for embedding its query
 };
 
 struct StackConfig {
@@ -38,17 +42,13 @@ struct StackConfig {
   int64_t save_interval_ms = 300'000;  // how often changed vector indexes are saved
 };
 
-// Progress of re-embedding memories made by another embedder (or none).
-struct EmbeddingProgress {
-  std::string embedder;
-  int64_t pending = 0;  // memories still waiting for an embedding by `embedder`
-  std::string last_error;
-};
-
 class Stack {
  public:
-  // Opens the store, builds the embedder and loads the search indexes. kInvalidArgument for a
-  // bad embedder configuration; kInternal when the data directory cannot be used.
+  // Opens the store, builds the embedder and loads the search indexes. An embedder outside the
+  // process is asked for one vector first (within two seconds): kInvalidArgument when it
+  // answers with another dimension than the configured one, or for any other bad embedder
+  // configuration; an endpoint that does not answer is no reason not to start. kInternal when
+  // the data directory cannot be used.
   static Result<std::unique_ptr<Stack>> Open(const StackConfig& config);
   // Stops the background work and saves the vector indexes.
   ~Stack();
@@ -56,21 +56,23 @@ class Stack {
   MemoryService& service() { return *service_; }
   Store& store() { return *store_; }
   SearchEngine& engine() { return *engine_; }
-  EmbeddingProgress Progress() const;
+  EmbedderGuard& embedder() { return *guard_; }
+  // Aborts calls to the embedder in flight and answers later searches from words at once, so
+  // requests in flight finish promptly during a shutdown. The destructor calls it too.
+  void BeginShutdown();
 
  private:
   Stack() = default;
   void StartBackground(const StackConfig& config);
-  void Reembed();
 
   SystemClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Embedder> embedder_;
+  std::unique_ptr<EmbedderGuard> guard_;
   std::unique_ptr<SearchEngine> engine_;
   std::unique_ptr<MemoryService> service_;
-  std::atomic<int64_t> pending_embeddings_{0};
-  mutable std::mutex error_mu_;
-  std::string last_embed_error_;
+  RepeatLimiter follow_errors_{60'000};
+  std::atomic<EmbeddingWorker*> worker_{nullptr};  // woken by writes; owned by background_
   struct Background;
   std::unique_ptr<Background> background_;  // last: stopped first
 };

@@ -56,6 +56,8 @@ std::vector<cli::FlagSpec> ServeFlags() {
       {"embed-model", true, "MEMORYD_EMBED_MODEL", "", "openai: model name"},
       {"embed-dimension", true, "MEMORYD_EMBED_DIMENSION", "0",
        "openai: expected vector dimension (0 = learn it from the first answer)"},
+      {"embed-timeout-ms", true, "MEMORYD_EMBED_TIMEOUT_MS", "1000",
+       "openai: a search's time to embed its query; past it, it matches by words"},
       {"mcp-allowed-hosts", true, "MEMORYD_MCP_ALLOWED_HOSTS", "",
        "/mcp: Host names allowed besides loopback ones, comma-separated (* = any)"},
       {"mcp-allowed-origins", true, "MEMORYD_MCP_ALLOWED_ORIGINS", "",
@@ -73,7 +75,7 @@ std::vector<cli::FlagSpec> McpFlags() {
                                      "max-value-bytes",    "sync",
                                      "read-cache-mb",      "embedder",
                                      "embed-url",          "embed-model",
-                                     "embed-dimension"};
+                                     "embed-dimension",    "embed-timeout-ms"};
   for (const auto& flag : ServeFlags()) {
     for (auto name : shared) {
       if (flag.name == name) flags.push_back(flag);
@@ -139,6 +141,11 @@ Status ReadSharedFlags(const cli::ParsedFlags& flags, Config& config) {
     return Status::InvalidArgument("--embed-dimension must be 0..65536");
   }
   config.embed.dimension = static_cast<int>(dimension);
+  MEMORYD_ASSIGN_OR_RETURN(int64_t timeout, flags.Integer("embed-timeout-ms"));
+  if (timeout < 1 || timeout > 600'000) {
+    return Status::InvalidArgument("--embed-timeout-ms must be 1..600000");
+  }
+  config.embed.query_timeout_ms = timeout;
   return Status::Ok();
 }
 

@@ -24,6 +24,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "conflict";
     case StatusCode::kUnavailable:
       return "unavailable";
+    case StatusCode::kDeadlineExceeded:
+      return "deadline_exceeded";
     case StatusCode::kInternal:
       return "internal";
   }

@@ -26,6 +26,7 @@ enum class StatusCode {
   kTooLarge,          // a request or value exceeds a configured size limit
   kConflict,          // the request conflicts with the current state
   kUnavailable,       // a transient condition, e.g. the server is shutting down
+  kDeadlineExceeded,  // a call to something outside the process ran out of time
   kInternal,          // a bug or an I/O failure
 };
 
@@ -58,6 +59,9 @@ class [[nodiscard]] Status {
   static Status TooLarge(std::string msg) { return {StatusCode::kTooLarge, std::move(msg)}; }
   static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
+  static Status DeadlineExceeded(std::string msg) {
+    return {StatusCode::kDeadlineExceeded, std::move(msg)};
+  }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

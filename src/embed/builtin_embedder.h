@@ -62,6 +62,7 @@ class BuiltinEmbedder final : public Embedder {
   int Dimension() const override { return options_.dimension; }
   // Never fails.
   Result<std::vector<Vector>> Embed(const std::vector<std::string>& texts) override;
+  bool InProcess() const override { return true; }
 
   // Embeds one text. Never fails.
   Vector EmbedOne(std::string_view text) const;

@@ -7,6 +7,7 @@
 // Thread-safety: Embed may be called concurrently from any thread.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,14 @@
 namespace memoryd {
 
 using Vector = std::vector<float>;
+
+// How long one call may take and how hard it tries.
+struct EmbedBudget {
+  // The call gives up at this point with kDeadlineExceeded. max(): the embedder's own timeouts.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Retries after a retryable failure; -1: the embedder's own setting.
+  int max_retries = -1;
+};
 
 class Embedder {
  public:
@@ -27,6 +36,19 @@ class Embedder {
   // Embeds each text, in order. Returns kUnavailable or kInternal when the model cannot be
   // reached or answers badly; kInvalidArgument on a dimension mismatch.
   virtual Result<std::vector<Vector>> Embed(const std::vector<std::string>& texts) = 0;
+  // Embed within `budget`: kDeadlineExceeded when the deadline passes first.
+  virtual Result<std::vector<Vector>> EmbedWithin(const std::vector<std::string>& texts,
+                                                  const EmbedBudget& budget) {
+    (void)budget;
+    return Embed(texts);
+  }
+  // True when embedding runs inside this process, takes microseconds and cannot fail for a
+  // reason outside it (the built-in embedder). Writes then embed inline; otherwise a write is
+  // stored without its vector and embedded in the background.
+  virtual bool InProcess() const { return false; }
+  // Aborts calls in flight (within about a second) and makes every later call fail at once with
+  // kUnavailable. For shutdown.
+  virtual void Cancel() {}
 };
 
 }  // namespace memoryd

@@ -59,6 +59,13 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// Progress callback: a non-zero answer aborts the transfer (CURLE_ABORTED_BY_CALLBACK). libcurl
+// calls it often during a transfer and about once a second while nothing moves.
+int CheckCancel(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel != nullptr && cancel->load() ? 1 : 0;
+}
+
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -92,7 +99,9 @@ void HttpClient::Release(Handle handle) {
 
 Result<HttpResponse> HttpClient::Post(const std::string& url,
                                       const std::vector<std::string>& headers,
-                                      const std::string& body, std::chrono::milliseconds timeout) {
+                                      const std::string& body, std::chrono::milliseconds timeout,
+                                      const std::atomic<bool>* cancel) {
+  if (cancel != nullptr && cancel->load()) return Status::Unavailable("cancelled");
   if (!curl_ready_) return Status::Internal("libcurl failed to initialise");
   Handle handle = Acquire();
   if (!handle) return Status::Internal("libcurl failed to create a handle");
@@ -125,6 +134,11 @@ Result<HttpResponse> HttpClient::Post(const std::string& url,
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.retry_after_seconds);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  if (cancel != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, CheckCancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel));
+  }
   const CURLcode rc = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   Release(std::move(handle));
@@ -133,8 +147,10 @@ Result<HttpResponse> HttpClient::Post(const std::string& url,
                             " bytes");
   }
   if (rc != CURLE_OK) {
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return Status::Unavailable("cancelled");
     std::string message = curl_easy_strerror(rc);
     if (error[0] != '\0') message += std::string(" (") + error + ")";
+    if (rc == CURLE_OPERATION_TIMEDOUT) return Status::DeadlineExceeded(message);
     return Status::Unavailable(message);
   }
   return response;

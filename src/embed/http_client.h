@@ -9,6 +9,7 @@
 // libcurl's process-wide initialisation runs once, thread-safely, on first construction.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -45,12 +46,15 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // POSTs `body` to `url` with extra `headers` ("Name: value"), giving up after `timeout`.
-  // Returns the response whatever its HTTP status. Returns kUnavailable when the server cannot
-  // be reached, the call times out or the connection breaks; kTooLarge when the response exceeds
-  // max_response_bytes; kInternal when libcurl cannot be set up.
+  // POSTs `body` to `url` with extra `headers` ("Name: value"), giving up after `timeout`, or
+  // within about a second of `*cancel` becoming true (when `cancel` is not null).
+  // Returns the response whatever its HTTP status. Returns kDeadlineExceeded when the call timed
+  // out; kUnavailable when the server cannot be reached, the connection breaks or the call was
+  // cancelled; kTooLarge when the response exceeds max_response_bytes; kInternal when libcurl
+  // cannot be set up.
   Result<HttpResponse> Post(const std::string& url, const std::vector<std::string>& headers,
-                            const std::string& body, std::chrono::milliseconds timeout);
+                            const std::string& body, std::chrono::milliseconds timeout,
+                            const std::atomic<bool>* cancel = nullptr);
 
  private:
   struct CurlDeleter {

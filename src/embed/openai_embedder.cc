@@ -160,13 +160,18 @@ std::string OpenAiEmbedder::Name() const {
 int OpenAiEmbedder::Dimension() const { return dimension_.load(); }
 
 Result<std::vector<Vector>> OpenAiEmbedder::Embed(const std::vector<std::string>& texts) {
+  return EmbedWithin(texts, EmbedBudget{});
+}
+
+Result<std::vector<Vector>> OpenAiEmbedder::EmbedWithin(const std::vector<std::string>& texts,
+                                                        const EmbedBudget& budget) {
   try {
     std::vector<Vector> out;
     out.reserve(texts.size());
     std::span<const std::string> rest(texts);
     while (!rest.empty()) {
       const size_t n = std::min(rest.size(), options_.batch_size);
-      MEMORYD_ASSIGN_OR_RETURN(std::vector<Vector> batch, EmbedBatch(rest.first(n)));
+      MEMORYD_ASSIGN_OR_RETURN(std::vector<Vector> batch, EmbedBatch(rest.first(n), budget));
       for (Vector& v : batch) out.push_back(std::move(v));
       rest = rest.subspan(n);
     }
@@ -176,8 +181,22 @@ Result<std::vector<Vector>> OpenAiEmbedder::Embed(const std::vector<std::string>
   }
 }
 
-Result<std::vector<Vector>> OpenAiEmbedder::EmbedBatch(std::span<const std::string> texts) {
-  MEMORYD_ASSIGN_OR_RETURN(HttpResponse response, PostWithRetries(RequestBody(texts)));
+void OpenAiEmbedder::Cancel() {
+  {
+    std::lock_guard lock(sleep_mu_);
+    cancelled_ = true;
+  }
+  sleep_cv_.notify_all();
+}
+
+bool OpenAiEmbedder::SleepUnlessCancelled(std::chrono::milliseconds delay) {
+  std::unique_lock lock(sleep_mu_);
+  return !sleep_cv_.wait_for(lock, delay, [&] { return cancelled_.load(); });
+}
+
+Result<std::vector<Vector>> OpenAiEmbedder::EmbedBatch(std::span<const std::string> texts,
+                                                       const EmbedBudget& budget) {
+  MEMORYD_ASSIGN_OR_RETURN(HttpResponse response, PostWithRetries(RequestBody(texts), budget));
   return ParseAnswer(response.body, texts.size());
 }
 
@@ -193,31 +212,63 @@ std::string OpenAiEmbedder::RequestBody(std::span<const std::string> texts) cons
   return json::serialize(request);
 }
 
-Result<HttpResponse> OpenAiEmbedder::PostWithRetries(const std::string& body) {
-  for (int retry = 0;; ++retry) {
-    Result<HttpResponse> answer = http_.Post(endpoint_, headers_, body, options_.timeout);
-    Status failure;
-    std::optional<int64_t> retry_after;
-    if (!answer.ok()) {
-      if (answer.status().code() != StatusCode::kUnavailable) {
-        return Status::Internal("embedding endpoint " + endpoint_ +
-                                " answered badly: " + answer.status().message());
-      }
-      failure = Status::Unavailable("embedding endpoint " + endpoint_ +
-                                    " unreachable: " + answer.status().message());
-    } else if (answer->status >= 200 && answer->status < 300) {
-      return answer;
-    } else {
-      const long code = answer->status;
-      const bool retryable = code == 408 || code == 429 || code >= 500;
-      std::string message = "embedding endpoint " + endpoint_ + " answered " +
-                            std::to_string(code) + ": " + ErrorText(answer->body);
-      if (!retryable) return Status::Internal(std::move(message));
-      failure = Status::Unavailable(std::move(message));
-      retry_after = answer->retry_after_seconds;
+// One request, its timeout cut to what is left of the budget. On a failure, `retryable` says
+// whether another attempt may succeed.
+Result<HttpResponse> OpenAiEmbedder::PostOnce(const std::string& body, const EmbedBudget& budget,
+                                              std::optional<int64_t>* retry_after,
+                                              bool* retryable) {
+  using std::chrono::milliseconds;
+  *retryable = false;
+  if (cancelled_.load()) return Status::Unavailable("embedding cancelled: memoryd is stopping");
+  milliseconds timeout = options_.timeout;
+  if (budget.deadline != std::chrono::steady_clock::time_point::max()) {
+    const auto left = std::chrono::duration_cast<milliseconds>(budget.deadline -
+                                                               std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return Status::DeadlineExceeded("embedding endpoint " + endpoint_ +
+                                      " did not answer within the time allowed");
     }
-    if (retry >= options_.max_retries) return failure;
-    std::this_thread::sleep_for(BackoffDelay(retry, retry_after));
+    timeout = std::min(timeout, left);
+  }
+  Result<HttpResponse> answer = http_.Post(endpoint_, headers_, body, timeout, &cancelled_);
+  if (!answer.ok()) {
+    const StatusCode code = answer.status().code();
+    if (code == StatusCode::kDeadlineExceeded) {
+      *retryable = true;
+      return Status::DeadlineExceeded("embedding endpoint " + endpoint_ +
+                                      " did not answer within " + std::to_string(timeout.count()) +
+                                      " ms");
+    }
+    if (code != StatusCode::kUnavailable) {
+      return Status::Internal("embedding endpoint " + endpoint_ +
+                              " answered badly: " + answer.status().message());
+    }
+    *retryable = !cancelled_.load();
+    return Status::Unavailable("embedding endpoint " + endpoint_ +
+                               " unreachable: " + answer.status().message());
+  }
+  if (answer->status >= 200 && answer->status < 300) return answer;
+  const long code = answer->status;
+  std::string message = "embedding endpoint " + endpoint_ + " answered " + std::to_string(code) +
+                        ": " + ErrorText(answer->body);
+  if (code != 408 && code != 429 && code < 500) return Status::Internal(std::move(message));
+  *retryable = true;
+  *retry_after = answer->retry_after_seconds;
+  return Status::Unavailable(std::move(message));
+}
+
+Result<HttpResponse> OpenAiEmbedder::PostWithRetries(const std::string& body,
+                                                     const EmbedBudget& budget) {
+  const int max_retries = budget.max_retries >= 0 ? budget.max_retries : options_.max_retries;
+  for (int retry = 0;; ++retry) {
+    std::optional<int64_t> retry_after;
+    bool retryable = false;
+    Result<HttpResponse> answer = PostOnce(body, budget, &retry_after, &retryable);
+    if (answer.ok() || !retryable || retry >= max_retries) return answer;
+    const auto delay = BackoffDelay(retry, retry_after);
+    // A retry that could not start before the deadline is not made.
+    if (std::chrono::steady_clock::now() + delay >= budget.deadline) return answer;
+    if (!SleepUnlessCancelled(delay)) return answer;
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -69,6 +70,14 @@ class OpenAiEmbedder final : public Embedder {
   // vector's dimension differs from the expected one. Messages name the endpoint and include
   // the server's error text.
   Result<std::vector<Vector>> Embed(const std::vector<std::string>& texts) override;
+  // As Embed, within `budget`: each request's timeout is cut to the time left, a retry is made
+  // only when its back-off ends before the deadline, and kDeadlineExceeded is returned when the
+  // deadline passes (or the last attempt timed out).
+  Result<std::vector<Vector>> EmbedWithin(const std::vector<std::string>& texts,
+                                          const EmbedBudget& budget) override;
+  // Aborts requests in flight (within about a second) and back-off waits at once; every later
+  // call fails with kUnavailable.
+  void Cancel() override;
 
   // The resolved embeddings URL. Never fails.
   const std::string& endpoint() const { return endpoint_; }
@@ -81,9 +90,14 @@ class OpenAiEmbedder final : public Embedder {
   OpenAiEmbedder(PassKey, OpenAiEmbedderOptions options, std::string endpoint);
 
  private:
-  Result<std::vector<Vector>> EmbedBatch(std::span<const std::string> texts);
+  Result<std::vector<Vector>> EmbedBatch(std::span<const std::string> texts,
+                                         const EmbedBudget& budget);
   std::string RequestBody(std::span<const std::string> texts) const;
-  Result<HttpResponse> PostWithRetries(const std::string& body);
+  Result<HttpResponse> PostWithRetries(const std::string& body, const EmbedBudget& budget);
+  Result<HttpResponse> PostOnce(const std::string& body, const EmbedBudget& budget,
+                                std::optional<int64_t>* retry_after, bool* retryable);
+  // Sleeps `delay` unless cancelled first; false when cancelled.
+  bool SleepUnlessCancelled(std::chrono::milliseconds delay);
   Status CheckDimension(size_t dimension);
   std::chrono::milliseconds BackoffDelay(int retry, std::optional<int64_t> retry_after_seconds);
   Result<std::vector<Vector>> ParseAnswer(const std::string& body, size_t expected);
@@ -95,6 +109,9 @@ class OpenAiEmbedder final : public Embedder {
   std::atomic<int> dimension_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;  // jitter; guarded by rng_mu_
+  std::atomic<bool> cancelled_{false};
+  std::mutex sleep_mu_;
+  std::condition_variable sleep_cv_;  // wakes back-off waits at Cancel()
 };
 
 // Resolves a base or full URL into the embeddings endpoint as described on

@@ -193,15 +193,67 @@ TEST_F(OpenAiEmbedderTest, SendsDimensionsWhenAsked) {
   EXPECT_EQ(embedder->Name(), "openai:fake-model:8");
 }
 
-TEST_F(OpenAiEmbedderTest, TimeoutIsUnavailable) {
+TEST_F(OpenAiEmbedderTest, TimeoutIsDeadlineExceeded) {
   server_.Enqueue(
       MakeReply(200, "{}", "", std::chrono::milliseconds(20000)));  // cut short at teardown
   auto options = FastOptions(server_);
   options.timeout = std::chrono::milliseconds(200);
   options.max_retries = 0;
   auto result = NewEmbedder(options)->Embed(Texts(1));
+  EXPECT_EQ(result.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_NE(result.status().message().find("did not answer within 200 ms"), std::string::npos)
+      << result.status().message();
+}
+
+TEST_F(OpenAiEmbedderTest, BudgetDeadlineCutsTheRequestShortAndSkipsRetries) {
+  server_.Enqueue(MakeReply(200, "{}", "", std::chrono::milliseconds(20000)));
+  auto options = FastOptions(server_);
+  options.timeout = std::chrono::milliseconds(30000);
+  options.max_retries = 4;
+  auto embedder = NewEmbedder(options);
+  EmbedBudget budget;
+  budget.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
+  auto result = embedder->EmbedWithin(Texts(1), budget);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(result.status().code(), StatusCode::kDeadlineExceeded);
+  // The request's own timeout (30 s) and its 4 retries were cut to the budget: one request.
+  EXPECT_EQ(server_.Requests().size(), 1u);
+  EXPECT_LT(took, std::chrono::seconds(15)) << "the 20 s answer was waited for";
+}
+
+TEST_F(OpenAiEmbedderTest, BudgetRetriesOverrideTheEmbeddersOwn) {
+  for (int i = 0; i < 3; ++i) server_.Enqueue(MakeReply(503, R"({"error":"busy"})"));
+  auto options = FastOptions(server_);
+  options.max_retries = 4;
+  auto embedder = NewEmbedder(options);
+  EmbedBudget budget;
+  budget.max_retries = 0;
+  auto result = embedder->EmbedWithin(Texts(1), budget);
   EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(result.status().message().find("unreachable"), std::string::npos);
+  EXPECT_EQ(server_.Requests().size(), 1u);
+}
+
+TEST_F(OpenAiEmbedderTest, CancelEndsACallInFlightAndEveryLaterOne) {
+  server_.Enqueue(MakeReply(200, "{}", "", std::chrono::milliseconds(20000)));
+  auto options = FastOptions(server_);
+  options.timeout = std::chrono::milliseconds(30000);
+  auto embedder = NewEmbedder(options);
+  Result<std::vector<Vector>> result = Status::Internal("not run");
+  const auto start = std::chrono::steady_clock::now();
+  std::thread call([&] { result = embedder->Embed(Texts(1)); });
+  while (server_.Requests().empty() &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  embedder->Cancel();
+  call.join();
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(result.status().message().find("cancelled"), std::string::npos)
+      << result.status().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  EXPECT_EQ(embedder->Embed(Texts(1)).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(server_.Requests().size(), 1u) << "a cancelled embedder sends nothing more";
 }
 
 TEST_F(OpenAiEmbedderTest, MalformedAnswersAreInternalErrors) {

@@ -133,6 +133,13 @@ struct EmbeddingTask {
   std::string text;
 };
 
+// An embedding for a memory, to be stored unless the memory changed since `version`.
+struct EmbeddingUpdate {
+  int64_t seq = 0;
+  int64_t version = 0;
+  std::vector<float> vector;  // empty: the embedder refused this text; it is found by words
+};
+
 struct ApiKeyRecord {
   int64_t id = 0;
   AccountId account_id = kDefaultAccountId;

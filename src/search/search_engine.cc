@@ -327,11 +327,26 @@ Status SearchEngine::CatchUpIfWritten() {
 
 void SearchEngine::RunFollower(std::chrono::milliseconds interval, const std::atomic<bool>& stop,
                                const std::function<void(const Status&)>& on_error) {
+  // After a failure the follower backs off (50 ms doubling to 5 s) instead of retrying at once
+  // for every pending write: a failure that persists costs a few calls a second, not a spin.
+  constexpr auto kFirstBackoff = std::chrono::milliseconds(50);
+  constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
+  std::chrono::milliseconds backoff{0};
   while (!stop.load()) {
-    if (Status s = CatchUp(/*yield=*/true); !s.ok()) on_error(s);
+    if (Status s = CatchUp(/*yield=*/true); !s.ok()) {
+      on_error(s);
+      backoff = std::min(std::max(backoff * 2, kFirstBackoff), kMaxBackoff);
+    } else {
+      backoff = std::chrono::milliseconds(0);
+    }
     std::unique_lock lock(wake_mu_);
-    wake_cv_.wait_for(lock, interval,
-                      [&] { return stop.load() || writes_covered_.load() < writes_noted_.load(); });
+    if (backoff.count() > 0) {
+      wake_cv_.wait_for(lock, backoff, [&] { return stop.load(); });
+    } else {
+      wake_cv_.wait_for(lock, interval, [&] {
+        return stop.load() || writes_covered_.load() < writes_noted_.load();
+      });
+    }
   }
 }
 

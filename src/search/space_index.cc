@@ -110,7 +110,12 @@ Status SpaceIndex::UpsertVector(const IndexRecord& record, VectorAction action) 
   }
   if (vectors == nullptr) return Status::Ok();
   vectors_dirty_ = true;
-  if (action == VectorAction::kSet) return vectors->Add(label, record.embedding);
+  // A vector of another dimension than the space's (the model behind the embedder changed) is
+  // not indexed: the memory is found by words, and the embedder's health says why.
+  if (action == VectorAction::kSet &&
+      static_cast<int>(record.embedding.size()) == vectors->Dimension()) {
+    return vectors->Add(label, record.embedding);
+  }
   (void)vectors->Remove(label);  // kNotFound: it had none
   return Status::Ok();
 }

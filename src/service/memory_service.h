@@ -5,6 +5,7 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,7 +17,7 @@
 #include "auth/key_cache.h"
 #include "core/clock.h"
 #include "core/result.h"
-#include "embed/embedder.h"
+#include "embed/embedder_guard.h"
 #include "service/options.h"
 #include "service/rate_limiter.h"
 #include "store/store.h"
@@ -84,10 +85,11 @@ struct RecentPage {
   std::optional<std::string> next_cursor;
 };
 
-// What /healthz shows of search.
-struct SearchStatus {
-  std::string embedder;            // Embedder::Name()
-  int64_t pending_embeddings = 0;  // memories waiting for an embedding by it
+// The answer of a search: the results, best first, and whether they were found without the
+// query's vector (then `degraded` says why: the embedder is down, slow or misconfigured).
+struct SearchAnswer {
+  std::vector<SearchResult> results;
+  std::string degraded;  // empty when the search used meaning as well as words
 };
 
 struct SpaceSummary {
@@ -103,9 +105,12 @@ class MemoryService {
  public:
   MemoryService(Store& store, const Clock& clock, ServiceOptions options);
 
-  // Enables the semantic operations and embeds every write. Both must outlive the service.
-  // Without them, Add/Search answer kUnavailable and writes store no embedding.
-  void AttachSearch(SearchEngine* engine, Embedder* embedder);
+  // Enables the semantic operations. Both must outlive the service. With an in-process
+  // embedder every write is embedded inline; otherwise writes are stored without their vector
+  // and `on_write` (when set) is called after each, to wake the background embedding. Without
+  // them, Add/Search answer kUnavailable and writes store no embedding.
+  void AttachSearch(SearchEngine* engine, EmbedderGuard* embedder,
+                    std::function<void()> on_write = nullptr);
 
   const ServiceOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }
@@ -156,7 +161,7 @@ class MemoryService {
   Result<AddResult> Add(const SpaceRef& space, MemoryInput input, bool dedupe);
   // Hybrid (keyword + vector) search, best first. An unknown space gives an empty list.
   // kInvalidArgument for an empty query or top_k outside 1..100.
-  Result<std::vector<SearchResult>> Search(const SpaceRef& space, const SearchQuery& query);
+  Result<SearchAnswer> Search(const SpaceRef& space, const SearchQuery& query);
   // Newest first; `cursor` is empty or a next_cursor from an earlier page. limit 1..200.
   Result<RecentPage> Recent(const SpaceRef& space, int64_t limit, std::string_view cursor);
   // By id, in any space the principal may read (kNotFound otherwise: ids of other spaces are
@@ -171,8 +176,8 @@ class MemoryService {
   // space does not exist.
   Result<int64_t> DeleteSpace(const SpaceRef& space);
 
-  // nullopt without search; pending_embeddings is -1 when the store cannot tell.
-  std::optional<SearchStatus> GetSearchStatus();
+  // The embedder's health; nullopt without search. Never touches the store.
+  std::optional<EmbedderHealth> GetEmbedderHealth() const;
 
   // --- spaces and upkeep ---
   // Records that a request used the space (shown as lastUsed). Call after the request is done.
@@ -184,13 +189,17 @@ class MemoryService {
  private:
   Result<MemoryWrite> Prepare(MemoryInput input, int64_t now,
                               std::string_view text_field = "value") const;
-  // Embeds the writes' text (key, title, text) in one batch. On failure the writes keep no
-  // embedding; the background re-embedder fills them in later.
+  // Embeds the writes' text (key, title, text) in one batch when the embedder runs in-process;
+  // otherwise (and on failure) the writes keep no embedding and the background embedding fills
+  // them in.
   void Embed(std::vector<MemoryWrite*> writes) const;
   // Brings the search indexes up to date after a write (a no-op without search).
   void AfterWrite() const;
-  Result<std::vector<SearchResult>> SearchIn(const SpaceRef& space, const SearchQuery& query,
-                                             int64_t now);
+  Result<SearchAnswer> SearchIn(const SpaceRef& space, const SearchQuery& query, int64_t now);
+  // A memory of `space` whose text is the same as `write`'s once case and spacing are folded,
+  // found by words alone (so dedupe works while the embedder is down).
+  std::optional<Memory> ExactCopy(const std::vector<SearchResult>& candidates,
+                                  const MemoryWrite& write) const;
   Status ValidateFilter(SearchFilter& filter) const;
   Result<Memory> FindVisible(const Principal& principal, std::string_view id, int64_t now);
   Status ValidateKeys(const std::vector<std::string>& keys) const;
@@ -199,7 +208,8 @@ class MemoryService {
 
   Store& store_;
   SearchEngine* engine_ = nullptr;
-  Embedder* embedder_ = nullptr;
+  EmbedderGuard* embedder_ = nullptr;
+  std::function<void()> on_write_;
   const Clock& clock_;
   const ServiceOptions options_;
   RateLimiter limiter_;

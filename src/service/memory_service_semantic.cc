@@ -10,6 +10,7 @@
 #include "search/space_index.h"
 #include "service/memory_service.h"
 #include "service/validation.h"
+#include "text/case_fold.h"
 
 namespace memoryd {
 namespace {
@@ -19,6 +20,23 @@ constexpr int64_t kMaxRecent = 200;
 constexpr double kDuplicateScore = 0.95;
 constexpr double kDuplicateMeaning = 0.9;
 constexpr double kMillisPerMinute = 60'000.0;
+
+// Case folded, runs of whitespace as one space, none at either end: "same text" for dedupe.
+std::string FoldForComparison(std::string_view text) {
+  std::string folded = text::FoldForMatch(text);
+  std::string out;
+  out.reserve(folded.size());
+  for (char c : folded) {
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    if (!space) {
+      out.push_back(c);
+    } else if (!out.empty() && out.back() != ' ') {
+      out.push_back(' ');
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
 
 Status NoSearch() { return Status::Unavailable("search is not enabled on this server"); }
 
@@ -45,20 +63,24 @@ Result<std::optional<std::pair<int64_t, int64_t>>> ParseCursor(std::string_view 
 
 }  // namespace
 
-void MemoryService::AttachSearch(SearchEngine* engine, Embedder* embedder) {
+void MemoryService::AttachSearch(SearchEngine* engine, EmbedderGuard* embedder,
+                                 std::function<void()> on_write) {
   engine_ = engine;
   embedder_ = embedder;
+  on_write_ = std::move(on_write);
 }
 
 void MemoryService::Embed(std::vector<MemoryWrite*> writes) const {
-  if (embedder_ == nullptr || writes.empty()) return;
+  // A write never waits for an embedder outside the process: it is stored without its vector
+  // (durably pending) and the background embedding fills it in.
+  if (embedder_ == nullptr || writes.empty() || !embedder_->InProcess()) return;
   std::vector<std::string> texts;
   texts.reserve(writes.size());
   for (const MemoryWrite* w : writes)
     texts.push_back(SpaceIndex::IndexText(w->key, w->title, w->text));
-  auto vectors = embedder_->Embed(texts);
+  auto vectors = embedder_->embedder().Embed(texts);
   if (!vectors.ok() || vectors->size() != writes.size()) return;
-  const std::string name = embedder_->Name();
+  const std::string name = embedder_->embedder().Name();
   for (size_t i = 0; i < writes.size(); ++i) {
     writes[i]->embedding = std::move((*vectors)[i]);
     writes[i]->embedder = name;
@@ -69,6 +91,7 @@ void MemoryService::AfterWrite() const {
   // The follower indexes the write off this path; searches catch up first (SearchIn). Results
   // are always re-read from the store, so nothing deleted or expired is ever shown.
   if (engine_ != nullptr) engine_->NoteWrite();
+  if (on_write_) on_write_();
 }
 
 Status MemoryService::ValidateFilter(SearchFilter& filter) const {
@@ -83,26 +106,25 @@ Status MemoryService::ValidateFilter(SearchFilter& filter) const {
   return Status::Ok();
 }
 
-Result<std::vector<SearchResult>> MemoryService::SearchIn(const SpaceRef& space,
-                                                          const SearchQuery& query, int64_t now) {
-  std::vector<SearchResult> out;
+Result<SearchAnswer> MemoryService::SearchIn(const SpaceRef& space, const SearchQuery& query,
+                                             int64_t now) {
+  SearchAnswer answer;
+  std::vector<SearchResult>& out = answer.results;
   // Read your writes: index what this process wrote before searching. A failure here only
   // means the indexes are a moment behind.
   (void)engine_->CatchUpIfWritten();
   MEMORYD_ASSIGN_OR_RETURN(auto space_id, store_.FindSpaceId(space));
-  if (!space_id) return out;
+  if (!space_id) return answer;
   std::unordered_set<uint64_t> allowed;
   if (!query.filter.empty()) {
     MEMORYD_ASSIGN_OR_RETURN(auto seqs, store_.MatchingSeqs(space, query.filter, now));
-    if (seqs.empty()) return out;
+    if (seqs.empty()) return answer;
     allowed.insert(seqs.begin(), seqs.end());
   }
-  Vector query_vector;
-  if (auto embedded = embedder_->Embed({query.text}); embedded.ok() && embedded->size() == 1) {
-    query_vector = std::move(embedded->front());
-  }
+  QueryEmbedding embedded = embedder_->EmbedQuery(query.text);
+  answer.degraded = std::move(embedded.degraded);
   const auto hits =
-      engine_->Search(*space_id, query.text, query_vector, static_cast<size_t>(query.top_k),
+      engine_->Search(*space_id, query.text, embedded.vector, static_cast<size_t>(query.top_k),
                       query.filter.empty() ? nullptr : &allowed, now);
   std::vector<int64_t> seqs;
   for (const auto& hit : hits) seqs.push_back(hit.seq);
@@ -116,11 +138,10 @@ Result<std::vector<SearchResult>> MemoryService::SearchIn(const SpaceRef& space,
     out.push_back({std::move(*it->second), std::clamp<double>(hit.score, 0.0, 1.0),
                    std::clamp<double>(hit.vector, 0.0, 1.0)});
   }
-  return out;
+  return answer;
 }
 
-Result<std::vector<SearchResult>> MemoryService::Search(const SpaceRef& space,
-                                                        const SearchQuery& query) {
+Result<SearchAnswer> MemoryService::Search(const SpaceRef& space, const SearchQuery& query) {
   if (engine_ == nullptr || embedder_ == nullptr) return NoSearch();
   if (query.text.empty()) return Status::InvalidArgument("'q' must be a non-empty string");
   MEMORYD_RETURN_IF_ERROR(ValidateText(query.text, options_, "q"));
@@ -141,7 +162,11 @@ Result<AddResult> MemoryService::Add(const SpaceRef& space, MemoryInput input, b
     SearchQuery probe;
     probe.text = SpaceIndex::IndexText(write.key, write.title, write.text);
     probe.top_k = 5;
-    MEMORYD_ASSIGN_OR_RETURN(auto found, SearchIn(space, probe, now));
+    MEMORYD_ASSIGN_OR_RETURN(auto answer, SearchIn(space, probe, now));
+    auto& found = answer.results;
+    // Found by words alone: an exact copy needs no vector (the embedder may be down, or the
+    // memory still waiting for its vector).
+    if (auto copy = ExactCopy(found, write)) return AddResult{std::move(*copy), false, true};
     // The fused score is asymmetric (a memory holding every word of the new text scores high
     // even when it says much more); a duplicate must also be close in meaning as a whole.
     for (auto& hit : found) {
@@ -154,6 +179,17 @@ Result<AddResult> MemoryService::Add(const SpaceRef& space, MemoryInput input, b
   MEMORYD_ASSIGN_OR_RETURN(auto outcome, store_.Put(space, write, Limits(), now));
   AfterWrite();
   return AddResult{std::move(outcome.memory), outcome.created, false};
+}
+
+std::optional<Memory> MemoryService::ExactCopy(const std::vector<SearchResult>& candidates,
+                                               const MemoryWrite& write) const {
+  const std::string wanted = FoldForComparison(write.text);
+  for (const SearchResult& hit : candidates) {
+    if (FoldForComparison(hit.memory.text) == wanted) {
+      return hit.memory;
+    }
+  }
+  return std::nullopt;
 }
 
 Result<RecentPage> MemoryService::Recent(const SpaceRef& space, int64_t limit,
@@ -233,13 +269,9 @@ Result<std::vector<SpaceInfo>> MemoryService::ListSpaces(const Principal& princi
   return spaces;
 }
 
-std::optional<SearchStatus> MemoryService::GetSearchStatus() {
+std::optional<EmbedderHealth> MemoryService::GetEmbedderHealth() const {
   if (engine_ == nullptr || embedder_ == nullptr) return std::nullopt;
-  SearchStatus status;
-  status.embedder = embedder_->Name();
-  auto pending = store_.CountStaleEmbeddings(status.embedder);
-  status.pending_embeddings = pending.ok() ? *pending : -1;
-  return status;
+  return embedder_->Health();
 }
 
 Result<int64_t> MemoryService::DeleteSpace(const SpaceRef& space) {

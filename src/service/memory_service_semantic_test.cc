@@ -24,7 +24,8 @@ class SemanticServiceTest : public ::testing::Test {
     engine_ = SearchEngine::Open(*store_, *embedder_, text::TextAnalyzer::Create().value(), options)
                   .value();
     service_ = std::make_unique<MemoryService>(*store_, clock_, ServiceOptions{});
-    service_->AttachSearch(engine_.get(), embedder_.get());
+    guard_ = std::make_unique<EmbedderGuard>(*embedder_, EmbedderGuardOptions{}, clock_);
+    service_->AttachSearch(engine_.get(), guard_.get());
   }
 
   Memory Add(const std::string& space, const std::string& text, std::vector<std::string> tags = {},
@@ -48,7 +49,8 @@ class SemanticServiceTest : public ::testing::Test {
     EXPECT_TRUE(found.ok()) << found.status().ToString();
     std::vector<std::string> texts;
     if (found.ok()) {
-      for (const auto& r : *found) texts.push_back(r.memory.text);
+      EXPECT_EQ(found->degraded, "") << "the built-in embedder never degrades a search";
+      for (const auto& r : found->results) texts.push_back(r.memory.text);
     }
     return texts;
   }
@@ -58,6 +60,7 @@ class SemanticServiceTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<BuiltinEmbedder> embedder_;
   std::unique_ptr<SearchEngine> engine_;
+  std::unique_ptr<EmbedderGuard> guard_;
   std::unique_ptr<MemoryService> service_;
 };
 

@@ -228,6 +228,12 @@ Result<bool> FaultyStore::SetEmbedding(int64_t seq, int64_t version,
   return base_.SetEmbedding(seq, version, vector, embedder);
 }
 
+Result<int64_t> FaultyStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
+                                           std::string_view embedder) {
+  MEMORYD_FAULT_POINT("SetEmbeddings");
+  return base_.SetEmbeddings(updates, embedder);
+}
+
 #undef MEMORYD_FAULT_POINT
 
 }  // namespace memoryd

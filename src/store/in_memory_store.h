@@ -82,6 +82,8 @@ class InMemoryStore final : public Store {
   Result<int64_t> CountStaleEmbeddings(std::string_view embedder) override;
   Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
                             std::string_view embedder) override;
+  Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
+                                std::string_view embedder) override;
 
  private:
   // A stored memory with what only the index feed sees.

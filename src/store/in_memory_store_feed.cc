@@ -90,7 +90,7 @@ Result<std::vector<EmbeddingTask>> InMemoryStore::StaleEmbeddings(std::string_vi
   std::vector<EmbeddingTask> out;
   for (const auto& [key, space] : spaces_) {
     for (const auto& [seq, row] : space.rows) {
-      if (!row.embedding.empty() && row.embedder == embedder) continue;
+      if (row.embedder == embedder) continue;
       const Memory& m = row.memory;
       out.push_back({m.seq, row.version, m.key, m.title, m.text});
     }
@@ -106,9 +106,8 @@ Result<int64_t> InMemoryStore::CountStaleEmbeddings(std::string_view embedder) {
   std::lock_guard lock(mu_);
   int64_t stale = 0;
   for (const auto& [key, space] : spaces_) {
-    stale += std::count_if(space.rows.begin(), space.rows.end(), [&](const auto& entry) {
-      return entry.second.embedding.empty() || entry.second.embedder != embedder;
-    });
+    stale += std::count_if(space.rows.begin(), space.rows.end(),
+                           [&](const auto& entry) { return entry.second.embedder != embedder; });
   }
   return stale;
 }
@@ -123,6 +122,16 @@ Result<bool> InMemoryStore::SetEmbedding(int64_t seq, int64_t version,
   found.row->embedder = std::string(embedder);
   found.row->version = ++version_;
   return true;
+}
+
+Result<int64_t> InMemoryStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
+                                             std::string_view embedder) {
+  int64_t stored = 0;
+  for (const EmbeddingUpdate& u : updates) {
+    MEMORYD_ASSIGN_OR_RETURN(bool set, SetEmbedding(u.seq, u.version, u.vector, embedder));
+    stored += set ? 1 : 0;
+  }
+  return stored;
 }
 
 }  // namespace memoryd

@@ -172,4 +172,27 @@ Result<bool> SqliteStore::SetEmbedding(int64_t seq, int64_t version,
   return out.value_or(false);
 }
 
+Result<int64_t> SqliteStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
+                                           std::string_view embedder) {
+  int64_t stored = 0;
+  if (updates.empty()) return stored;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                             conn.Prepare("UPDATE memories SET embedding = ?, embedder = ?"
+                                          " WHERE seq = ? AND version = ?"));
+    for (const EmbeddingUpdate& u : updates) {
+      stmt.BindBlob(1, std::string_view(reinterpret_cast<const char*>(u.vector.data()),
+                                        u.vector.size() * sizeof(float)));
+      stmt.Bind(2, embedder);
+      stmt.Bind(3, u.seq);
+      stmt.Bind(4, u.version);
+      MEMORYD_RETURN_IF_ERROR(stmt.Run());
+      stored += conn.Changes();
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return stored;
+}
+
 }  // namespace memoryd

@@ -133,13 +133,18 @@ class Store {
   // when its version is above `embeddings_after`. Returns the snapshot's version.
   virtual Result<int64_t> ScanIndex(int64_t embeddings_after,
                                     const std::function<Status(IndexRecord&&)>& fn) = 0;
-  // Memories whose embedding is missing or not made by `embedder`, oldest first.
+  // Memories whose embedding was not made by `embedder` (none at all included), oldest first. A
+  // memory whose embedding by `embedder` was stored empty (the embedder refused its text) is not
+  // stale.
   virtual Result<std::vector<EmbeddingTask>> StaleEmbeddings(std::string_view embedder,
                                                              int64_t limit) = 0;
   virtual Result<int64_t> CountStaleEmbeddings(std::string_view embedder) = 0;
   // Stores an embedding for the memory, unless it changed since `version` (then false).
   virtual Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
                                     std::string_view embedder) = 0;
+  // SetEmbedding for each update, all in one transaction. Returns how many were stored.
+  virtual Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
+                                        std::string_view embedder) = 0;
 };
 
 }  // namespace memoryd

@@ -398,6 +398,30 @@ TYPED_TEST(StoreFeedContractTest, StaleEmbeddingsAreMissingOrFromAnotherEmbedder
   EXPECT_EQ(ValueOf(store.StaleEmbeddings("e1", 10)).front().seq, seq_c);
 }
 
+TYPED_TEST(StoreFeedContractTest, SetEmbeddingsStoresABatchAndMarksRefusedTexts) {
+  Store& store = this->store();
+  const int64_t a = this->MustPut(kSpace, Write("a", "v")).memory.seq;
+  const int64_t b = this->MustPut(kSpace, Write("b", "v")).memory.seq;
+  const int64_t c = this->MustPut(kSpace, Write("c", "v")).memory.seq;
+  this->MustPut(kSpace, Write("c", "rewritten before its vector came"), kNow + 1);
+  EXPECT_EQ(this->Version(), 4);
+  const std::vector<EmbeddingUpdate> updates = {{a, 1, {0.5f}}, {b, 2, {}}, {c, 3, {0.25f}}};
+  EXPECT_EQ(ValueOf(store.SetEmbeddings(updates, "e1")), 2);
+  EXPECT_EQ(this->Version(), 6);
+  // b was refused by the embedder: no vector, but not stale for it either; c changed since.
+  const auto stale = ValueOf(store.StaleEmbeddings("e1", 10));
+  ASSERT_EQ(stale.size(), 1u);
+  EXPECT_EQ(stale[0].seq, c);
+  EXPECT_EQ(ValueOf(store.CountStaleEmbeddings("e1")), 1);
+  EXPECT_EQ(ValueOf(store.CountStaleEmbeddings("e2")), 3) << "another embedder tries them all";
+  for (const IndexRecord& r : this->Scan(0)) {
+    const std::vector<float> expected =
+        r.seq == a ? std::vector<float>{0.5f} : std::vector<float>{};
+    EXPECT_EQ(r.embedding, expected) << "seq " << r.seq;
+  }
+  EXPECT_EQ(ValueOf(store.SetEmbeddings({}, "e1")), 0);
+}
+
 TYPED_TEST(StoreFeedContractTest, EmbeddingsRoundTripBitExact) {
   using F = std::numeric_limits<float>;
   const std::vector<float> vector = {0.1f,        -0.0f,        F::denorm_min(), F::max(),

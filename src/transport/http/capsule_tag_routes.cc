@@ -61,11 +61,32 @@ HttpResponse CapsuleSummary(RouteContext& ctx) {
                                         {"lastUsed", TimestampValue(s.last_used)}});
 }
 
+json::object ChannelJson(const ChannelHealth& c) {
+  json::object out{{"state", ConditionName(c.condition)}, {"paused", c.paused}};
+  if (c.condition != EmbedderCondition::kOk) {
+    out["since"] = TimestampValue(c.since_ms);
+    out["failures"] = c.failures;
+  }
+  if (!c.last_error.empty()) out["lastError"] = c.last_error;
+  return out;
+}
+
+// 200 while the process can serve. "degraded" (with the reason) whenever the embedder is not
+// healthy: searches then match by words, and new memories wait for their vectors.
 HttpResponse Health(RouteContext& ctx) {
   json::object body{{"status", "ok"}};
-  if (auto search = ctx.service.GetSearchStatus()) {
-    body["embedder"] =
-        json::object{{"name", search->embedder}, {"pendingEmbeddings", search->pending_embeddings}};
+  if (auto health = ctx.service.GetEmbedderHealth()) {
+    if (!health->ok()) {
+      body["status"] = "degraded";
+      body["reason"] =
+          "embedder " + std::string(ConditionName(health->condition())) + ": " + health->Reason();
+    }
+    body["embedder"] = json::object{{"name", health->name},
+                                    {"state", ConditionName(health->condition())},
+                                    {"dimension", health->dimension},
+                                    {"pendingEmbeddings", health->pending},
+                                    {"searches", ChannelJson(health->searches)},
+                                    {"embedding", ChannelJson(health->writes)}};
   }
   return JsonResponse(200, body);
 }

@@ -81,11 +81,15 @@ Router::Router(MemoryService& service, std::vector<Route> routes, RouterOptions 
     : service_(service),
       routes_(std::move(routes)),
       options_(options),
-      pool_(std::make_unique<Pool>(options.worker_threads)) {}
+      pool_(std::make_unique<Pool>(options.worker_threads)),
+      readers_(std::make_unique<Pool>(options.reader_threads)) {}
 
 Router::~Router() { Drain(); }
 
-void Router::Drain() { pool_->Join(); }
+void Router::Drain() {
+  pool_->Join();
+  readers_->Join();
+}
 
 Router::Match Router::Find(const HttpRequest& request) const {
   Match match;
@@ -110,7 +114,8 @@ void Router::Handle(HttpRequest request, std::function<void(HttpResponse)> done)
   if (match.route == nullptr) return done(NoRoute(request, match.allow));
   const Route* route = match.route;
   if (!route->may_block) return done(Execute(*route, request, std::move(match.params)));
-  pool_->Post(
+  Pool& pool = route->access == Access::kWrite ? *pool_ : *readers_;
+  pool.Post(
       [this, route, request = std::move(request), params = std::move(match.params),
        done = std::move(done)]() mutable { done(Execute(*route, request, std::move(params))); });
 }

@@ -1,9 +1,11 @@
 // Router: the route table and the request pipeline shared by every REST route.
 //
 // A route is data: method, path pattern, what it needs (authentication, a space, write access),
-// whether it may block (it then runs on the worker pool instead of an I/O thread), and the
-// handler. The pipeline is: match -> authenticate -> rate-limit -> resolve the space -> handler ->
-// note the use. Unknown paths get 404 and known paths with another method 405, both as JSON.
+// whether it may block (it then runs on a worker pool instead of an I/O thread: writes on the
+// writers' pool, reads such as searches on the readers' pool, so searches waiting on a slow
+// embedder never delay a write, and neither delays a keyed GET), and the handler. The pipeline is:
+// match -> authenticate -> rate-limit -> resolve the space -> handler -> note the use. Unknown
+// paths get 404 and known paths with another method 405, both as JSON.
 //
 // Thread-safety: Handle may be called from any thread.
 #pragma once
@@ -48,14 +50,17 @@ struct Route {
   bool authenticated;
   SpaceSource space_source;
   Access access;
-  bool may_block;  // writes wait for a group commit: run them off the I/O threads
+  // Writes wait for a group commit, searches for the embedder, large reads for the store: run
+  // them off the I/O threads.
+  bool may_block;
   RouteHandler handler;
   const char* summary;  // one line, for the route listing in docs
 };
 
 struct RouterOptions {
-  bool no_auth = false;  // every request acts as the default account
-  int worker_threads = 64;
+  bool no_auth = false;     // every request acts as the default account
+  int worker_threads = 64;  // writers' pool
+  int reader_threads = 32;  // readers' pool (searches and large reads)
 };
 
 class Router final : public RequestHandler {
@@ -81,6 +86,7 @@ class Router final : public RequestHandler {
   RouterOptions options_;
   class Pool;
   std::unique_ptr<Pool> pool_;
+  std::unique_ptr<Pool> readers_;
 };
 
 }  // namespace memoryd::http

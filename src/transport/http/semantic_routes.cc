@@ -45,11 +45,16 @@ HttpResponse SearchMemories(RouteContext& ctx) {
   if (Status s = ResolveBodySpace(ctx, request->space, Access::kRead); !s.ok()) {
     return ErrorResponse(s);
   }
-  auto results = ctx.service.Search(ctx.space, request->query);
-  if (!results.ok()) return ErrorResponse(results.status());
+  auto answer = ctx.service.Search(ctx.space, request->query);
+  if (!answer.ok()) return ErrorResponse(answer.status());
   json::array memories;
-  for (const auto& r : *results) memories.push_back(SearchResultJson(r));
-  return JsonResponse(200, json::object{{"memories", std::move(memories)}});
+  for (const auto& r : answer->results) memories.push_back(SearchResultJson(r));
+  json::object body{{"memories", std::move(memories)}};
+  if (!answer->degraded.empty()) {
+    body["degraded"] = true;
+    body["degradedReason"] = answer->degraded;
+  }
+  return JsonResponse(200, body);
 }
 
 HttpResponse FetchMessages(RouteContext& ctx) {
@@ -115,7 +120,7 @@ std::vector<Route> SemanticRoutes() {
   return {
       {"POST", "/mcp/addMemory", true, kH, kW, true, AddMemory,
        "Store a memory (embedded and indexed at once)"},
-      {"POST", "/mcp/search", true, kH, kR, false, SearchMemories,
+      {"POST", "/mcp/search", true, kH, kR, true, SearchMemories,
        "Hybrid search: best matches with a 0..1 score"},
       {"GET", "/mcp/fetchMessages", true, kQ, kR, false, FetchMessages,
        "Memories of a space, newest first, with a cursor"},

@@ -18,6 +18,7 @@ int JsonRpcCodeFor(StatusCode code) {
     case StatusCode::kRateLimited:
     case StatusCode::kConflict:
     case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
     case StatusCode::kInternal:
       return kInternalError;
   }
@@ -46,6 +47,7 @@ std::string ToolErrorText(const Status& status) {
     case StatusCode::kConflict:
       return "Conflict: " + m + ".";
     case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
       return "Temporarily unavailable: " + m + ". Try again later.";
     case StatusCode::kOk:
     case StatusCode::kInternal:

@@ -115,11 +115,15 @@ McpHttpHandler::McpHttpHandler(MemoryService& service, McpServer& server,
       options_(std::move(options)),
       guard_(options_.listen_host, options_.allowed_hosts, options_.allowed_origins),
       sessions_(clock, options_.sessions),
-      pool_(std::make_unique<Pool>(options_.worker_threads)) {}
+      pool_(std::make_unique<Pool>(options_.worker_threads)),
+      readers_(std::make_unique<Pool>(options_.reader_threads)) {}
 
 McpHttpHandler::~McpHttpHandler() { Drain(); }
 
-void McpHttpHandler::Drain() { pool_->Join(); }
+void McpHttpHandler::Drain() {
+  pool_->Join();
+  readers_->Join();
+}
 
 void McpHttpHandler::Handle(http::HttpRequest request,
                             std::function<void(http::HttpResponse)> done) {
@@ -210,9 +214,10 @@ void McpHttpHandler::Post(const http::HttpRequest& request, const Caller& caller
     accepted.status = 202;
     return done(std::move(accepted));
   }
-  if (server_.IsReadOnlyCall(message)) return done(Answer(message, caller, session_id, state));
-  pool_->Post([this, message = std::move(message), caller, session_id, state = std::move(state),
-               done = std::move(done)]() mutable {
+  if (!McpServer::MayBlock(message)) return done(Answer(message, caller, session_id, state));
+  Pool& pool = server_.IsReadOnlyCall(message) ? *readers_ : *pool_;
+  pool.Post([this, message = std::move(message), caller, session_id, state = std::move(state),
+             done = std::move(done)]() mutable {
     done(Answer(message, caller, session_id, std::move(state)));
   });
 }

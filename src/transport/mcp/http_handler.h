@@ -12,8 +12,10 @@
 //   - MCP-Protocol-Version, when sent, must be a supported revision (400 otherwise).
 //   - DELETE with Mcp-Session-Id ends the session (204); GET gets 405 (no server-sent streams).
 //   - A browser page from an allowed origin gets CORS headers, and its preflight (OPTIONS) 204.
-// Calls of tools that write run on a worker pool (they wait for a group commit); everything else
-// is answered on the I/O thread, as REST reads are.
+// Tool calls, resource reads and prompts run on worker pools (calls that write on the writers'
+// pool, as they wait for a group commit; the rest on the readers' pool, as a search may wait for
+// the embedder), so neither ever holds an I/O thread; everything else is answered on the I/O
+// thread.
 //
 // Thread-safety: Handle may be called from any thread.
 #pragma once
@@ -36,6 +38,7 @@ struct McpHttpOptions {
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
   int worker_threads = 16;  // for tool calls that write
+  int reader_threads = 16;  // for tool calls that read, resource reads and prompts
   SessionOptions sessions;
 };
 
@@ -72,6 +75,7 @@ class McpHttpHandler final : public http::RequestHandler {
   SessionTable sessions_;
   class Pool;
   std::unique_ptr<Pool> pool_;
+  std::unique_ptr<Pool> readers_;
 };
 
 }  // namespace memoryd::mcp

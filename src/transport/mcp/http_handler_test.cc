@@ -43,6 +43,7 @@ class McpHttpHandlerTest : public ::testing::Test {
     McpHttpOptions options;
     options.listen_host = "127.0.0.1";
     options.worker_threads = 2;
+    options.reader_threads = 2;
     handler_ = std::make_unique<McpHttpHandler>(*fixture_.service, *server_, next_, fixture_.clock,
                                                 options);
   }

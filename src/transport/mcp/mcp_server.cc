@@ -104,6 +104,11 @@ std::optional<McpServer::Reply> McpServer::Handle(const Message& message,
       ErrorResponseText(message.id, kMethodNotFound, "method not found: " + message.method), true};
 }
 
+bool McpServer::MayBlock(const Message& message) {
+  return message.method == "tools/call" || message.method == "resources/read" ||
+         message.method == "prompts/get";
+}
+
 bool McpServer::IsReadOnlyCall(const Message& message) const {
   if (message.method != "tools/call") return true;
   const json::value* name = message.params.if_contains("name");

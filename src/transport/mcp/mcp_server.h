@@ -57,8 +57,11 @@ class McpServer {
   // which are never answered.
   std::optional<Reply> Handle(const Message& message, const Principal& principal,
                               SessionState& session);
-  // True for a tools/call of a tool that only reads (the HTTP transport runs those inline).
+  // True unless the message is a tools/call of a tool that writes.
   bool IsReadOnlyCall(const Message& message) const;
+  // True when answering may wait on the store or the embedder: tools/call, resources/read and
+  // prompts/get (the HTTP transport runs those on a worker pool, the rest inline).
+  static bool MayBlock(const Message& message);
   const ToolRegistry& registry() const { return *registry_; }
 
  private:

@@ -59,11 +59,13 @@ Result<json::object> SearchMemories(ToolContext& ctx) {
   query.text = ArgString(ctx.args, "query").value_or("");
   query.top_k = ArgInteger(ctx.args, "top_k").value_or(kDefaultTopK);
   MEMORYD_ASSIGN_OR_RETURN(query.filter, ReadFilters(ctx.args));
-  MEMORYD_ASSIGN_OR_RETURN(auto results, ctx.service.Search(ctx.space, query));
+  MEMORYD_ASSIGN_OR_RETURN(auto answer, ctx.service.Search(ctx.space, query));
   json::array memories;
-  for (const SearchResult& r : results) memories.push_back(http::SearchResultJson(r));
+  for (const SearchResult& r : answer.results) memories.push_back(http::SearchResultJson(r));
   const auto count = static_cast<int64_t>(memories.size());
-  return json::object{{"memories", std::move(memories)}, {"count", count}};
+  json::object out{{"memories", std::move(memories)}, {"count", count}};
+  if (!answer.degraded.empty()) out["degraded"] = answer.degraded;
+  return out;
 }
 
 Result<json::object> ListMemories(ToolContext& ctx) {
@@ -185,7 +187,8 @@ std::vector<ToolSpec> MemoryToolSpecs() {
          "required": ["query"], "additionalProperties": false})json",
        R"json({"type": "object", "properties": {
          "memories": {"type": "array", "items": "@scored_memory"},
-         "count": {"type": "integer"}},
+         "count": {"type": "integer"},
+         "degraded": {"type": "string", "description": "Present when only words were matched (the embedder is unavailable), and why."}},
          "required": ["memories", "count"]})json",
        kR, false, true, kS, SearchMemories},
       {"list_memories", "List recent memories",

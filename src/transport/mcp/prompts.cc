@@ -38,7 +38,8 @@ Result<json::object> Recall(MemoryService& service, const Principal& principal,
   SearchQuery query;
   query.text = topic;
   query.top_k = kRecallTopK;
-  MEMORYD_ASSIGN_OR_RETURN(auto results, service.Search(space, query));
+  MEMORYD_ASSIGN_OR_RETURN(auto answer, service.Search(space, query));
+  const std::vector<SearchResult>& results = answer.results;
   std::string text = "Here is what memoryd remembers about \"" + topic + "\" in the space '" +
                      space.name + "', best match first (score 0-1):\n";
   for (const SearchResult& r : results) {
