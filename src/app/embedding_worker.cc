@@ -17,7 +17,7 @@ constexpr const char* kProbeText = "memoryd embedder health probe";
 std::string TextOf(const EmbeddingTask& t) { return SpaceIndex::IndexText(t.key, t.title, t.text); }
 
 // An answer about the text itself, not about the endpoint's state.
-bool RefusedText(const Status& s) { return s.code() == StatusCode::kInternal; }
+bool RefusedText(const Status& s) { return s.code() == StatusCode::kTooLarge; }
 
 }  // namespace
 
@@ -64,6 +64,13 @@ void EmbeddingWorker::Run() {
   }
 }
 
+void EmbeddingWorker::Log(const std::string& message) {
+  const auto now = std::chrono::steady_clock::now().time_since_epoch();
+  const std::string line = log_limiter_.Filter(
+      message, std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+  if (!line.empty()) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
 void EmbeddingWorker::Count() {
   auto count = store_.CountStaleEmbeddings(name_);
   if (count.ok()) pending_ = *count;
@@ -71,6 +78,9 @@ void EmbeddingWorker::Count() {
 }
 
 void EmbeddingWorker::Round() {
+  // While paused, nothing is counted or sent (the counter thread keeps the count current);
+  // writes that wake the worker then cost nothing.
+  if (!guard_.WritesAllowed()) return;
   Count();
   if (pending_.load() == 0) {
     // Nothing to embed, but a paused channel must still find out that the endpoint is back.
@@ -85,6 +95,7 @@ void EmbeddingWorker::Round() {
       std::lock_guard lock(mu_);
       if (stop_) return;
     }
+    guard_.ProbeIfDue();  // a long backlog must not delay noticing that searches recovered
     if (!guard_.WritesAllowed()) return;
     auto tasks = store_.StaleEmbeddings(name_, kBatch);
     if (!tasks.ok() || tasks->empty()) break;
@@ -98,9 +109,7 @@ bool EmbeddingWorker::EmbedBatch(const std::vector<EmbeddingTask>& tasks) {
   texts.reserve(tasks.size());
   for (const EmbeddingTask& t : tasks) texts.push_back(TextOf(t));
   auto vectors = guard_.EmbedForStore(texts);
-  if (!vectors.ok()) {
-    return RefusedText(vectors.status()) && tasks.size() > 1 && EmbedOneByOne(tasks);
-  }
+  if (!vectors.ok()) return RefusedText(vectors.status()) && EmbedOneByOne(tasks);
   std::vector<EmbeddingUpdate> updates;
   updates.reserve(tasks.size());
   for (size_t i = 0; i < tasks.size(); ++i) {
@@ -113,23 +122,25 @@ bool EmbeddingWorker::EmbedOneByOne(const std::vector<EmbeddingTask>& tasks) {
   std::vector<EmbeddingUpdate> updates;
   std::vector<const EmbeddingTask*> refused;
   for (const EmbeddingTask& t : tasks) {
-    if (!guard_.WritesAllowed()) return false;
-    auto vector = guard_.EmbedForStore({TextOf(t)});
+    auto vector = guard_.WritesAllowed() ? guard_.EmbedForStore({TextOf(t)})
+                                         : Result<std::vector<Vector>>(Status::Unavailable(""));
     if (vector.ok()) {
       updates.push_back({t.seq, t.version, std::move(vector->front())});
     } else if (RefusedText(vector.status())) {
       refused.push_back(&t);
     } else {
-      return false;  // the endpoint itself is failing: leave the rest pending
+      // The endpoint itself is failing: keep what was embedded, leave the rest pending.
+      if (!updates.empty()) (void)Save(updates);
+      return false;
     }
   }
-  // Only when others of the batch went through is a refusal about the text, not the endpoint.
-  if (updates.empty()) return false;
+  // A refusal is about the text only if the endpoint embeds something else: a batch-mate, or
+  // else the probe text (a misconfigured endpoint refusing everything marks nothing).
+  if (updates.empty() && !guard_.EmbedForStore({kProbeText}).ok()) return false;
   if (!refused.empty()) {
-    std::fprintf(stderr,
-                 "memoryd: embedder: refused the text of %zu memories (first: seq %lld); they are "
-                 "found by words only\n",
-                 refused.size(), static_cast<long long>(refused.front()->seq));
+    Log("memoryd: embedder: the endpoint refused the text of " + std::to_string(refused.size()) +
+        " memories (first: seq " + std::to_string(refused.front()->seq) +
+        "); they are found by words only");
   }
   for (const EmbeddingTask* t : refused) updates.push_back({t->seq, t->version, {}});
   return Save(updates);
@@ -138,8 +149,7 @@ bool EmbeddingWorker::EmbedOneByOne(const std::vector<EmbeddingTask>& tasks) {
 bool EmbeddingWorker::Save(const std::vector<EmbeddingUpdate>& updates) {
   auto stored = store_.SetEmbeddings(updates, name_);
   if (!stored.ok()) {
-    std::fprintf(stderr, "memoryd: storing embeddings failed: %s\n",
-                 stored.status().ToString().c_str());
+    Log("memoryd: storing embeddings failed: " + stored.status().ToString());
     return false;
   }
   if (*stored > 0) engine_.NoteWrite();

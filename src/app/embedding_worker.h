@@ -9,10 +9,11 @@
 // every `poll` (for /healthz) while the first may be waiting on the endpoint. While the guard
 // pauses embedding, nothing is sent; the worker probes when the back-off has passed.
 //
-// A batch the endpoint refuses outright (an error that is not a time-out, an unreachable
-// endpoint or a wrong dimension) is split: texts that embed alone are stored, and a text refused
-// alone while others of its batch succeeded is marked refused (an empty vector by this embedder)
-// so it cannot block the queue; it stays findable by words.
+// A batch whose input the endpoint refuses (HTTP 400, 413 or 422: kTooLarge, which does not count
+// against the endpoint's health) is split: texts that embed alone are stored, and a text refused
+// alone is marked refused (an empty vector by this embedder) so it cannot block the queue; it
+// stays findable by words. A refusal counts only while the endpoint embeds something else (a
+// batch-mate, or a probe text), so an endpoint that refuses everything marks nothing.
 //
 // Thread-safety: Wake and pending may be called from any thread.
 #pragma once
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "app/periodic_task.h"
+#include "core/repeat_limiter.h"
 #include "embed/embedder_guard.h"
 #include "search/search_engine.h"
 #include "store/store.h"
@@ -57,6 +59,7 @@ class EmbeddingWorker {
   bool EmbedOneByOne(const std::vector<EmbeddingTask>& tasks);
   bool Save(const std::vector<EmbeddingUpdate>& updates);
   void Count();
+  void Log(const std::string& message);  // repeats summarised once a minute
 
   Store& store_;
   EmbedderGuard& guard_;
@@ -64,6 +67,7 @@ class EmbeddingWorker {
   const std::string name_;
   const std::chrono::milliseconds poll_;
   std::atomic<int64_t> pending_{0};
+  RepeatLimiter log_limiter_{60'000};
   std::mutex mu_;
   std::condition_variable cv_;
   bool woken_ = false;  // guarded by mu_

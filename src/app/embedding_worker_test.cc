@@ -25,13 +25,15 @@ class PickyEmbedder final : public Embedder {
     std::lock_guard lock(mu);
     ++calls;
     if (down) return Status::Unavailable("connection refused");
+    if (refuse_all) return Status::TooLarge("answered 400: bad request");
     for (const auto& t : texts) {
-      if (t.find("poison") != std::string::npos) return Status::Internal("answered 400");
+      if (t.find("poison") != std::string::npos) return Status::TooLarge("answered 400");
     }
     return std::vector<Vector>(texts.size(), Vector{0.6f, 0.8f});
   }
   std::mutex mu;
   bool down = false;
+  bool refuse_all = false;
   int calls = 0;
 };
 
@@ -40,10 +42,9 @@ class EmbeddingWorkerTest : public ::testing::Test {
   void SetUp() override {
     EmbedderGuardOptions options;
     options.breaker.initial_backoff_ms = 60'000;  // an open breaker stays open in the test
-    guard_ = std::make_unique<EmbedderGuard>(embedder_, options, clock_,
-                                             [](const std::string&) {});
-    engine_ = SearchEngine::Open(store_, embedder_, text::TextAnalyzer::Create().value(), {})
-                  .value();
+    guard_ = std::make_unique<EmbedderGuard>(embedder_, options, clock_, [](const std::string&) {});
+    engine_ =
+        SearchEngine::Open(store_, embedder_, text::TextAnalyzer::Create().value(), {}).value();
   }
   int64_t Put(const std::string& key, const std::string& text) {
     auto put = store_.Put(kSpace, Write(key, text), WriteLimits{}, kNow);
@@ -72,16 +73,47 @@ TEST_F(EmbeddingWorkerTest, EmbedsWhatIsPendingAndMarksATextTheEndpointRefuses) 
   worker.Wake();
   ASSERT_TRUE(WaitFor([&] { return Pending() == 0; })) << Pending() << " still pending";
   std::vector<IndexRecord> records;
-  ASSERT_TRUE(store_.ScanIndex(0, [&](IndexRecord&& r) {
-    records.push_back(std::move(r));
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  .ScanIndex(0,
+                             [&](IndexRecord&& r) {
+                               records.push_back(std::move(r));
+                               return Status::Ok();
+                             })
+                  .ok());
   ASSERT_EQ(records.size(), 5u);
   for (const IndexRecord& r : records) {
     EXPECT_EQ(r.embedder, "picky");
     EXPECT_EQ(r.embedding.empty(), r.seq == poison) << "seq " << r.seq;
   }
   EXPECT_TRUE(WaitFor([&] { return worker.pending() == 0; }));
+}
+
+TEST_F(EmbeddingWorkerTest, ALoneRefusedTextIsMarkedAndTheQueueMovesOn) {
+  const int64_t poison = Put("bad", "poison alone at the head of the queue");
+  EmbeddingWorker worker(store_, *guard_, *engine_, std::chrono::milliseconds(20));
+  ASSERT_TRUE(WaitFor([&] { return Pending() == 0; })) << "the refused text blocked the queue";
+  Put("next", "written after it");
+  worker.Wake();
+  ASSERT_TRUE(WaitFor([&] { return Pending() == 0; }));
+  EXPECT_TRUE(guard_->Health().ok());
+  std::vector<IndexRecord> records;
+  ASSERT_TRUE(store_.ScanIndex(0, [&](IndexRecord&& r) {
+    records.push_back(std::move(r));
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(records.size(), 2u);
+  for (const IndexRecord& r : records) EXPECT_EQ(r.embedding.empty(), r.seq == poison);
+}
+
+TEST_F(EmbeddingWorkerTest, AnEndpointThatRefusesEverythingMarksNothing) {
+  {
+    std::lock_guard lock(embedder_.mu);
+    embedder_.refuse_all = true;
+  }
+  Put("a", "an ordinary text");
+  EmbeddingWorker worker(store_, *guard_, *engine_, std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(Pending(), 1) << "a misconfigured endpoint must not mark texts refused";
 }
 
 TEST_F(EmbeddingWorkerTest, SendsNothingMoreOnceTheEndpointIsKnownDown) {

@@ -85,11 +85,13 @@ Status RunServe(const ServeConfig& config) {
   http::RouterOptions router_options;
   router_options.no_auth = config.no_auth;
   router_options.worker_threads = config.worker_threads;
+  router_options.inline_reads = stack->embedder().InProcess();
   http::Router router(service, AllRoutes(), router_options);
   // MCP's Streamable HTTP answers /mcp ahead of the REST routes.
   MEMORYD_ASSIGN_OR_RETURN(auto mcp_server, mcp::McpServer::Create(service, mcp::McpOptions{}));
   mcp::McpHttpOptions mcp_options;
   mcp_options.no_auth = config.no_auth;
+  mcp_options.inline_reads = stack->embedder().InProcess();
   mcp_options.listen_host = config.host;
   mcp_options.allowed_hosts = config.mcp_allowed_hosts;
   mcp_options.allowed_origins = config.mcp_allowed_origins;

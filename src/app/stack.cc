@@ -87,6 +87,7 @@ struct Stack::Background {
   std::atomic<bool> stop{false};
   std::thread follower;
   ~Background() {
+    purge.reset();  // its writes wake the embedding worker: stop it before the worker goes
     stop = true;
     if (wake) wake();
     if (follower.joinable()) follower.join();

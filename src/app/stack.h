@@ -45,7 +45,8 @@ struct StackConfig {
 class Stack {
  public:
   // Opens the store, builds the embedder and loads the search indexes. An embedder outside the
-  // process is asked for one vector first (within two seconds): kInvalidArgument when it
+  // process is asked for one vector first (within 2 s, or the query timeout if longer):
+  // kInvalidArgument when it
   // answers with another dimension than the configured one, or for any other bad embedder
   // configuration; an endpoint that does not answer is no reason not to start. kInternal when
   // the data directory cannot be used.

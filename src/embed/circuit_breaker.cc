@@ -38,6 +38,8 @@ bool CircuitBreaker::RecordFailure(int64_t now_ms, bool lasting) {
   } else if (state_ == BreakerState::kClosed) {
     if (failures_ < options_.failure_threshold) return false;
     backoff_ms_ = options_.initial_backoff_ms;
+  } else if (state_ == BreakerState::kOpen) {
+    return false;  // a call that went out before the breaker opened: the back-off stands
   } else {
     backoff_ms_ = std::min(std::max<int64_t>(backoff_ms_, 1) * 2, options_.max_backoff_ms);
   }

@@ -4,7 +4,8 @@
 // Closed: every call goes out. After `failure_threshold` failures in a row the breaker opens:
 // no call goes out until the back-off has passed; then exactly one caller (the probe) is let
 // through and the breaker is half-open until that caller reports. A success closes it; a failure
-// opens it again with the back-off doubled, up to `max_backoff`. A failure that retrying cannot
+// opens it again with the back-off doubled, up to `max_backoff` (failures of calls that went out
+// before the breaker opened change nothing once it is open). A failure that retrying cannot
 // cure opens it at once for the longest back-off (`RecordFailure(now, /*lasting=*/true)`).
 //
 // Thread-safety: none; the owner serialises calls.

@@ -62,6 +62,14 @@ TEST(CircuitBreakerTest, AFailedProbeDoublesTheBackoffUpToTheMaximum) {
   }
 }
 
+TEST(CircuitBreakerTest, LateFailuresOfCallsSentBeforeItOpenedLeaveTheBackoffAlone) {
+  CircuitBreaker b(Options());
+  for (int i = 0; i < 3; ++i) b.RecordFailure(0);
+  for (int i = 0; i < 29; ++i) EXPECT_FALSE(b.RecordFailure(5));  // 32 searches were in flight
+  EXPECT_EQ(b.retry_at_ms(), 1000);
+  EXPECT_EQ(b.failures(), 32);
+}
+
 TEST(CircuitBreakerTest, ALastingFailureOpensAtOnceForTheLongestBackoff) {
   CircuitBreaker b(Options());
   EXPECT_TRUE(b.RecordFailure(100, /*lasting=*/true));

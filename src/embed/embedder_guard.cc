@@ -219,6 +219,12 @@ void EmbedderGuard::Report(Channel& channel, const Status& outcome) {
     h.failures = 0;
     return;
   }
+  if (outcome.code() == StatusCode::kTooLarge) {
+    // The endpoint answered and refused this input: it works. Health and breaker are reported
+    // as for a success (a half-open breaker must hear back from its probe).
+    Report(channel, Status::Ok());
+    return;
+  }
   const EmbedderCondition condition = Classify(outcome);
   const bool changed = condition != h.condition;
   if (h.condition == EmbedderCondition::kOk) h.since_ms = wall_ms;

@@ -11,6 +11,7 @@
 // A channel is healthy until a call fails; it is healthy again after a call succeeds. An open
 // breaker is probed by the background worker (ProbeIfDue), so recovery is noticed without
 // traffic. A wrong dimension is a lasting failure: the breaker opens for its longest back-off.
+// An input the endpoint refuses (kTooLarge) is not a failure of the endpoint: it answered.
 //
 // Logging is bounded: one line when a channel's breaker opens (with the reason and the error),
 // one when its reason changes, a summary every five minutes while it stays open, and one when it

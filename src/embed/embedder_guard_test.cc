@@ -140,6 +140,19 @@ TEST_F(EmbedderGuardTest, AWrongDimensionPausesWritesForTheLongestBackoffWithACl
   EXPECT_NE(lines_[0].find("--embed-dimension"), std::string::npos) << lines_[0];
 }
 
+TEST_F(EmbedderGuardTest, ARefusedInputIsAnAnswerNotAnOutage) {
+  embedder_.fallback = Status::Unavailable("connection refused");
+  for (int i = 0; i < 3; ++i) (void)guard_.EmbedForStore({"a"});
+  clock_.AdvanceMillis(1000);
+  embedder_.fallback = Status::TooLarge("answered 413: input too long");
+  ASSERT_TRUE(guard_.WritesAllowed());
+  EXPECT_EQ(guard_.EmbedForStore({"a very long text"}).status().code(), StatusCode::kTooLarge);
+  EXPECT_TRUE(guard_.Health().ok()) << "the probe was answered: the endpoint is back";
+  EXPECT_TRUE(guard_.WritesAllowed());
+  for (int i = 0; i < 10; ++i) (void)guard_.EmbedForStore({"another long text"});
+  EXPECT_TRUE(guard_.WritesAllowed()) << "refusals never open the breaker";
+}
+
 TEST_F(EmbedderGuardTest, ShutdownCancelsAndDegradesEveryLaterQueryWithoutACall) {
   guard_.Shutdown();
   EXPECT_TRUE(embedder_.cancelled);

@@ -251,6 +251,8 @@ Result<HttpResponse> OpenAiEmbedder::PostOnce(const std::string& body, const Emb
   const long code = answer->status;
   std::string message = "embedding endpoint " + endpoint_ + " answered " + std::to_string(code) +
                         ": " + ErrorText(answer->body);
+  // 400, 413 and 422 are how endpoints refuse an input (too long for the model, empty, ...).
+  if (code == 400 || code == 413 || code == 422) return Status::TooLarge(std::move(message));
   if (code != 408 && code != 429 && code < 500) return Status::Internal(std::move(message));
   *retryable = true;
   *retry_after = answer->retry_after_seconds;

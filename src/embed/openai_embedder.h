@@ -65,7 +65,8 @@ class OpenAiEmbedder final : public Embedder {
   int Dimension() const override;
   // Returns one unit vector per text, in order (no request for an empty list). Returns
   // kUnavailable when the endpoint cannot be reached, times out, or keeps answering 408/429/5xx
-  // after all retries; kInternal on any other non-2xx answer (e.g. 400, 401, 404) or a malformed
+  // after all retries; kTooLarge when it refuses the input (400, 413, 422); kInternal on any
+  // other non-2xx answer (e.g. 401, 404) or a malformed
   // answer (bad JSON, wrong count, bad index, zero or non-finite vector); kInvalidArgument when a
   // vector's dimension differs from the expected one. Messages name the endpoint and include
   // the server's error text.

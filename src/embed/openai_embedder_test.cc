@@ -143,10 +143,10 @@ TEST_F(OpenAiEmbedderTest, GivesUpAfterMaxRetries) {
   EXPECT_EQ(server_.Requests().size(), 3u);
 }
 
-TEST_F(OpenAiEmbedderTest, DoesNotRetry400) {
+TEST_F(OpenAiEmbedderTest, DoesNotRetry400AndCallsItARefusedInput) {
   server_.Enqueue(MakeReply(400, R"({"error":{"message":"input too long","type":"invalid"}})"));
   auto result = NewEmbedder(FastOptions(server_))->Embed(Texts(2));
-  EXPECT_EQ(result.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(result.status().code(), StatusCode::kTooLarge);
   EXPECT_NE(result.status().message().find("answered 400: input too long"), std::string::npos)
       << result.status().message();
   EXPECT_EQ(server_.Requests().size(), 1u);

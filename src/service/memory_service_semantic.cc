@@ -91,7 +91,7 @@ void MemoryService::AfterWrite() const {
   // The follower indexes the write off this path; searches catch up first (SearchIn). Results
   // are always re-read from the store, so nothing deleted or expired is ever shown.
   if (engine_ != nullptr) engine_->NoteWrite();
-  if (on_write_) on_write_();
+  if (on_write_ && embedder_ != nullptr && !embedder_->InProcess()) on_write_();
 }
 
 Status MemoryService::ValidateFilter(SearchFilter& filter) const {

@@ -140,6 +140,9 @@ class InMemoryStore final : public Store {
   int64_t EraseIf(Space& space, int64_t now, Pred pred);
   // The row with this seq in any space (expired or not).
   RowRef FindRow(int64_t seq);
+  // REQUIRES: mu_ held.
+  bool SetEmbeddingLocked(int64_t seq, int64_t version, const std::vector<float>& vector,
+                          std::string_view embedder);
   // The live row with this id in one of the account's spaces.
   RowRef FindLiveById(AccountId account, std::string_view id, int64_t now);
   // Drops removals recorded before `before`, raising the floor past them.

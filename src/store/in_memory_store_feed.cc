@@ -116,6 +116,12 @@ Result<bool> InMemoryStore::SetEmbedding(int64_t seq, int64_t version,
                                          const std::vector<float>& vector,
                                          std::string_view embedder) {
   std::lock_guard lock(mu_);
+  return SetEmbeddingLocked(seq, version, vector, embedder);
+}
+
+bool InMemoryStore::SetEmbeddingLocked(int64_t seq, int64_t version,
+                                       const std::vector<float>& vector,
+                                       std::string_view embedder) {
   const RowRef found = FindRow(seq);
   if (found.row == nullptr || found.row->version != version) return false;
   found.row->embedding = vector;
@@ -126,10 +132,10 @@ Result<bool> InMemoryStore::SetEmbedding(int64_t seq, int64_t version,
 
 Result<int64_t> InMemoryStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                              std::string_view embedder) {
+  std::lock_guard lock(mu_);  // one transaction: no reader sees half of the batch
   int64_t stored = 0;
   for (const EmbeddingUpdate& u : updates) {
-    MEMORYD_ASSIGN_OR_RETURN(bool set, SetEmbedding(u.seq, u.version, u.vector, embedder));
-    stored += set ? 1 : 0;
+    stored += SetEmbeddingLocked(u.seq, u.version, u.vector, embedder) ? 1 : 0;
   }
   return stored;
 }

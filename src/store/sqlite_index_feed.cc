@@ -143,7 +143,8 @@ Result<std::vector<EmbeddingTask>> SqliteStore::StaleEmbeddings(std::string_view
 
 Result<int64_t> SqliteStore::CountStaleEmbeddings(std::string_view embedder) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  // embedder is '' exactly when there is no embedding; two range scans of its index.
+  // embedder is '' when there is no embedding (a refused text has a name and none); two
+  // range scans of its index.
   MEMORYD_ASSIGN_OR_RETURN(auto stmt, (*lease).Prepare("SELECT COUNT(*) FROM memories WHERE"
                                                        " embedder < ?1 OR embedder > ?1"));
   stmt.Bind(1, embedder);

@@ -113,7 +113,9 @@ void Router::Handle(HttpRequest request, std::function<void(HttpResponse)> done)
   Match match = Find(request);
   if (match.route == nullptr) return done(NoRoute(request, match.allow));
   const Route* route = match.route;
-  if (!route->may_block) return done(Execute(*route, request, std::move(match.params)));
+  if (!route->may_block || (options_.inline_reads && route->access == Access::kRead)) {
+    return done(Execute(*route, request, std::move(match.params)));
+  }
   Pool& pool = route->access == Access::kWrite ? *pool_ : *readers_;
   pool.Post(
       [this, route, request = std::move(request), params = std::move(match.params),

@@ -61,6 +61,9 @@ struct RouterOptions {
   bool no_auth = false;     // every request acts as the default account
   int worker_threads = 64;  // writers' pool
   int reader_threads = 32;  // readers' pool (searches and large reads)
+  // Blocking reads run inline on the I/O thread after all: set when the embedder runs inside
+  // the process, so a search cannot wait on anything outside it (saves a thread hand-off).
+  bool inline_reads = false;
 };
 
 class Router final : public RequestHandler {

@@ -214,8 +214,11 @@ void McpHttpHandler::Post(const http::HttpRequest& request, const Caller& caller
     accepted.status = 202;
     return done(std::move(accepted));
   }
-  if (!McpServer::MayBlock(message)) return done(Answer(message, caller, session_id, state));
-  Pool& pool = server_.IsReadOnlyCall(message) ? *readers_ : *pool_;
+  const bool read = server_.IsReadOnlyCall(message);
+  if (!McpServer::MayBlock(message) || (options_.inline_reads && read)) {
+    return done(Answer(message, caller, session_id, state));
+  }
+  Pool& pool = read ? *readers_ : *pool_;
   pool.Post([this, message = std::move(message), caller, session_id, state = std::move(state),
              done = std::move(done)]() mutable {
     done(Answer(message, caller, session_id, std::move(state)));

@@ -37,8 +37,9 @@ struct McpHttpOptions {
   std::string listen_host;  // the bound address, for the Host check
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
-  int worker_threads = 16;  // for tool calls that write
-  int reader_threads = 16;  // for tool calls that read, resource reads and prompts
+  int worker_threads = 16;    // for tool calls that write
+  int reader_threads = 16;    // for tool calls that read, resource reads and prompts
+  bool inline_reads = false;  // ...or inline, when the embedder runs inside the process
   SessionOptions sessions;
 };
 
