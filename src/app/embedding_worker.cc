@@ -42,6 +42,9 @@ EmbeddingWorker::~EmbeddingWorker() {
 }
 
 void EmbeddingWorker::Wake() {
+  // Counted at once (the counter thread corrects it within `poll`), so /healthz never reports
+  // nothing pending right after a write.
+  guard_.SetPending(pending_.fetch_add(1) + 1);
   {
     std::lock_guard lock(mu_);
     woken_ = true;

@@ -44,7 +44,7 @@ class EmbeddingWorker {
   EmbeddingWorker(const EmbeddingWorker&) = delete;
   EmbeddingWorker& operator=(const EmbeddingWorker&) = delete;
 
-  // A write happened: look for pending memories now.
+  // A write happened: count one more pending memory and look for pending memories now.
   void Wake();
   // Memories pending as last counted.
   int64_t pending() const { return pending_.load(); }

@@ -86,6 +86,11 @@ Status RunServe(const ServeConfig& config) {
   router_options.no_auth = config.no_auth;
   router_options.worker_threads = config.worker_threads;
   router_options.inline_reads = stack->embedder().InProcess();
+  router_options.listen_host = config.host;
+  router_options.allowed_hosts = config.allowed_hosts;
+  router_options.allowed_origins = config.allowed_origins;
+  http::AuthFailures auth_failures(service.clock());
+  router_options.auth_failures = &auth_failures;
   http::Router router(service, AllRoutes(), router_options);
   // MCP's Streamable HTTP answers /mcp ahead of the REST routes.
   MEMORYD_ASSIGN_OR_RETURN(auto mcp_server, mcp::McpServer::Create(service, mcp::McpOptions{}));
@@ -93,8 +98,9 @@ Status RunServe(const ServeConfig& config) {
   mcp_options.no_auth = config.no_auth;
   mcp_options.inline_reads = stack->embedder().InProcess();
   mcp_options.listen_host = config.host;
-  mcp_options.allowed_hosts = config.mcp_allowed_hosts;
-  mcp_options.allowed_origins = config.mcp_allowed_origins;
+  mcp_options.allowed_hosts = config.allowed_hosts;
+  mcp_options.allowed_origins = config.allowed_origins;
+  mcp_options.auth_failures = &auth_failures;
   mcp::McpHttpHandler mcp_http(service, *mcp_server, router, service.clock(), mcp_options);
   http::AccessLog log(config.access_log);
   http::HttpServerOptions server_options;
@@ -102,6 +108,7 @@ Status RunServe(const ServeConfig& config) {
   server_options.port = config.port;
   server_options.threads = config.io_threads;
   server_options.max_body_bytes = config.max_body_bytes;
+  server_options.max_connections = config.max_connections;
   http::HttpServer server(server_options, mcp_http, log);
   MEMORYD_RETURN_IF_ERROR(server.Start());
   std::fprintf(stderr, "memoryd %s listening on http://%s:%u (data dir %s)%s\n", MEMORYD_VERSION,

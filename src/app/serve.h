@@ -27,9 +27,10 @@ struct ServeConfig {
   int64_t purge_interval_seconds = 30;
   ServiceOptions service;
   EmbedConfig embed;
-  // MCP at /mcp: Host names and Origins allowed besides loopback ones (DNS rebinding guard).
-  std::vector<std::string> mcp_allowed_hosts;
-  std::vector<std::string> mcp_allowed_origins;
+  // Every route: Host names and Origins allowed besides loopback ones (DNS rebinding guard).
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;
+  int max_connections = 1024;
 };
 
 // Splits "HOST:PORT" ("[::1]:PORT" for IPv6; "localhost" means 127.0.0.1).

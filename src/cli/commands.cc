@@ -1,9 +1,11 @@
 #include "cli/commands.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <string_view>
 
@@ -15,7 +17,7 @@
 #include "core/clock.h"
 #include "service/options.h"
 #include "service/validation.h"
-#include "transport/mcp/origin_guard.h"
+#include "transport/http/origin_guard.h"
 
 namespace memoryd {
 namespace {
@@ -29,7 +31,12 @@ std::vector<cli::FlagSpec> ServeFlags() {
   return {
       {"data-dir", true, "MEMORYD_DATA_DIR", "./memoryd-data", "directory holding the database"},
       {"listen", true, "MEMORYD_LISTEN", "127.0.0.1:8420", "address to serve HTTP on"},
-      {"api-key", true, "MEMORYD_API_KEY", "", "account-wide API key of the default account"},
+      {"api-key", true, "MEMORYD_API_KEY", "",
+       "account-wide API key of the default account (visible in ps: prefer --api-key-file)"},
+      {"api-key-file", true, "MEMORYD_API_KEY_FILE", "",
+       "file holding the account-wide API key (first line; keep it mode 0600)"},
+      {"max-connections", true, "MEMORYD_MAX_CONNECTIONS", "1024",
+       "open HTTP connections at most; more wait in the listen queue"},
       {"no-auth", false, "MEMORYD_NO_AUTH", "",
        "no keys: every request is the default account "
        "(loopback addresses only)"},
@@ -58,10 +65,13 @@ std::vector<cli::FlagSpec> ServeFlags() {
        "openai: expected vector dimension (0 = learn it from the first answer)"},
       {"embed-timeout-ms", true, "MEMORYD_EMBED_TIMEOUT_MS", "1000",
        "openai: a search's time to embed its query; past it, it matches by words"},
-      {"mcp-allowed-hosts", true, "MEMORYD_MCP_ALLOWED_HOSTS", "",
-       "/mcp: Host names allowed besides loopback ones, comma-separated (* = any)"},
+      {"allowed-hosts", true, "MEMORYD_ALLOWED_HOSTS", "",
+       "Host names allowed besides loopback ones, comma-separated (* = any)"},
+      {"allowed-origins", true, "MEMORYD_ALLOWED_ORIGINS", "",
+       "browser Origins allowed besides loopback ones, comma-separated (* = any)"},
+      {"mcp-allowed-hosts", true, "MEMORYD_MCP_ALLOWED_HOSTS", "", "older name of --allowed-hosts"},
       {"mcp-allowed-origins", true, "MEMORYD_MCP_ALLOWED_ORIGINS", "",
-       "/mcp: browser Origins allowed besides loopback ones, comma-separated (* = any)"},
+       "older name of --allowed-origins"},
   };
 }
 
@@ -149,19 +159,49 @@ Status ReadSharedFlags(const cli::ParsedFlags& flags, Config& config) {
   return Status::Ok();
 }
 
+// The first line of `path`, without surrounding whitespace.
+Result<std::string> ReadKeyFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument("cannot read --api-key-file " + path);
+  std::string line;
+  std::getline(in, line);
+  const size_t start = line.find_first_not_of(" \t\r");
+  const size_t end = line.find_last_not_of(" \t\r");
+  if (start == std::string::npos) {
+    return Status::InvalidArgument("--api-key-file " + path + " holds no key on its first line");
+  }
+  return line.substr(start, end - start + 1);
+}
+
 Result<ServeConfig> BuildServeConfig(const cli::ParsedFlags& flags) {
   ServeConfig config;
   MEMORYD_RETURN_IF_ERROR(ReadSharedFlags(flags, config));
   MEMORYD_RETURN_IF_ERROR(ParseListen(flags.GetOr("listen", ""), &config.host, &config.port));
   config.api_key = flags.GetOr("api-key", "");
+  if (auto file = flags.Get("api-key-file"); file && !file->empty()) {
+    if (!config.api_key.empty()) {
+      return Status::InvalidArgument("give either --api-key or --api-key-file, not both");
+    }
+    MEMORYD_ASSIGN_OR_RETURN(config.api_key, ReadKeyFile(*file));
+  }
+  MEMORYD_ASSIGN_OR_RETURN(int64_t max_connections, flags.Integer("max-connections"));
+  if (max_connections < 1 || max_connections > 1'000'000) {
+    return Status::InvalidArgument("--max-connections must be 1..1000000");
+  }
+  config.max_connections = static_cast<int>(max_connections);
   config.no_auth = flags.Has("no-auth");
   config.access_log = !flags.Has("quiet");
   MEMORYD_ASSIGN_OR_RETURN(config.max_body_bytes, flags.Integer("max-body-bytes"));
   MEMORYD_ASSIGN_OR_RETURN(int64_t threads, flags.Integer("threads"));
   if (threads < 1 || threads > 256) return Status::InvalidArgument("--threads must be 1..256");
   config.io_threads = static_cast<int>(threads);
-  config.mcp_allowed_hosts = mcp::SplitList(flags.GetOr("mcp-allowed-hosts", ""));
-  config.mcp_allowed_origins = mcp::SplitList(flags.GetOr("mcp-allowed-origins", ""));
+  // The older --mcp-allowed-* names add to the general lists.
+  for (const char* name : {"allowed-hosts", "mcp-allowed-hosts"}) {
+    for (auto& host : http::SplitList(flags.GetOr(name, ""))) config.allowed_hosts.push_back(host);
+  }
+  for (const char* name : {"allowed-origins", "mcp-allowed-origins"}) {
+    for (auto& o : http::SplitList(flags.GetOr(name, ""))) config.allowed_origins.push_back(o);
+  }
   return config;
 }
 
@@ -178,9 +218,26 @@ int Mcp(int argc, char** argv) {
   return kExitOk;
 }
 
+// Overwrites the value of --api-key in the process's own argument list once it has been read,
+// so `ps` and /proc/<pid>/cmdline show "--api-key ********" instead of the key.
+void HideSecretArguments(int argc, char** argv) {
+  constexpr std::string_view kFlag = "--api-key";
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    char* secret = nullptr;
+    if (arg == kFlag && i + 1 < argc) {
+      secret = argv[i + 1];
+    } else if (arg.starts_with("--api-key=")) {
+      secret = argv[i] + kFlag.size() + 1;
+    }
+    for (char* c = secret; c != nullptr && *c != '\0'; ++c) *c = '*';
+  }
+}
+
 int Serve(int argc, char** argv) {
   auto flags = cli::ParseFlags(ServeFlags(), argc, argv, 2);
   if (!flags.ok()) return Fail(flags.status(), kExitUsage);
+  HideSecretArguments(argc, argv);
   auto config = BuildServeConfig(*flags);
   if (!config.ok()) return Fail(config.status(), kExitUsage);
   // Block the stop signals before any thread starts, so only sigwait receives them.
@@ -220,6 +277,9 @@ int CreateKey(int argc, char** argv) {
 }  // namespace
 
 int RunCommandLine(int argc, char** argv) {
+  // Everything memoryd creates (data directory, database, indexes, saved state) is its owner's
+  // alone: 0700 directories and 0600 files, whatever umask it was started with.
+  umask(077);
   const std::string_view command = argc > 1 ? argv[1] : "";
   if (command == "--version" || command == "version") {
     std::printf("memoryd %s\n", MEMORYD_VERSION);

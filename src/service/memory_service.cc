@@ -13,6 +13,9 @@ constexpr int64_t kMaxPageSize = 200;
 constexpr int64_t kMaxSearchLimit = 50;
 constexpr double kMillisPerMinute = 60'000.0;
 
+constexpr size_t kMaxUseEntries = 100'000;  // a backstop; entries are only of existing spaces
+constexpr size_t kMaxUnwrittenUseEntries = 1024;
+
 std::string UseKey(const SpaceRef& space) {
   return std::to_string(space.account_id) + '\0' + space.name;
 }
@@ -303,15 +306,45 @@ Result<int64_t> MemoryService::PurgeExpired() {
 
 void MemoryService::NoteUse(const SpaceRef& space) {
   const int64_t now = clock_.NowMillis();
+  const std::string key = UseKey(space);
+  {
+    std::lock_guard lock(use_mu_);
+    if (auto it = last_use_.find(key); it != last_use_.end()) {
+      it->second = now;
+      return;
+    }
+    if (auto it = unwritten_use_.find(key); it != unwritten_use_.end()) {
+      it->second = now;
+      return;
+    }
+  }
+  // A name seen for the first time: spaces that exist go into last_use_ (bounded by the spaces
+  // there are); names of spaces never written go into a small table that forgets its oldest
+  // entry when full, so requests naming ever new spaces cannot grow memory.
+  auto id = store_.FindSpaceId(space);
+  const bool exists = id.ok() && id->has_value();
   std::lock_guard lock(use_mu_);
-  last_use_[UseKey(space)] = now;
+  if (exists) {
+    if (last_use_.size() < kMaxUseEntries) last_use_[key] = now;
+    return;
+  }
+  if (unwritten_use_.size() >= kMaxUnwrittenUseEntries) {
+    auto oldest = std::min_element(unwritten_use_.begin(), unwritten_use_.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    unwritten_use_.erase(oldest);
+  }
+  unwritten_use_[key] = now;
 }
 
 std::optional<int64_t> MemoryService::LastUse(const SpaceRef& space) {
+  const std::string key = UseKey(space);
   std::lock_guard lock(use_mu_);
-  auto it = last_use_.find(UseKey(space));
-  if (it == last_use_.end()) return std::nullopt;
-  return it->second;
+  std::optional<int64_t> last;
+  if (auto it = last_use_.find(key); it != last_use_.end()) last = it->second;
+  if (auto it = unwritten_use_.find(key); it != unwritten_use_.end()) {
+    last = std::max(last.value_or(it->second), it->second);
+  }
+  return last;
 }
 
 }  // namespace memoryd

@@ -216,7 +216,8 @@ class MemoryService {
   std::vector<std::pair<std::string, Principal>> static_keys_;  // (hash, principal)
   KeyCache store_keys_;  // keys the store has confirmed, so each is looked up once
   std::mutex use_mu_;
-  std::unordered_map<std::string, int64_t> last_use_;
+  std::unordered_map<std::string, int64_t> last_use_;       // spaces that exist
+  std::unordered_map<std::string, int64_t> unwritten_use_;  // names never written, bounded
 };
 
 }  // namespace memoryd

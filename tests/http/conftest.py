@@ -73,6 +73,7 @@ class Server:
         self.starts = 0
         self.logs = []
         self.finalized = False
+        self.command_prefix = []  # e.g. ["prlimit", "--nofile=64:64", "--"]
         _SERVERS.append(self)
 
     @property
@@ -84,7 +85,7 @@ class Server:
                "--listen", f"127.0.0.1:{self.port}"]
         if self.api_key is not None:
             cmd += ["--api-key", self.api_key]
-        return cmd + self.extra_args
+        return self.command_prefix + cmd + self.extra_args
 
     def start(self):
         assert self.proc is None, "server already running"

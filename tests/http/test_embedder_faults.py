@@ -31,7 +31,7 @@ def start(server_factory, fake, *extra):
                           "--embed-model", "fake", *extra)
 
 
-def wait_until(predicate, timeout, what):
+def wait_until(predicate, timeout, what, show=None):
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -39,7 +39,8 @@ def wait_until(predicate, timeout, what):
         if last:
             return last
         time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
+    seen = show() if show else last
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {seen!r}")
 
 
 def health(srv):
@@ -199,7 +200,8 @@ def test_a_new_dimension_under_the_same_model_is_one_clear_error(server_factory,
         assert len(answer["memories"]) == 20 and answer["degraded"] is True, answer
     h = wait_until(lambda: (lambda h: h if h["embedder"]["state"] == "wrong_dimension" and
                             h["embedder"]["pendingEmbeddings"] == 20 else None)(health(srv)), 20,
-                   "/healthz to name the wrong dimension and count the waiting memories")
+                   "/healthz to name the wrong dimension and count the waiting memories",
+                   lambda: health(srv))
     assert h["status"] == "degraded", h
     time.sleep(3)  # what would have flooded the log before
     lines = embedder_lines(srv)

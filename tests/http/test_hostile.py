@@ -65,8 +65,8 @@ def _auth(server):
     b"\x00\xff\xfe garbage\r\n\r\n",
     b"GET\r\n\r\n",
     b"GET / HTTP/9.9\r\n\r\n",
-    b"NOTAMETHOD /api/rest/memory HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /healthz HTTP/1.1\r\nHost: x\r\nBroken header line without colon\r\n\r\n",
+    b"NOTAMETHOD /api/rest/memory HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nBroken header line without colon\r\n\r\n",
     b"\r\n\r\n\r\n",
 ], ids=["binary", "no-target", "bad-version", "bad-method", "bad-header", "blank-lines"])
 def test_malformed_http_does_not_crash(module_server, payload):
@@ -79,7 +79,7 @@ def test_malformed_http_does_not_crash(module_server, payload):
 def test_path_traversal_in_the_request_line(module_server):
     for target in (b"/api/rest/../../../../etc/passwd", b"/api/rest/%2e%2e/%2e%2e/etc/passwd",
                    b"/../../../../etc/passwd", b"/api/rest/memory/../../../etc/passwd"):
-        status, data = _raw(module_server, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n" + _auth(module_server)
+        status, data = _raw(module_server, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + _auth(module_server)
                             + b"Connection: close\r\n\r\n")
         assert status in (400, 404), f"{target!r} -> {status}"
         assert b"root:" not in data
@@ -88,7 +88,7 @@ def test_path_traversal_in_the_request_line(module_server):
 
 def test_raw_invalid_utf8_in_the_query(module_server, space):
     _put(module_server, space, "k", "v")
-    req = (f"GET {R}/memory?space={space}&key=\xff\xfe HTTP/1.1\r\nHost: x\r\n".encode("latin-1")
+    req = (f"GET {R}/memory?space={space}&key=\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode("latin-1")
            + _auth(module_server) + b"Connection: close\r\n\r\n")
     status, _ = _raw(module_server, req)
     assert status == 400
@@ -97,12 +97,12 @@ def test_raw_invalid_utf8_in_the_query(module_server, space):
 
 def test_content_length_lies(module_server, space):
     body = json.dumps({"key": "short-body", "value": "v"}).encode()
-    head = (f"PUT {R}/memory?space={space} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head = (f"PUT {R}/memory?space={space} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body) + 100}\r\n").encode() + _auth(module_server) + b"\r\n"
     status, _ = _raw(module_server, head + body, timeout=15)  # body ends early, then EOF
     assert status is None or 400 <= status < 500
     for bad_len in (b"-1", b"abc", b"99999999999999999999999"):
-        head = (f"PUT {R}/memory?space={space} HTTP/1.1\r\nHost: x\r\n".encode()
+        head = (f"PUT {R}/memory?space={space} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode()
                 + b"Content-Length: " + bad_len + b"\r\n" + _auth(module_server) + b"Connection: close\r\n\r\n")
         status, _ = _raw(module_server, head + body)
         assert status is None or 400 <= status < 500, f"Content-Length {bad_len!r} -> {status}"
@@ -289,7 +289,7 @@ def test_many_connections_at_once(module_server):
     try:
         for _ in range(32):
             s = socket.create_connection(("127.0.0.1", module_server.port), timeout=5)
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finished
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
             socks.append(s)
         r = module_server.request("GET", R + "/memories/count", timeout=10)
         assert r.status_code == 200
@@ -328,8 +328,8 @@ def test_connection_survives_a_413(module_server, space):
 def test_http_1_0_and_pipelining(module_server, space):
     status, data = _raw(module_server, b"GET /healthz HTTP/1.0\r\n\r\n")
     assert status == 200 and b'"ok"' in data
-    one = (f"GET {R}/memories/count?space={space} HTTP/1.1\r\nHost: x\r\n").encode() + _auth(module_server) + b"\r\n"
-    last = (f"GET {R}/memories/keys?space={space} HTTP/1.1\r\nHost: x\r\n").encode() + _auth(module_server) \
+    one = (f"GET {R}/memories/count?space={space} HTTP/1.1\r\nHost: 127.0.0.1\r\n").encode() + _auth(module_server) + b"\r\n"
+    last = (f"GET {R}/memories/keys?space={space} HTTP/1.1\r\nHost: 127.0.0.1\r\n").encode() + _auth(module_server) \
         + b"Connection: close\r\n\r\n"
     status, data = _raw(module_server, one + one + last)
     assert status == 200
@@ -347,7 +347,7 @@ def test_very_long_url(module_server):
 
 def test_expect_100_continue(module_server, space):
     body = json.dumps({"key": "expect", "value": "x" * 5000}).encode()
-    head = (f"PUT {R}/memory?space={space} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head = (f"PUT {R}/memory?space={space} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n").encode() \
         + _auth(module_server) + b"\r\n"
     with socket.create_connection(("127.0.0.1", module_server.port), timeout=5) as s:

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/utf8.h"
 #include "transport/http/json_text.h"
 
 namespace memoryd::http {
@@ -41,7 +42,8 @@ HttpResponse ErrorResponse(const Status& status) {
   HttpResponse response;
   response.status = HttpStatusFor(status.code());
   boost::json::object body;
-  body["error"] = status.message();
+  // Messages may quote what a client sent (a path, a header): never echo invalid UTF-8.
+  body["error"] = ToValidUtf8(status.message());
   response.body = SerializeJson(body);
   if (status.code() == StatusCode::kRateLimited) {
     response.headers.emplace_back("Retry-After", std::to_string(status.retry_after_seconds()));

@@ -44,6 +44,13 @@ Status ParseTarget(HttpRequest& request);
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
+  // Called once the request line and the headers are in, before any byte of the body is read
+  // (`head.body` is empty; path and query are parsed). An answer refuses the request: it is
+  // sent and the connection closed, and the body is never buffered. nullopt lets it through.
+  virtual std::optional<HttpResponse> CheckHead(const HttpRequest& head) {
+    (void)head;
+    return std::nullopt;
+  }
   virtual void Handle(HttpRequest request, std::function<void(HttpResponse)> done) = 0;
 };
 

@@ -27,6 +27,67 @@ Status WrongType(std::string_view name, std::string_view expected) {
 
 }  // namespace
 
+namespace {
+
+// Object members written in `text` (valid JSON): every string in a key position.
+size_t MembersWritten(std::string_view text) {
+  std::vector<char> open;  // '{' or '['
+  bool key_next = false;
+  size_t members = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    switch (text[i]) {
+      case '"':
+        if (key_next) ++members;
+        key_next = false;
+        for (++i; i < text.size() && text[i] != '"'; ++i) {
+          if (text[i] == '\\') ++i;
+        }
+        break;
+      case '{':
+        open.push_back('{');
+        key_next = true;
+        break;
+      case '[':
+        open.push_back('[');
+        key_next = false;
+        break;
+      case '}':
+      case ']':
+        if (!open.empty()) open.pop_back();
+        key_next = false;
+        break;
+      case ',':
+        key_next = !open.empty() && open.back() == '{';
+        break;
+      default:
+        break;
+    }
+  }
+  return members;
+}
+
+size_t MembersKept(const json::value& v) {
+  size_t n = 0;
+  if (const json::object* o = v.if_object()) {
+    n += o->size();
+    for (const auto& member : *o) n += MembersKept(member.value());
+  } else if (const json::array* a = v.if_array()) {
+    for (const auto& item : *a) n += MembersKept(item);
+  }
+  return n;
+}
+
+}  // namespace
+
+Status CheckDistinctMembers(std::string_view text, const json::value& parsed) {
+  // The parser keeps one member per name; fewer members kept than written means a name was
+  // repeated somewhere (which one a reader would take is ambiguous).
+  if (MembersWritten(text) != MembersKept(parsed)) {
+    return Status::InvalidArgument("a JSON object names the same member twice");
+  }
+  return Status::Ok();
+}
+
 Result<json::value> ParseJson(std::string_view body) {
   if (body.empty()) return Status::InvalidArgument("request body is empty; expected JSON");
   json::parse_options options;
@@ -34,6 +95,7 @@ Result<json::value> ParseJson(std::string_view body) {
   boost::system::error_code ec;
   json::value value = json::parse(body, ec, {}, options);
   if (ec) return Status::InvalidArgument("request body is not valid JSON: " + ec.message());
+  MEMORYD_RETURN_IF_ERROR(CheckDistinctMembers(body, value));
   return value;
 }
 

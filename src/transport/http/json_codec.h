@@ -20,6 +20,9 @@ namespace json = boost::json;
 
 // Parses a request body that must be a JSON object.
 Result<json::object> ParseObject(std::string_view body);
+// kInvalidArgument when an object of `text` (which parsed into `parsed`) repeats a member name:
+// ParseJson and the MCP message parser refuse such input instead of silently keeping one.
+Status CheckDistinctMembers(std::string_view text, const json::value& parsed);
 // Parses any JSON document.
 Result<json::value> ParseJson(std::string_view body);
 // kInvalidArgument naming `what` when `value` holds a number JSON cannot carry: the parser reads

@@ -215,3 +215,27 @@ TEST(JsonCodecTest, JsonResponseSerialisesTheBody) {
 
 }  // namespace
 }  // namespace memoryd::http
+
+namespace memoryd::http {
+namespace {
+
+TEST(JsonStrictTest, RepeatedMemberNamesAreRefusedAtAnyDepth) {
+  for (const char* text : {R"({"key":"a","value":"x","key":"b"})", R"({"a":{"b":1,"b":2}})",
+                           R"({"a":[{"x":1},{"y":2,"y":3}]})", R"({"k\u0065y":1,"key":2})",
+                           R"({"a":{"z":{"q":1}},"a":2})"}) {
+    auto parsed = ParseJson(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_NE(parsed.status().message().find("same member twice"), std::string::npos) << text;
+  }
+}
+
+TEST(JsonStrictTest, DistinctMembersAndLookalikeStringsPass) {
+  for (const char* text :
+       {R"({"key":"a","value":"{\"key\":1,\"key\":2}"})", R"({"a":[1,"b,\"c\"",{}],"b":{}})",
+        R"([{"a":1},{"a":1}])", R"({"a\\":1,"a":2})", R"({})", R"("x")"}) {
+    EXPECT_TRUE(ParseJson(text).ok()) << text;
+  }
+}
+
+}  // namespace
+}  // namespace memoryd::http

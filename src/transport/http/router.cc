@@ -4,6 +4,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <exception>
 
+#include "transport/http/body_rules.h"
 #include "transport/http/error_map.h"
 
 namespace memoryd::http {
@@ -81,6 +82,7 @@ Router::Router(MemoryService& service, std::vector<Route> routes, RouterOptions 
     : service_(service),
       routes_(std::move(routes)),
       options_(options),
+      guard_(options.listen_host, options.allowed_hosts, options.allowed_origins),
       pool_(std::make_unique<Pool>(options.worker_threads)),
       readers_(std::make_unique<Pool>(options.reader_threads)) {}
 
@@ -107,6 +109,31 @@ Router::Match Router::Find(const HttpRequest& request) const {
     }
   }
   return match;
+}
+
+std::optional<HttpResponse> Router::CheckHead(const HttpRequest& head) {
+  if (Status s = guard_.Check(head.Header("host"), head.Header("origin")); !s.ok()) {
+    return ErrorResponse(s);
+  }
+  if (auto refused = CheckBodyHeaders(head)) return refused;
+  Match match = Find(head);
+  if (match.route == nullptr) return NoRoute(head, match.allow);  // needs no body
+  if (!match.route->authenticated || options_.no_auth) return std::nullopt;
+  auto principal = Authenticate(head);
+  if (!principal.ok()) return ErrorResponse(principal.status());
+  return std::nullopt;
+}
+
+Result<Principal> Router::Authenticate(const HttpRequest& request) {
+  if (options_.auth_failures != nullptr) {
+    MEMORYD_RETURN_IF_ERROR(options_.auth_failures->Check(request.remote));
+  }
+  auto principal = service_.Authenticate(BearerToken(request));
+  if (!principal.ok() && principal.status().code() == StatusCode::kUnauthenticated &&
+      options_.auth_failures != nullptr) {
+    options_.auth_failures->RecordFailure(request.remote);
+  }
+  return principal;
 }
 
 void Router::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
@@ -173,7 +200,7 @@ Result<std::string> RequestedSpace(const HttpRequest& request) {
 HttpResponse Router::Run(const Route& route, RouteContext& ctx) {
   if (route.authenticated) {
     if (!options_.no_auth) {
-      auto principal = service_.Authenticate(BearerToken(ctx.request));
+      auto principal = Authenticate(ctx.request);
       if (!principal.ok()) return ErrorResponse(principal.status());
       ctx.principal = std::move(principal).value();
     }

@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "service/memory_service.h"
+#include "transport/http/auth_failures.h"
 #include "transport/http/http_types.h"
+#include "transport/http/origin_guard.h"
 
 namespace memoryd::http {
 
@@ -64,6 +66,12 @@ struct RouterOptions {
   // Blocking reads run inline on the I/O thread after all: set when the embedder runs inside
   // the process, so a search cannot wait on anything outside it (saves a thread hand-off).
   bool inline_reads = false;
+  // DNS rebinding and cross-site requests: Host and Origin allowed besides loopback ones.
+  std::string listen_host = "127.0.0.1";
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;
+  // Failed authentications per client address (may be null: no limit).
+  AuthFailures* auth_failures = nullptr;
 };
 
 class Router final : public RequestHandler {
@@ -71,6 +79,10 @@ class Router final : public RequestHandler {
   Router(MemoryService& service, std::vector<Route> routes, RouterOptions options);
   ~Router() override;
 
+  // Before the body: Host and Origin, how the body is sent (body_rules.h), the route (404/405),
+  // and the key of an authenticated route (401, or 429 after too many failures from the
+  // address).
+  std::optional<HttpResponse> CheckHead(const HttpRequest& head) override;
   void Handle(HttpRequest request, std::function<void(HttpResponse)> done) override;
   // Waits for queued blocking handlers to finish. Call after the server has stopped.
   void Drain();
@@ -79,6 +91,7 @@ class Router final : public RequestHandler {
   struct Match;
   Match Find(const HttpRequest& request) const;
   HttpResponse Run(const Route& route, RouteContext& ctx);
+  Result<Principal> Authenticate(const HttpRequest& request);
   // 404 or 405 (with Allow) for a request no route takes.
   HttpResponse NoRoute(const HttpRequest& request, const std::string& allow);
   HttpResponse Execute(const Route& route, const HttpRequest& request,
@@ -87,6 +100,7 @@ class Router final : public RequestHandler {
   MemoryService& service_;
   std::vector<Route> routes_;
   RouterOptions options_;
+  OriginGuard guard_;
   class Pool;
   std::unique_ptr<Pool> pool_;
   std::unique_ptr<Pool> readers_;

@@ -97,6 +97,12 @@ HttpResponse UpdateMemoryById(RouteContext& ctx) {
   if (!object.ok()) return ErrorResponse(object.status());
   auto patch = ReadMemoryPatch(*object);
   if (!patch.ok()) return ErrorResponse(patch.status());
+  if (!patch->title && !patch->text && !patch->tags && !patch->metadata_json &&
+      !patch->ttl_minutes && !patch->clear_expiry) {
+    return ErrorResponse(Status::InvalidArgument(
+        "nothing to change: send at least one of 'text', 'title', 'tags', 'metadata' or "
+        "'ttlMinutes' (null removes the expiry)"));
+  }
   auto memory = ctx.service.UpdateById(ctx.principal, ctx.PathParam("id"), std::move(*patch));
   if (!memory.ok()) return ErrorResponse(memory.status());
   return JsonResponse(200, SemanticMemoryJson(*memory));

@@ -1,14 +1,18 @@
 #include "transport/http/server.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "core/repeat_limiter.h"
 #include "transport/http/session.h"
 
 namespace memoryd::http {
@@ -84,6 +88,7 @@ class HttpServer::Impl {
       lanes_.push_back(std::make_unique<Lane>(SweepInterval(options_)));
     }
     acceptor_.emplace(lanes_[0]->executor());
+    accept_timer_.emplace(lanes_[0]->executor());
   }
 
   Status Start() {
@@ -115,6 +120,7 @@ class HttpServer::Impl {
     net::post(lanes_[0]->executor(), [this] {
       boost::system::error_code ec;
       acceptor_->close(ec);
+      accept_timer_->cancel();
     });
     for (auto& lane : lanes_) lane->RequestCloseAll();
     (void)count_.WaitForNone(options_.shutdown_grace);
@@ -122,22 +128,67 @@ class HttpServer::Impl {
   }
 
  private:
+  // Accepts the next connection, unless max_connections are open (then it looks again shortly,
+  // leaving new ones in the listen queue). Out of descriptors or memory, it backs off (10 ms
+  // doubling to 1 s) instead of spinning on the failing accept; open connections are served
+  // meanwhile, and accepting resumes once descriptors are free again.
   void DoAccept() {
+    if (count_.open() + starting_.load() >= options_.max_connections) {
+      return AcceptLater(kFullRetry);
+    }
     Lane& lane = *lanes_[next_lane_];
     next_lane_ = (next_lane_ + 1) % lanes_.size();
     acceptor_->async_accept(
         lane.executor(), [this, &lane](boost::system::error_code ec, Session::Socket socket) {
           if (ec) {
             if (!acceptor_->is_open()) return;
+            if (OutOfResources(ec)) {
+              backoff_ = std::min(std::max(backoff_ * 2, kFirstBackoff), kMaxBackoff);
+              const std::string line = accept_errors_.Filter(
+                  "memoryd: cannot accept connections: " + ec.message() +
+                      "; backing off (raise the descriptor limit, ulimit -n, or lower "
+                      "--max-connections)",
+                  NowMillis());
+              if (!line.empty()) std::fprintf(stderr, "%s\n", line.c_str());
+              return AcceptLater(backoff_);
+            }
           } else {
+            backoff_ = milliseconds(0);
             boost::system::error_code opt_ec;
             socket.set_option(tcp::no_delay(true), opt_ec);
             auto session = std::make_shared<Session>(std::move(socket), env_, lane.sessions());
-            net::post(lane.executor(), [session = std::move(session)] { session->Start(); });
+            ++starting_;  // counted until the session registers on its lane
+            net::post(lane.executor(), [this, session = std::move(session)] {
+              session->Start();
+              --starting_;
+            });
           }
           DoAccept();
         });
   }
+
+  void AcceptLater(milliseconds delay) {
+    accept_timer_->expires_after(delay);
+    accept_timer_->async_wait([this](boost::system::error_code ec) {
+      if (ec || !acceptor_->is_open()) return;
+      DoAccept();
+    });
+  }
+
+  static bool OutOfResources(const boost::system::error_code& ec) {
+    return ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+           ec == net::error::no_memory || ec.value() == ENFILE;
+  }
+
+  static int64_t NowMillis() {
+    return std::chrono::duration_cast<milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  static constexpr milliseconds kFullRetry{20};
+  static constexpr milliseconds kFirstBackoff{10};
+  static constexpr milliseconds kMaxBackoff{1000};
 
   const HttpServerOptions options_;
   SessionCount count_;
@@ -145,6 +196,10 @@ class HttpServer::Impl {
   std::vector<std::unique_ptr<Lane>> lanes_;
   // Declared after lanes_, so destroyed before the io_context it uses.
   std::optional<net::basic_socket_acceptor<tcp, net::io_context::executor_type>> acceptor_;
+  std::optional<net::steady_timer> accept_timer_;  // on lane 0, as the acceptor
+  milliseconds backoff_{0};
+  std::atomic<int64_t> starting_{0};  // accepted sessions not yet started on their lane
+  RepeatLimiter accept_errors_{60'000};
   size_t next_lane_ = 0;
   uint16_t port_ = 0;
   bool started_ = false;

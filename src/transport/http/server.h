@@ -25,6 +25,8 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
   std::chrono::seconds io_timeout{30};      // reading one request / writing one answer
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
+  // Open connections at most; past it, new ones wait in the kernel's listen queue.
+  int max_connections = 1024;
 };
 
 class HttpServer {

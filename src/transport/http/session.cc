@@ -40,6 +40,11 @@ void SessionCount::Remove() {
   if (--open_ == 0) none_cv_.notify_all();
 }
 
+int64_t SessionCount::open() {
+  std::lock_guard lock(mu_);
+  return open_;
+}
+
 void SessionCount::BeginStop() {
   std::lock_guard lock(mu_);
   stopping_ = true;
@@ -82,7 +87,11 @@ void Session::CloseIfExpired(Clock::time_point now) {
 void Session::DoRead() {
   if (closing_) return Close();
   parser_.emplace();
-  parser_->eager(true);
+  // Not eager until the head has been checked: the parser stops after the headers, so a request
+  // the handler refuses (no valid key, a forbidden Origin, ...) never has its body buffered.
+  parser_->eager(false);
+  head_checked_ = false;
+  refusal_.reset();
   parser_->body_limit(static_cast<uint64_t>(env_.options.max_body_bytes));
   parser_->header_limit(kHeaderLimit);
   deadline_ = Clock::now() + env_.options.idle_timeout;
@@ -126,10 +135,29 @@ bool Session::ParseBuffered(boost::system::error_code& ec) {
       ec = {};
       return false;
     }
-    if (ec || parser_->is_done()) return true;
+    if (ec) return true;
+    if (!head_checked_ && parser_->is_header_done()) {
+      if (RefusedAtHead()) return true;
+      parser_->eager(true);
+    }
+    if (parser_->is_done()) return true;
     if (used == 0) return false;
   }
   return false;
+}
+
+bool Session::RefusedAtHead() {
+  head_checked_ = true;
+  HttpRequest& head = parser_->request();
+  head.remote = remote_;
+  log_method_.assign(head.method);
+  log_path_.assign(head.target, 0, head.target.find('?'));
+  if (Status target = ParseTarget(head); !target.ok()) {
+    refusal_ = ErrorResponse(target);
+  } else {
+    refusal_ = env_.handler.CheckHead(head);
+  }
+  return refusal_.has_value();
 }
 
 void Session::OnRequest(boost::system::error_code ec) {
@@ -142,6 +170,7 @@ void Session::OnRequest(boost::system::error_code ec) {
                                        std::to_string(env_.options.max_body_bytes) + " bytes")),
         false);
   }
+  if (refusal_) return Reply(std::move(*refusal_), false);  // the body was never read
   if (ec) {
     return Reply(ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())),
                  false);
@@ -153,10 +182,7 @@ void Session::OnRequest(boost::system::error_code ec) {
 }
 
 void Session::Dispatch(HttpRequest request) {
-  Status target = ParseTarget(request);
-  if (!target.ok()) return Reply(ErrorResponse(target), false);
-  log_method_.assign(request.method);
-  log_path_.assign(request.target, 0, request.target.find('?'));  // reuses the buffer
+  // Path, query and the access log's fields were set when the head was checked.
   // The callback carries only a raw pointer, which std::function stores without allocating;
   // self_ keeps the session alive until the answer is in.
   self_ = shared_from_this();

@@ -42,6 +42,7 @@ class SessionCount {
   bool Add();
   void Remove();
   void BeginStop();
+  int64_t open();
   // Waits until no session is open or `limit` has passed; true when none is open.
   bool WaitForNone(std::chrono::steady_clock::duration limit);
 
@@ -81,8 +82,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoRead();
   void ReadSome();
   void OnReadSome(boost::system::error_code ec, std::size_t bytes);
-  // Feeds buffered bytes to the parser; true when a whole request is in.
+  // Feeds buffered bytes to the parser; true when a whole request is in, or refused at its head.
   bool ParseBuffered(boost::system::error_code& ec);
+  // Runs the handler's CheckHead once the headers are in; true when the request is refused.
+  bool RefusedAtHead();
   void OnRequest(boost::system::error_code ec);
   void Dispatch(HttpRequest request);
   // Called exactly once per dispatched request, on any thread.
@@ -96,7 +99,9 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionSet& lane_sessions_;
   boost::beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
-  std::string head_;  // the answer being written: head, then body_
+  bool head_checked_ = false;            // CheckHead ran for the request being read
+  std::optional<HttpResponse> refusal_;  // its answer when it refused the request
+  std::string head_;                     // the answer being written: head, then body_
   std::string body_;
   std::shared_ptr<Session> self_;  // keeps the session alive while the handler has the request
   std::string remote_;

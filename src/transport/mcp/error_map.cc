@@ -1,5 +1,6 @@
 #include "transport/mcp/error_map.h"
 
+#include "core/utf8.h"
 #include "transport/mcp/json_rpc.h"
 
 namespace memoryd::mcp {
@@ -26,7 +27,7 @@ int JsonRpcCodeFor(StatusCode code) {
 }
 
 std::string ToolErrorText(const Status& status) {
-  const std::string& m = status.message();
+  const std::string m = ToValidUtf8(status.message());
   switch (status.code()) {
     case StatusCode::kInvalidArgument:
       return "Invalid arguments: " + m + ". Correct the arguments and call the tool again.";

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "auth/api_key.h"
+#include "transport/http/body_rules.h"
 #include "transport/http/error_map.h"
 #include "transport/http/json_text.h"
 
@@ -125,6 +126,21 @@ void McpHttpHandler::Drain() {
   readers_->Join();
 }
 
+std::optional<http::HttpResponse> McpHttpHandler::CheckHead(const http::HttpRequest& head) {
+  if (head.path != kPath) return next_.CheckHead(head);
+  if (head.method == "OPTIONS") return std::nullopt;  // a preflight: Handle answers it
+  Caller caller;
+  std::optional<http::HttpResponse> refusal = Check(head, &caller);
+  if (!refusal) refusal = http::CheckBodyHeaders(head);
+  if (refusal) {
+    if (auto origin = head.Header("origin");
+        origin && guard_.Check(head.Header("host"), origin).ok()) {
+      AddCorsHeaders(*refusal, std::string(*origin));
+    }
+  }
+  return refusal;
+}
+
 void McpHttpHandler::Handle(http::HttpRequest request,
                             std::function<void(http::HttpResponse)> done) {
   if (request.path != kPath) return next_.Handle(std::move(request), std::move(done));
@@ -152,7 +168,16 @@ std::optional<http::HttpResponse> McpHttpHandler::Check(const http::HttpRequest&
   }
   if (!options_.no_auth) {
     const std::string token = BearerToken(request);
+    if (options_.auth_failures != nullptr) {
+      if (Status s = options_.auth_failures->Check(request.remote); !s.ok()) {
+        return http::ErrorResponse(s);
+      }
+    }
     auto principal = service_.Authenticate(token);
+    if (!principal.ok() && principal.status().code() == StatusCode::kUnauthenticated &&
+        options_.auth_failures != nullptr) {
+      options_.auth_failures->RecordFailure(request.remote);
+    }
     if (!principal.ok()) return http::ErrorResponse(principal.status());
     caller->principal = std::move(principal).value();
     caller->owner = HashApiKey(token);

@@ -25,9 +25,10 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "transport/http/auth_failures.h"
 #include "transport/http/http_types.h"
+#include "transport/http/origin_guard.h"
 #include "transport/mcp/mcp_server.h"
-#include "transport/mcp/origin_guard.h"
 #include "transport/mcp/session_table.h"
 
 namespace memoryd::mcp {
@@ -40,6 +41,7 @@ struct McpHttpOptions {
   int worker_threads = 16;    // for tool calls that write
   int reader_threads = 16;    // for tool calls that read, resource reads and prompts
   bool inline_reads = false;  // ...or inline, when the embedder runs inside the process
+  http::AuthFailures* auth_failures = nullptr;  // failed authentications per address
   SessionOptions sessions;
 };
 
@@ -50,6 +52,10 @@ class McpHttpHandler final : public http::RequestHandler {
                  const Clock& clock, McpHttpOptions options);
   ~McpHttpHandler() override;
 
+  // /mcp: Host and Origin, the method, the key (401, or 429 after too many failures from the
+  // address), the protocol version and how the body is sent, all before the body is read.
+  // Other paths go to the next handler's CheckHead.
+  std::optional<http::HttpResponse> CheckHead(const http::HttpRequest& head) override;
   void Handle(http::HttpRequest request, std::function<void(http::HttpResponse)> done) override;
   // Waits for queued tool calls to finish. Call after the server has stopped.
   void Drain();
@@ -72,7 +78,7 @@ class McpHttpHandler final : public http::RequestHandler {
   McpServer& server_;
   http::RequestHandler& next_;
   const McpHttpOptions options_;
-  OriginGuard guard_;
+  http::OriginGuard guard_;
   SessionTable sessions_;
   class Pool;
   std::unique_ptr<Pool> pool_;

@@ -1,5 +1,7 @@
 #include "transport/mcp/json_rpc.h"
 
+#include "core/utf8.h"
+#include "transport/http/json_codec.h"
 #include "transport/http/json_text.h"
 
 namespace memoryd::mcp {
@@ -58,6 +60,7 @@ Result<json::value> ParseMessageText(std::string_view text) {
   boost::system::error_code ec;
   json::value value = json::parse(text, ec, {}, options);
   if (ec) return Status::InvalidArgument("the message is not valid JSON: " + ec.message());
+  MEMORYD_RETURN_IF_ERROR(http::CheckDistinctMembers(text, value));
   return value;
 }
 
@@ -68,7 +71,7 @@ json::object ResultResponse(const json::value& id, json::value result) {
 json::object ErrorResponse(const json::value& id, int code, std::string_view message) {
   return json::object{{"jsonrpc", "2.0"},
                       {"id", id},
-                      {"error", json::object{{"code", code}, {"message", message}}}};
+                      {"error", json::object{{"code", code}, {"message", ToValidUtf8(message)}}}};
 }
 
 std::string ResultResponseText(const json::value& id, std::string_view result_json) {

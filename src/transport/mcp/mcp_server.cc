@@ -89,6 +89,14 @@ std::optional<McpServer::Reply> McpServer::Handle(const Message& message,
     case MessageKind::kRequest:
       break;
   }
+  // Every request spends the account's budget, whatever its method (a tool call spends it in
+  // RunTool, so that a model sees the retry delay as a tool result it can act on).
+  if (message.method != "tools/call") {
+    if (Status admitted = service_.Admit(principal); !admitted.ok()) {
+      return Reply{
+          ErrorResponseText(message.id, JsonRpcCodeFor(admitted.code()), admitted.message()), true};
+    }
+  }
   for (const MethodEntry& entry : kMethods) {
     if (entry.name != message.method) continue;
     Call call{message.params, principal, session};
@@ -201,7 +209,6 @@ Result<std::string> McpServer::ListResourceTemplates(Call&) {
 }
 
 Result<std::string> McpServer::ReadResource(Call& call) {
-  MEMORYD_RETURN_IF_ERROR(service_.Admit(call.principal));
   MEMORYD_ASSIGN_OR_RETURN(json::object contents,
                            mcp::ReadResource(service_, call.principal, call.params));
   return Text(contents);
@@ -210,7 +217,6 @@ Result<std::string> McpServer::ReadResource(Call& call) {
 Result<std::string> McpServer::ListPrompts(Call&) { return Text(mcp::ListPrompts()); }
 
 Result<std::string> McpServer::GetPrompt(Call& call) {
-  MEMORYD_RETURN_IF_ERROR(service_.Admit(call.principal));
   MEMORYD_ASSIGN_OR_RETURN(
       json::object prompt,
       mcp::GetPrompt(service_, call.principal, options_.default_space, call.params));

@@ -197,13 +197,15 @@ class McpServerRateTest : public McpServerTest {
   McpServerRateTest() : McpServerTest(Limited()) {}
 };
 
-TEST_F(McpServerRateTest, ToolCallsSpendTheAccountsBudget) {
+TEST_F(McpServerRateTest, EveryMethodSpendsTheAccountsBudget) {
   EXPECT_FALSE(Tool("list_tags", "{}").at("isError").as_bool());
-  EXPECT_TRUE(Result(Request("tools/list")).contains("tools"));  // listing costs nothing
-  EXPECT_FALSE(Tool("list_tags", "{}").at("isError").as_bool());
+  EXPECT_TRUE(Result(Request("tools/list")).contains("tools"));  // listing costs one too
   const std::string limited = ErrorText(Tool("list_tags", "{}"));
   EXPECT_EQ(limited.rfind("Rate limited", 0), 0u) << limited;
   EXPECT_NE(limited.find("Retry after"), std::string::npos);
+  for (const char* method : {"ping", "initialize", "resources/list", "prompts/list"}) {
+    EXPECT_NE(ErrorCode(Request(method)), 0) << method << " was not counted";
+  }
   fixture_.clock.AdvanceMillis(60'000);
   EXPECT_FALSE(Tool("list_tags", "{}").at("isError").as_bool());
 }

@@ -13,12 +13,37 @@ Result<std::string> SessionTable::Create(std::string owner, SessionState state) 
   const std::string id = key.substr(key.find('_') + 1);
   const int64_t now = clock_.NowMillis();
   std::lock_guard lock(mu_);
-  if (sessions_.size() >= options_.max_sessions) DropIdleLocked(now);
-  if (sessions_.size() >= options_.max_sessions) {
-    return Status::Unavailable("too many open MCP sessions; end one with DELETE /mcp");
-  }
+  auto held = per_owner_.find(owner);
+  const bool owner_full = held != per_owner_.end() && held->second >= options_.max_per_owner;
+  if (owner_full || sessions_.size() >= options_.max_sessions) DropIdleLocked(now);
+  held = per_owner_.find(owner);
+  if (held != per_owner_.end() && held->second >= options_.max_per_owner) EvictLocked(owner);
+  if (sessions_.size() >= options_.max_sessions) EvictLocked("");
+  ++per_owner_[owner];
   sessions_[id] = Entry{std::move(owner), std::move(state), now};
   return id;
+}
+
+void SessionTable::EraseLocked(std::unordered_map<std::string, Entry>::iterator it) {
+  auto held = per_owner_.find(it->second.owner);
+  if (held != per_owner_.end() && --held->second == 0) per_owner_.erase(held);
+  sessions_.erase(it);
+}
+
+void SessionTable::EvictLocked(const std::string& owner) {
+  std::string victim_owner = owner;
+  if (victim_owner.empty()) {
+    size_t most = 0;
+    for (const auto& [o, n] : per_owner_) {
+      if (n > most) most = n, victim_owner = o;
+    }
+  }
+  auto oldest = sessions_.end();
+  for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+    if (it->second.owner != victim_owner) continue;
+    if (oldest == sessions_.end() || it->second.last_used < oldest->second.last_used) oldest = it;
+  }
+  if (oldest != sessions_.end()) EraseLocked(oldest);
 }
 
 std::optional<SessionState> SessionTable::Find(const std::string& id, const std::string& owner) {
@@ -27,7 +52,7 @@ std::optional<SessionState> SessionTable::Find(const std::string& id, const std:
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return std::nullopt;
   if (now - it->second.last_used > options_.idle_timeout_ms) {
-    sessions_.erase(it);
+    EraseLocked(it);
     return std::nullopt;
   }
   if (!DigestsEqual(it->second.owner, owner)) return std::nullopt;
@@ -45,7 +70,7 @@ bool SessionTable::End(const std::string& id, const std::string& owner) {
   std::lock_guard lock(mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end() || !DigestsEqual(it->second.owner, owner)) return false;
-  sessions_.erase(it);
+  EraseLocked(it);
   return true;
 }
 
@@ -55,9 +80,11 @@ size_t SessionTable::size() const {
 }
 
 void SessionTable::DropIdleLocked(int64_t now) {
-  std::erase_if(sessions_, [&](const auto& entry) {
-    return now - entry.second.last_used > options_.idle_timeout_ms;
-  });
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    auto next = std::next(it);
+    if (now - it->second.last_used > options_.idle_timeout_ms) EraseLocked(it);
+    it = next;
+  }
 }
 
 }  // namespace memoryd::mcp

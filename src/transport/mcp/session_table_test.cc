@@ -42,20 +42,55 @@ TEST(SessionTableTest, UpdateKeepsTheNewState) {
   EXPECT_EQ(table.Find(*id, "")->log_level, "error");
 }
 
-TEST(SessionTableTest, IdleSessionsEndAndMakeRoom) {
+SessionOptions Options(size_t max_sessions, size_t max_per_owner, int64_t idle_ms) {
+  SessionOptions o;
+  o.max_sessions = max_sessions;
+  o.max_per_owner = max_per_owner;
+  o.idle_timeout_ms = idle_ms;
+  return o;
+}
+
+TEST(SessionTableTest, IdleSessionsEnd) {
   FakeClock clock;
-  SessionTable table(clock, SessionOptions{2, 1000});
-  auto a = table.Create("", SessionState{});
-  auto b = table.Create("", SessionState{});
+  SessionTable table(clock, Options(10, 10, 1000));
+  auto a = table.Create("k", SessionState{});
+  auto b = table.Create("k", SessionState{});
   ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_EQ(table.Create("", SessionState{}).status().code(), StatusCode::kUnavailable);
   clock.AdvanceMillis(600);
-  EXPECT_TRUE(table.Find(*a, "").has_value());  // used: stays alive
+  EXPECT_TRUE(table.Find(*a, "k").has_value());  // used: stays alive
   clock.AdvanceMillis(600);
-  EXPECT_TRUE(table.Create("", SessionState{}).ok());  // b was idle and made room
-  EXPECT_FALSE(table.Find(*b, "").has_value());
+  EXPECT_FALSE(table.Find(*b, "k").has_value());
+  EXPECT_TRUE(table.Find(*a, "k").has_value());
   clock.AdvanceMillis(2000);
-  EXPECT_FALSE(table.Find(*a, "").has_value());
+  EXPECT_FALSE(table.Find(*a, "k").has_value());
+  EXPECT_EQ(SessionOptions{}.idle_timeout_ms, 2LL * 60 * 60 * 1000) << "hours, not a day";
+}
+
+TEST(SessionTableTest, AKeyAtItsCapEndsItsOwnOldestSession) {
+  FakeClock clock;
+  SessionTable table(clock, Options(100, 3, 60'000));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(*table.Create("greedy", SessionState{}));
+    clock.AdvanceMillis(1);
+  }
+  auto other = table.Create("owner", SessionState{});
+  ASSERT_TRUE(other.ok());
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(table.Create("greedy", SessionState{}).ok());
+  EXPECT_EQ(table.size(), 4u);
+  EXPECT_FALSE(table.Find(ids[0], "greedy").has_value());
+  EXPECT_TRUE(table.Find(*other, "owner").has_value()) << "another key's session survives";
+}
+
+TEST(SessionTableTest, AFullTableTakesRoomFromTheKeyHoldingTheMost) {
+  FakeClock clock;
+  SessionTable table(clock, Options(4, 3, 60'000));
+  auto mine = table.Create("owner", SessionState{});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(table.Create("greedy", SessionState{}).ok());
+  auto next = table.Create("owner", SessionState{});
+  ASSERT_TRUE(next.ok()) << "a full table never refuses another key";
+  EXPECT_TRUE(table.Find(*mine, "owner").has_value());
+  EXPECT_EQ(table.size(), 4u);
 }
 
 }  // namespace

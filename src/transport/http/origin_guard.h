@@ -1,6 +1,7 @@
-// OriginGuard: protection of /mcp against DNS rebinding. A web page the user visits can make the
-// browser send requests to a server on the user's machine under a hostile host name; the Host
-// header then names that host, and the Origin header the page's site. The guard accepts:
+// OriginGuard: protection of every route (REST and /mcp) against DNS rebinding. A web page the user
+// visits can make the browser send requests to a server on the user's machine under a hostile host
+// name; the Host header then names that host, and the Origin header the page's site. The guard
+// accepts:
 //   Host:   loopback names (localhost, 127.0.0.1, [::1]), the address the server listens on when
 //           it is a specific one, and the configured allowed hosts. A server listening on a
 //           wildcard address (0.0.0.0, ::) with no allowed hosts configured cannot know its own
@@ -18,7 +19,7 @@
 
 #include "core/status.h"
 
-namespace memoryd::mcp {
+namespace memoryd::http {
 
 class OriginGuard {
  public:
@@ -43,4 +44,4 @@ class OriginGuard {
 // Splits a comma-separated list, trimming spaces and dropping empty items.
 std::vector<std::string> SplitList(std::string_view text);
 
-}  // namespace memoryd::mcp
+}  // namespace memoryd::http

@@ -1,9 +1,9 @@
 // DNS-rebinding guard: which Host and Origin headers reach /mcp.
-#include "transport/mcp/origin_guard.h"
+#include "transport/http/origin_guard.h"
 
 #include <gtest/gtest.h>
 
-namespace memoryd::mcp {
+namespace memoryd::http {
 namespace {
 
 bool Allowed(const OriginGuard& g, std::optional<std::string_view> host,
@@ -58,4 +58,4 @@ TEST(OriginGuardTest, SplitListTrimsAndDropsEmptyItems) {
 }
 
 }  // namespace
-}  // namespace memoryd::mcp
+}  // namespace memoryd::http

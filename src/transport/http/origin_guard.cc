@@ -1,10 +1,10 @@
-#include "transport/mcp/origin_guard.h"
+#include "transport/http/origin_guard.h"
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <cctype>
 
-namespace memoryd::mcp {
+namespace memoryd::http {
 namespace {
 
 std::string Lower(std::string_view s) {
@@ -105,4 +105,4 @@ Status OriginGuard::Check(std::optional<std::string_view> host,
   return Status::Ok();
 }
 
-}  // namespace memoryd::mcp
+}  // namespace memoryd::http
