@@ -129,6 +129,10 @@ std::unique_ptr<memoryd::Stack> OpenStack(const std::string& dir) {
   config.full_sync = false;
   auto stack = memoryd::Stack::Open(config);
   if (!stack.ok()) Die("Stack::Open", stack.status());
+  // The indexes load in the background; every measurement here is of loaded indexes.
+  if (!(*stack)->WaitUntilSearchable(std::chrono::hours(1))) {
+    Die("loading the indexes", memoryd::Status::Internal("not searchable"));
+  }
   return std::move(stack).value();
 }
 

@@ -97,10 +97,13 @@ TEST_F(EmbeddingWorkerTest, ALoneRefusedTextIsMarkedAndTheQueueMovesOn) {
   ASSERT_TRUE(WaitFor([&] { return Pending() == 0; }));
   EXPECT_TRUE(guard_->Health().ok());
   std::vector<IndexRecord> records;
-  ASSERT_TRUE(store_.ScanIndex(0, [&](IndexRecord&& r) {
-    records.push_back(std::move(r));
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  .ScanIndex(0,
+                             [&](IndexRecord&& r) {
+                               records.push_back(std::move(r));
+                               return Status::Ok();
+                             })
+                  .ok());
   ASSERT_EQ(records.size(), 2u);
   for (const IndexRecord& r : records) EXPECT_EQ(r.embedding.empty(), r.seq == poison);
 }

@@ -108,29 +108,54 @@ Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
                            OpenDataDir(config.data_dir, config.full_sync, config.read_cache_bytes));
   stack->store_ = std::move(store);
   MEMORYD_ASSIGN_OR_RETURN(auto analyzer, text::TextAnalyzer::Create());
+  stack->service_ = std::make_unique<MemoryService>(*stack->store_, stack->clock_, config.service);
+  Stack* raw = stack.get();
+  stack->service_->AttachSearch(nullptr, stack->guard_.get(), [raw] {
+    if (EmbeddingWorker* worker = raw->worker_.load()) worker->Wake();
+  });
+  stack->service_->SetLoadingAnalyzer(analyzer);
+  stack->StartBackground(config);
+  // The indexes load (or are rebuilt) in the background: the store answers at once, and
+  // searches match words until the indexes are ready.
+  stack->loader_ = std::thread([raw, config, analyzer] { raw->LoadIndexes(config, analyzer); });
+  return stack;
+}
+
+void Stack::LoadIndexes(const StackConfig& config,
+                        std::shared_ptr<const text::TextAnalyzer> analyzer) {
   SearchEngineOptions options;
   options.index_dir = config.data_dir + "/index";
   if (config.embed.kind != "builtin") options.fusion = NeuralEmbedderFusion();
-  MEMORYD_ASSIGN_OR_RETURN(stack->engine_, SearchEngine::Open(*stack->store_, *stack->embedder_,
-                                                              analyzer, std::move(options)));
-  stack->service_ = std::make_unique<MemoryService>(*stack->store_, stack->clock_, config.service);
-  Stack* raw = stack.get();
-  stack->service_->AttachSearch(stack->engine_.get(), stack->guard_.get(), [raw] {
-    if (EmbeddingWorker* worker = raw->worker_.load()) worker->Wake();
-  });
-  stack->StartBackground(config);
-  return stack;
+  auto engine = SearchEngine::Open(*store_, *embedder_, std::move(analyzer), std::move(options));
+  if (!engine.ok()) {
+    LogIfFailed("loading the search indexes", engine.status());
+    service_->SetLoadingProblem(engine.status().message());
+    return;
+  }
+  engine_ = std::move(engine).value();
+  // What was rebuilt or caught up is saved at once: a crash now does not mean doing it again.
+  LogIfFailed("saving the search indexes", engine_->Save());
+  StartIndexing(config);
+  service_->SetEngine(engine_.get());
+}
+
+bool Stack::WaitUntilSearchable(std::chrono::milliseconds limit) {
+  return service_->Engine(limit) != nullptr;
 }
 
 void Stack::StartBackground(const StackConfig& config) {
   background_ = std::make_unique<Background>();
-  background_->wake = [this] { engine_->WakeFollower(); };
   using std::chrono::milliseconds;
   background_->purge =
       std::make_unique<PeriodicTask>(milliseconds(config.purge_interval_ms), [this] {
         auto purged = service_->PurgeExpired();
         LogIfFailed("purging expired memories", purged.status());
       });
+}
+
+void Stack::StartIndexing(const StackConfig& config) {
+  using std::chrono::milliseconds;
+  background_->wake = [this] { engine_->WakeFollower(); };
   // The thread gets the Background itself: ~Stack empties background_ before ~Background joins.
   Background* background = background_.get();
   background_->follower = std::thread([this, background, interval = config.follow_interval_ms] {
@@ -158,6 +183,7 @@ void Stack::BeginShutdown() {
 Stack::~Stack() {
   BeginShutdown();
   worker_ = nullptr;
+  if (loader_.joinable()) loader_.join();
   if (engine_) engine_->Abandon();  // a backlog of writes is indexed at the next start
   background_.reset();
   if (engine_) LogIfFailed("saving the vector indexes", engine_->Save());

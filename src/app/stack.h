@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "app/embedding_worker.h"
 #include "core/clock.h"
@@ -56,8 +57,12 @@ class Stack {
 
   MemoryService& service() { return *service_; }
   Store& store() { return *store_; }
+  // REQUIRES: WaitUntilSearchable() returned true.
   SearchEngine& engine() { return *engine_; }
   EmbedderGuard& embedder() { return *guard_; }
+  // True once the search indexes are loaded (waits up to `limit`). Until then searches match
+  // words in the store and say so.
+  bool WaitUntilSearchable(std::chrono::milliseconds limit);
   // Aborts calls to the embedder in flight and answers later searches from words at once, so
   // requests in flight finish promptly during a shutdown. The destructor calls it too.
   void BeginShutdown();
@@ -65,6 +70,9 @@ class Stack {
  private:
   Stack() = default;
   void StartBackground(const StackConfig& config);
+  // On the loader thread: opens the search engine, saves it, starts following the store.
+  void LoadIndexes(const StackConfig& config, std::shared_ptr<const text::TextAnalyzer> analyzer);
+  void StartIndexing(const StackConfig& config);
 
   SystemClock clock_;
   std::unique_ptr<Store> store_;
@@ -75,7 +83,8 @@ class Stack {
   RepeatLimiter follow_errors_{60'000};
   std::atomic<EmbeddingWorker*> worker_{nullptr};  // woken by writes; owned by background_
   struct Background;
-  std::unique_ptr<Background> background_;  // last: stopped first
+  std::unique_ptr<Background> background_;  // stopped first (after the loader)
+  std::thread loader_;
 };
 
 }  // namespace memoryd

@@ -329,8 +329,9 @@ void MemoryService::NoteUse(const SpaceRef& space) {
     return;
   }
   if (unwritten_use_.size() >= kMaxUnwrittenUseEntries) {
-    auto oldest = std::min_element(unwritten_use_.begin(), unwritten_use_.end(),
-                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    auto oldest =
+        std::min_element(unwritten_use_.begin(), unwritten_use_.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
     unwritten_use_.erase(oldest);
   }
   unwritten_use_[key] = now;

@@ -5,6 +5,9 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,6 +24,7 @@
 #include "service/options.h"
 #include "service/rate_limiter.h"
 #include "store/store.h"
+#include "text/analyzer.h"
 
 namespace memoryd {
 
@@ -111,6 +115,16 @@ class MemoryService {
   // them, Add/Search answer kUnavailable and writes store no embedding.
   void AttachSearch(SearchEngine* engine, EmbedderGuard* embedder,
                     std::function<void()> on_write = nullptr);
+  // Search with the indexes still loading: AttachSearch(nullptr, ...), then SetEngine once they
+  // are. Meanwhile a search waits up to a second for them, then matches words in the store
+  // (`analyzer` picks the query's words) and says so (degraded); writes go on as usual.
+  void SetLoadingAnalyzer(std::shared_ptr<const text::TextAnalyzer> analyzer);
+  void SetEngine(SearchEngine* engine);
+  // The engine, after waiting up to `wait` for it to be set; null while the indexes load.
+  SearchEngine* Engine(std::chrono::milliseconds wait) const;
+  // Why searches are degraded while the indexes load; empty once they are ready.
+  std::string IndexesLoading() const;
+  void SetLoadingProblem(std::string problem);
 
   const ServiceOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }
@@ -196,6 +210,9 @@ class MemoryService {
   // Brings the search indexes up to date after a write (a no-op without search).
   void AfterWrite() const;
   Result<SearchAnswer> SearchIn(const SpaceRef& space, const SearchQuery& query, int64_t now);
+  // Words-only search over the store while the indexes load.
+  Result<SearchAnswer> SearchWhileLoading(const SpaceRef& space, const SearchQuery& query,
+                                          int64_t now);
   // A memory of `space` whose text is the same as `write`'s once case and spacing are folded,
   // found by words alone (so dedupe works while the embedder is down).
   std::optional<Memory> ExactCopy(const std::vector<SearchResult>& candidates,
@@ -207,7 +224,11 @@ class MemoryService {
   std::optional<int64_t> LastUse(const SpaceRef& space);
 
   Store& store_;
-  SearchEngine* engine_ = nullptr;
+  std::atomic<SearchEngine*> engine_{nullptr};
+  mutable std::mutex engine_mu_;
+  mutable std::condition_variable engine_cv_;  // signalled by SetEngine
+  std::shared_ptr<const text::TextAnalyzer> loading_analyzer_;
+  std::string loading_problem_;  // guarded by engine_mu_
   EmbedderGuard* embedder_ = nullptr;
   std::function<void()> on_write_;
   const Clock& clock_;

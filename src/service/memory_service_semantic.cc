@@ -19,7 +19,6 @@ constexpr int64_t kMaxTopK = 100;
 constexpr int64_t kMaxRecent = 200;
 constexpr double kDuplicateScore = 0.95;
 constexpr double kDuplicateMeaning = 0.9;
-constexpr double kMillisPerMinute = 60'000.0;
 
 // Case folded, runs of whitespace as one space, none at either end: "same text" for dedupe.
 std::string FoldForComparison(std::string_view text) {
@@ -70,6 +69,75 @@ void MemoryService::AttachSearch(SearchEngine* engine, EmbedderGuard* embedder,
   on_write_ = std::move(on_write);
 }
 
+void MemoryService::SetLoadingAnalyzer(std::shared_ptr<const text::TextAnalyzer> analyzer) {
+  loading_analyzer_ = std::move(analyzer);
+}
+
+void MemoryService::SetEngine(SearchEngine* engine) {
+  {
+    std::lock_guard lock(engine_mu_);
+    engine_ = engine;
+  }
+  engine_cv_.notify_all();
+}
+
+void MemoryService::SetLoadingProblem(std::string problem) {
+  std::lock_guard lock(engine_mu_);
+  loading_problem_ = std::move(problem);
+}
+
+std::string MemoryService::IndexesLoading() const {
+  if (embedder_ == nullptr || engine_.load() != nullptr) return "";
+  std::lock_guard lock(engine_mu_);
+  if (!loading_problem_.empty())
+    return "the search indexes could not be loaded: " + loading_problem_;
+  return "the search indexes are loading";
+}
+
+SearchEngine* MemoryService::Engine(std::chrono::milliseconds wait) const {
+  if (SearchEngine* engine = engine_.load()) return engine;
+  std::unique_lock lock(engine_mu_);
+  engine_cv_.wait_for(lock, wait, [this] { return engine_.load() != nullptr; });
+  return engine_.load();
+}
+
+Result<SearchAnswer> MemoryService::SearchWhileLoading(const SpaceRef& space,
+                                                       const SearchQuery& query, int64_t now) {
+  SearchAnswer answer;
+  answer.degraded = IndexesLoading() + "; results are matched by words only";
+  std::vector<std::string> words;
+  if (loading_analyzer_) words = loading_analyzer_->AnalyzeQuery(query.text).terms;
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  if (words.empty()) return answer;
+  std::unordered_map<int64_t, std::pair<Memory, int>> found;  // seq -> memory, words matched
+  for (const std::string& word : words) {
+    MEMORYD_ASSIGN_OR_RETURN(auto memories, store_.SubstringSearch(space, word, kMaxTopK, now));
+    for (Memory& m : memories) {
+      auto [it, fresh] = found.try_emplace(m.seq, std::move(m), 0);
+      ++it->second.second;
+    }
+  }
+  std::unordered_set<int64_t> allowed;
+  if (!query.filter.empty()) {
+    MEMORYD_ASSIGN_OR_RETURN(auto seqs, store_.MatchingSeqs(space, query.filter, now));
+    allowed.insert(seqs.begin(), seqs.end());
+  }
+  for (auto& [seq, entry] : found) {
+    if (!query.filter.empty() && !allowed.contains(seq)) continue;
+    const double score = static_cast<double>(entry.second) / static_cast<double>(words.size());
+    answer.results.push_back({std::move(entry.first), score, 0.0});
+  }
+  std::sort(answer.results.begin(), answer.results.end(),
+            [](const SearchResult& a, const SearchResult& b) {
+              return a.score != b.score ? a.score > b.score : a.memory.seq > b.memory.seq;
+            });
+  if (answer.results.size() > static_cast<size_t>(query.top_k)) {
+    answer.results.resize(static_cast<size_t>(query.top_k));
+  }
+  return answer;
+}
+
 void MemoryService::Embed(std::vector<MemoryWrite*> writes) const {
   // A write never waits for an embedder outside the process: it is stored without its vector
   // (durably pending) and the background embedding fills it in.
@@ -90,7 +158,7 @@ void MemoryService::Embed(std::vector<MemoryWrite*> writes) const {
 void MemoryService::AfterWrite() const {
   // The follower indexes the write off this path; searches catch up first (SearchIn). Results
   // are always re-read from the store, so nothing deleted or expired is ever shown.
-  if (engine_ != nullptr) engine_->NoteWrite();
+  if (SearchEngine* engine = engine_.load()) engine->NoteWrite();
   if (on_write_ && embedder_ != nullptr && !embedder_->InProcess()) on_write_();
 }
 
@@ -108,11 +176,15 @@ Status MemoryService::ValidateFilter(SearchFilter& filter) const {
 
 Result<SearchAnswer> MemoryService::SearchIn(const SpaceRef& space, const SearchQuery& query,
                                              int64_t now) {
+  // Right after a start the indexes may still be loading: wait a moment, then match words.
+  constexpr auto kLoadingWait = std::chrono::milliseconds(1000);
+  SearchEngine* engine = Engine(kLoadingWait);
+  if (engine == nullptr) return SearchWhileLoading(space, query, now);
   SearchAnswer answer;
   std::vector<SearchResult>& out = answer.results;
   // Read your writes: index what this process wrote before searching. A failure here only
   // means the indexes are a moment behind.
-  (void)engine_->CatchUpIfWritten();
+  (void)engine->CatchUpIfWritten();
   MEMORYD_ASSIGN_OR_RETURN(auto space_id, store_.FindSpaceId(space));
   if (!space_id) return answer;
   std::unordered_set<uint64_t> allowed;
@@ -124,8 +196,8 @@ Result<SearchAnswer> MemoryService::SearchIn(const SpaceRef& space, const Search
   QueryEmbedding embedded = embedder_->EmbedQuery(query.text);
   answer.degraded = std::move(embedded.degraded);
   const auto hits =
-      engine_->Search(*space_id, query.text, embedded.vector, static_cast<size_t>(query.top_k),
-                      query.filter.empty() ? nullptr : &allowed, now);
+      engine->Search(*space_id, query.text, embedded.vector, static_cast<size_t>(query.top_k),
+                     query.filter.empty() ? nullptr : &allowed, now);
   std::vector<int64_t> seqs;
   for (const auto& hit : hits) seqs.push_back(hit.seq);
   MEMORYD_ASSIGN_OR_RETURN(auto memories, store_.LoadBySeqs(seqs, now));
@@ -142,7 +214,7 @@ Result<SearchAnswer> MemoryService::SearchIn(const SpaceRef& space, const Search
 }
 
 Result<SearchAnswer> MemoryService::Search(const SpaceRef& space, const SearchQuery& query) {
-  if (engine_ == nullptr || embedder_ == nullptr) return NoSearch();
+  if (embedder_ == nullptr) return NoSearch();
   if (query.text.empty()) return Status::InvalidArgument("'q' must be a non-empty string");
   MEMORYD_RETURN_IF_ERROR(ValidateText(query.text, options_, "q"));
   if (query.top_k < 1 || query.top_k > kMaxTopK) {
@@ -154,7 +226,7 @@ Result<SearchAnswer> MemoryService::Search(const SpaceRef& space, const SearchQu
 }
 
 Result<AddResult> MemoryService::Add(const SpaceRef& space, MemoryInput input, bool dedupe) {
-  if (engine_ == nullptr || embedder_ == nullptr) return NoSearch();
+  if (embedder_ == nullptr) return NoSearch();
   if (input.text.empty()) return Status::InvalidArgument("'text' must be a non-empty string");
   const int64_t now = clock_.NowMillis();
   MEMORYD_ASSIGN_OR_RETURN(MemoryWrite write, Prepare(std::move(input), now, "text"));
@@ -270,7 +342,7 @@ Result<std::vector<SpaceInfo>> MemoryService::ListSpaces(const Principal& princi
 }
 
 std::optional<EmbedderHealth> MemoryService::GetEmbedderHealth() const {
-  if (engine_ == nullptr || embedder_ == nullptr) return std::nullopt;
+  if (embedder_ == nullptr) return std::nullopt;
   return embedder_->Health();
 }
 

@@ -210,5 +210,28 @@ TEST_F(SemanticServiceTest, ListSpacesShowsOnlyTheScopedKeysSpace) {
   EXPECT_EQ(scoped->front().memory_count, 1);
 }
 
+TEST_F(SemanticServiceTest, WhileTheIndexesLoadASearchMatchesWordsAndSaysSo) {
+  Add("p", "The ferry to the island leaves at noon");
+  Add("p", "Buy oat milk and island spices");
+  Add("p", "Nothing in common here");
+  MemoryService loading(*store_, clock_, ServiceOptions{});
+  loading.AttachSearch(nullptr, guard_.get());
+  loading.SetLoadingAnalyzer(text::TextAnalyzer::Create().value());
+  EXPECT_EQ(loading.IndexesLoading(), "the search indexes are loading");
+  SearchQuery query;
+  query.text = "When does the ferry to the island leave?";
+  auto answer = loading.Search({kDefaultAccountId, "p"}, query);
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_NE(answer->degraded.find("loading"), std::string::npos) << answer->degraded;
+  ASSERT_EQ(answer->results.size(), 2u);
+  EXPECT_EQ(answer->results[0].memory.text, "The ferry to the island leaves at noon");
+  EXPECT_GT(answer->results[0].score, answer->results[1].score);
+  loading.SetEngine(engine_.get());
+  EXPECT_EQ(loading.IndexesLoading(), "");
+  auto ready = loading.Search({kDefaultAccountId, "p"}, query);
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->degraded, "");
+}
+
 }  // namespace
 }  // namespace memoryd

@@ -98,7 +98,9 @@ class Server:
         with open(log, "wb") as err, open(self.workdir / f"server-{self.starts}.stdout", "wb") as out:
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err,
                                          stdin=subprocess.DEVNULL, env=self.env, cwd=self.workdir)
-        deadline = time.monotonic() + START_TIMEOUT
+        spawned = time.monotonic()
+        self.serving_after = None  # seconds from spawn to the first answer of /healthz
+        deadline = spawned + START_TIMEOUT
         while time.monotonic() < deadline:
             rc = self.proc.poll()
             if rc is not None:
@@ -106,7 +108,11 @@ class Server:
                 raise RuntimeError(f"memoryd exited during startup with code {rc}\n{self.log_tail()}")
             try:
                 r = requests.get(self.base_url + "/healthz", timeout=1)
-                if r.status_code == 200:
+                if r.status_code == 200 and self.serving_after is None:
+                    self.serving_after = time.monotonic() - spawned
+                # Serving; the search indexes load in the background (a search meanwhile matches
+                # words only): tests start once they are ready, so results are deterministic.
+                if r.status_code == 200 and r.json().get("indexes", "ready") == "ready":
                     return self
             except requests.RequestException:
                 pass

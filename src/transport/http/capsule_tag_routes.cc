@@ -75,10 +75,14 @@ json::object ChannelJson(const ChannelHealth& c) {
 // healthy: searches then match by words, and new memories wait for their vectors.
 HttpResponse Health(RouteContext& ctx) {
   json::object body{{"status", "ok"}};
+  std::string reason;
+  const std::string loading = ctx.service.IndexesLoading();
+  if (!loading.empty()) reason = loading + "; searches match by words until they are ready";
   if (auto health = ctx.service.GetEmbedderHealth()) {
+    body["indexes"] = loading.empty() ? "ready" : "loading";
     if (!health->ok()) {
-      body["status"] = "degraded";
-      body["reason"] =
+      if (!reason.empty()) reason += "; ";
+      reason +=
           "embedder " + std::string(ConditionName(health->condition())) + ": " + health->Reason();
     }
     body["embedder"] = json::object{{"name", health->name},
@@ -87,6 +91,10 @@ HttpResponse Health(RouteContext& ctx) {
                                     {"pendingEmbeddings", health->pending},
                                     {"searches", ChannelJson(health->searches)},
                                     {"embedding", ChannelJson(health->writes)}};
+  }
+  if (!reason.empty()) {
+    body["status"] = "degraded";
+    body["reason"] = std::move(reason);
   }
   return JsonResponse(200, body);
 }
