@@ -133,6 +133,7 @@ void Stack::LoadIndexes(const StackConfig& config,
     return;
   }
   engine_ = std::move(engine).value();
+  if (stopping_.load()) return;  // shutting down: ~Stack saves; nothing more to start
   // What was rebuilt or caught up is saved at once: a crash now does not mean doing it again.
   LogIfFailed("saving the search indexes", engine_->Save());
   StartIndexing(config);
@@ -177,13 +178,14 @@ void Stack::StartIndexing(const StackConfig& config) {
 }
 
 void Stack::BeginShutdown() {
+  stopping_ = true;
   if (guard_) guard_->Shutdown();
 }
 
 Stack::~Stack() {
   BeginShutdown();
+  if (loader_.joinable()) loader_.join();  // a rebuild in progress is finished first
   worker_ = nullptr;
-  if (loader_.joinable()) loader_.join();
   if (engine_) engine_->Abandon();  // a backlog of writes is indexed at the next start
   background_.reset();
   if (engine_) LogIfFailed("saving the vector indexes", engine_->Save());

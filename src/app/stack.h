@@ -85,6 +85,7 @@ class Stack {
   struct Background;
   std::unique_ptr<Background> background_;  // stopped first (after the loader)
   std::thread loader_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace memoryd

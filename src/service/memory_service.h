@@ -122,6 +122,9 @@ class MemoryService {
   void SetEngine(SearchEngine* engine);
   // The engine, after waiting up to `wait` for it to be set; null while the indexes load.
   SearchEngine* Engine(std::chrono::milliseconds wait) const;
+  // True once searches no longer wait for the indexes (loaded, or search not enabled): until
+  // then the transports run searches off their I/O threads.
+  bool SearchReady() const { return embedder_ == nullptr || engine_.load() != nullptr; }
   // Why searches are degraded while the indexes load; empty once they are ready.
   std::string IndexesLoading() const;
   void SetLoadingProblem(std::string problem);

@@ -79,6 +79,8 @@ void MemoryService::SetEngine(SearchEngine* engine) {
     engine_ = engine;
   }
   engine_cv_.notify_all();
+  // Writes made while the indexes loaded noted nothing: the next search must catch up first.
+  if (engine != nullptr) engine->NoteWrite();
 }
 
 void MemoryService::SetLoadingProblem(std::string problem) {
@@ -97,16 +99,22 @@ std::string MemoryService::IndexesLoading() const {
 SearchEngine* MemoryService::Engine(std::chrono::milliseconds wait) const {
   if (SearchEngine* engine = engine_.load()) return engine;
   std::unique_lock lock(engine_mu_);
-  engine_cv_.wait_for(lock, wait, [this] { return engine_.load() != nullptr; });
+  if (!loading_problem_.empty()) return nullptr;  // it will not come: no waiting
+  engine_cv_.wait_for(lock, wait,
+                      [this] { return engine_.load() != nullptr || !loading_problem_.empty(); });
   return engine_.load();
 }
 
 Result<SearchAnswer> MemoryService::SearchWhileLoading(const SpaceRef& space,
                                                        const SearchQuery& query, int64_t now) {
+  constexpr size_t kMaxWords = 16;  // one store scan per word
   SearchAnswer answer;
-  answer.degraded = IndexesLoading() + "; results are matched by words only";
+  const std::string loading = IndexesLoading();
+  answer.degraded = (loading.empty() ? std::string("the search indexes were loading") : loading) +
+                    "; results are matched by words only";
   std::vector<std::string> words;
   if (loading_analyzer_) words = loading_analyzer_->AnalyzeQuery(query.text).terms;
+  if (words.size() > kMaxWords) words.resize(kMaxWords);
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());
   if (words.empty()) return answer;

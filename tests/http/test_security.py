@@ -186,6 +186,21 @@ def test_guessing_keys_from_one_address_is_slowed_down(server):
                        headers={"Accept": "application/json, text/event-stream"})
     assert r.status_code == 429, r.text
     assert server.request("GET", "/healthz", key=None).status_code == 200
+    # Agents on one machine share 127.0.0.1: a valid key is never refused.
+    assert server.request("GET", f"{R}/memories/count").status_code == 200
+
+
+def test_routes_open_to_anyone_take_no_body(module_server):
+    status, data = raw(module_server, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       b"Content-Length: 1048576\r\nConnection: close\r\n\r\n" + b"x" * 1000)
+    assert status == 400 and b"no request body" in data, data
+    status, data = raw(module_server, b"OPTIONS /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       b"Origin: http://localhost:3000\r\nContent-Length: 10\r\n"
+                       b"Connection: close\r\n\r\n0123456789")
+    assert status == 400, data
+    status, _ = raw(module_server, b"OPTIONS /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Origin: http://evil.example\r\nConnection: close\r\n\r\n")
+    assert status == 403
 
 
 # --- 3. MCP sessions ---------------------------------------------------------------------------

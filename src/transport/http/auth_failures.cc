@@ -7,6 +7,13 @@ namespace memoryd::http {
 AuthFailures::AuthFailures(const Clock& clock, AuthFailureOptions options)
     : clock_(clock), options_(options) {}
 
+Status AuthFailures::Judge(const std::string& address, const Status& outcome) {
+  if (outcome.code() != StatusCode::kUnauthenticated) return outcome;
+  Status over = Check(address);
+  RecordFailure(address);
+  return over.ok() ? outcome : over;
+}
+
 Status AuthFailures::Check(const std::string& address) {
   const int64_t now = clock_.NowMillis();
   std::lock_guard lock(mu_);
@@ -38,6 +45,8 @@ void AuthFailures::RecordFailure(const std::string& address) {
 }
 
 void AuthFailures::DropExpiredLocked(int64_t now) {
+  if (now - last_sweep_ms_ < 1000) return;
+  last_sweep_ms_ = now;
   std::erase_if(windows_, [&](const auto& entry) {
     return now - entry.second.start_ms >= options_.window_ms;
   });

@@ -1,9 +1,10 @@
 // AuthFailures: a limit on failed authentications per client address. After `max_failures`
-// failed attempts within one window, every further attempt from that address is refused with
-// kRateLimited (Retry-After: the rest of the window) until the window has passed, so keys cannot
-// be guessed at line rate. Valid keys never count. The table is bounded: addresses whose window
-// has passed are dropped when it fills, and an address that finds it full of live windows is
-// let through (the limit is a brake on guessing, not an outage).
+// failed attempts within one window, every further failed attempt from that address is answered
+// kRateLimited (Retry-After: the rest of the window) instead of kUnauthenticated until the window
+// has passed. A valid key is never refused: agents on one machine share 127.0.0.1, and one of
+// them retrying with a stale key must not lock the others out. The table is bounded: addresses
+// whose window has passed are dropped when it fills, and an address that finds it full of live
+// windows is let through (the limit is a brake on guessing, not an outage).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -27,6 +28,10 @@ struct AuthFailureOptions {
 class AuthFailures {
  public:
   AuthFailures(const Clock& clock, AuthFailureOptions options = {});
+  // The outcome of an authentication attempt from `address` as the client sees it: a success or
+  // any other error as is; a failure (kUnauthenticated) is recorded, and is kRateLimited once the
+  // address is over its limit.
+  Status Judge(const std::string& address, const Status& outcome);
   // kRateLimited while `address` is over its limit; Ok otherwise.
   Status Check(const std::string& address);
   // Records a failed attempt from `address`.
@@ -38,6 +43,7 @@ class AuthFailures {
     int64_t failures = 0;
   };
   void DropExpiredLocked(int64_t now);
+  int64_t last_sweep_ms_ = 0;  // guarded by mu_; a full table is swept at most once a second
 
   const Clock& clock_;
   const AuthFailureOptions options_;

@@ -21,6 +21,19 @@ TEST(AuthFailuresTest, TwentyFailuresInAMinuteBlockTheAddressUntilTheMinuteHasPa
   EXPECT_TRUE(limiter.Check("10.0.0.1").ok());
 }
 
+TEST(AuthFailuresTest, OnlyFailuresAreRefusedAValidKeyAlwaysPasses) {
+  FakeClock clock;
+  AuthFailures limiter(clock);
+  const Status unknown = Status::Unauthenticated("unknown API key");
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(limiter.Judge("127.0.0.1", unknown).code(), StatusCode::kUnauthenticated) << i;
+  }
+  EXPECT_EQ(limiter.Judge("127.0.0.1", unknown).code(), StatusCode::kRateLimited);
+  EXPECT_TRUE(limiter.Judge("127.0.0.1", Status::Ok()).ok()) << "agents share 127.0.0.1";
+  const Status other = Status::Internal("store down");
+  EXPECT_EQ(limiter.Judge("127.0.0.1", other).code(), StatusCode::kInternal);
+}
+
 TEST(AuthFailuresTest, TheTableStaysBounded) {
   FakeClock clock;
   AuthFailureOptions options;

@@ -96,11 +96,11 @@ Status OriginGuard::Check(std::optional<std::string_view> host,
                           std::optional<std::string_view> origin) const {
   if (host && !HostAllowed(*host)) {
     return Status::PermissionDenied("the Host header '" + std::string(*host) +
-                                    "' is not allowed here (see --mcp-allowed-hosts)");
+                                    "' is not allowed here (see --allowed-hosts)");
   }
   if (origin && !OriginAllowed(*origin)) {
     return Status::PermissionDenied("the Origin '" + std::string(*origin) +
-                                    "' is not allowed here (see --mcp-allowed-origins)");
+                                    "' is not allowed here (see --allowed-origins)");
   }
   return Status::Ok();
 }

@@ -36,7 +36,7 @@ TEST(OriginGuardTest, OriginsMustBeLoopbackOrListed) {
   EXPECT_FALSE(Allowed(g, "localhost", "http://localhost.evil.example"));
   const Status s = g.Check("localhost", "http://evil.example.com");
   EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(s.message().find("--mcp-allowed-origins"), std::string::npos);
+  EXPECT_NE(s.message().find("--allowed-origins"), std::string::npos);
 }
 
 TEST(OriginGuardTest, SpecificAddressesAndConfiguredHostsAreAllowed) {

@@ -118,29 +118,33 @@ std::optional<HttpResponse> Router::CheckHead(const HttpRequest& head) {
   if (auto refused = CheckBodyHeaders(head)) return refused;
   Match match = Find(head);
   if (match.route == nullptr) return NoRoute(head, match.allow);  // needs no body
-  if (!match.route->authenticated || options_.no_auth) return std::nullopt;
+  if (!match.route->authenticated) {
+    // Routes open to anyone (/healthz) take no body: a stranger's body is never read.
+    if (head.Header("transfer-encoding") ||
+        head.Header("content-length").value_or("0").find_first_not_of('0') !=
+            std::string_view::npos) {
+      return ErrorResponse(Status::InvalidArgument(head.path + " takes no request body"));
+    }
+    return std::nullopt;
+  }
+  if (options_.no_auth) return std::nullopt;
   auto principal = Authenticate(head);
   if (!principal.ok()) return ErrorResponse(principal.status());
   return std::nullopt;
 }
 
 Result<Principal> Router::Authenticate(const HttpRequest& request) {
-  if (options_.auth_failures != nullptr) {
-    MEMORYD_RETURN_IF_ERROR(options_.auth_failures->Check(request.remote));
-  }
   auto principal = service_.Authenticate(BearerToken(request));
-  if (!principal.ok() && principal.status().code() == StatusCode::kUnauthenticated &&
-      options_.auth_failures != nullptr) {
-    options_.auth_failures->RecordFailure(request.remote);
-  }
-  return principal;
+  if (principal.ok() || options_.auth_failures == nullptr) return principal;
+  return options_.auth_failures->Judge(request.remote, principal.status());
 }
 
 void Router::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   Match match = Find(request);
   if (match.route == nullptr) return done(NoRoute(request, match.allow));
   const Route* route = match.route;
-  if (!route->may_block || (options_.inline_reads && route->access == Access::kRead)) {
+  if (!route->may_block ||
+      (options_.inline_reads && route->access == Access::kRead && service_.SearchReady())) {
     return done(Execute(*route, request, std::move(match.params)));
   }
   Pool& pool = route->access == Access::kWrite ? *pool_ : *readers_;

@@ -170,7 +170,10 @@ void Session::OnRequest(boost::system::error_code ec) {
                                        std::to_string(env_.options.max_body_bytes) + " bytes")),
         false);
   }
-  if (refusal_) return Reply(std::move(*refusal_), false);  // the body was never read
+  if (refusal_) {  // the body was never read
+    drain_ = true;
+    return Reply(std::move(*refusal_), false);
+  }
   if (ec) {
     return Reply(ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())),
                  false);
@@ -224,8 +227,26 @@ void Session::OnWrite(boost::system::error_code ec) {
   busy_ = false;
   log_method_.clear();
   log_path_.clear();
+  if (!ec && drain_) return Drain();
   if (ec || !reply_keep_alive_) return Close();
   DoRead();
+}
+
+void Session::Drain() {
+  constexpr size_t kDrainLimit = 64 * 1024;
+  if (drained_ == 0) {
+    boost::system::error_code ec;
+    socket_.shutdown(Socket::shutdown_send, ec);
+    deadline_ = Clock::now() + std::chrono::seconds(1);  // the lane's sweep closes it then
+    buffer_.clear();
+  }
+  if (closing_ || drained_ >= kDrainLimit) return Close();
+  socket_.async_read_some(buffer_.prepare(kMinReadBytes),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                            if (ec) return self->Close();
+                            self->drained_ += n + 1;  // +1: a zero-byte read still progresses
+                            self->Drain();
+                          });
 }
 
 void Session::Close() {

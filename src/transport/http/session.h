@@ -92,6 +92,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Done(HttpResponse response);
   void Reply(HttpResponse response, bool keep_alive);
   void OnWrite(boost::system::error_code ec);
+  // After refusing a request at its head: stop sending, then read and discard what the client
+  // still sends (up to 64 KiB, at most a second) before closing, so the client reads the answer
+  // instead of a reset.
+  void Drain();
   void Close();
 
   Socket socket_;
@@ -99,7 +103,9 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionSet& lane_sessions_;
   boost::beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
-  bool head_checked_ = false;            // CheckHead ran for the request being read
+  bool head_checked_ = false;  // CheckHead ran for the request being read
+  bool drain_ = false;         // refused at its head: drain before closing
+  size_t drained_ = 0;
   std::optional<HttpResponse> refusal_;  // its answer when it refused the request
   std::string head_;                     // the answer being written: head, then body_
   std::string body_;

@@ -88,8 +88,10 @@ bool AcceptsJson(const http::HttpRequest& request) {
 bool IsJsonContent(const http::HttpRequest& request) {
   auto type = request.Header("content-type");
   if (!type) return true;
-  const std::string value = Lower(*type);
-  return value.starts_with("application/json");
+  std::string value = Lower(*type);
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.pop_back();
+  return value == "application/json" || value.ends_with("+json");
 }
 
 }  // namespace
@@ -128,7 +130,17 @@ void McpHttpHandler::Drain() {
 
 std::optional<http::HttpResponse> McpHttpHandler::CheckHead(const http::HttpRequest& head) {
   if (head.path != kPath) return next_.CheckHead(head);
-  if (head.method == "OPTIONS") return std::nullopt;  // a preflight: Handle answers it
+  if (head.method == "OPTIONS") {  // a preflight: Handle answers it; it carries no body
+    if (Status s = guard_.Check(head.Header("host"), head.Header("origin")); !s.ok()) {
+      return http::ErrorResponse(s);
+    }
+    if (head.Header("transfer-encoding") ||
+        head.Header("content-length").value_or("0").find_first_not_of('0') !=
+            std::string_view::npos) {
+      return Refuse(400, "OPTIONS /mcp takes no request body");
+    }
+    return std::nullopt;
+  }
   Caller caller;
   std::optional<http::HttpResponse> refusal = Check(head, &caller);
   if (!refusal) refusal = http::CheckBodyHeaders(head);
@@ -168,17 +180,13 @@ std::optional<http::HttpResponse> McpHttpHandler::Check(const http::HttpRequest&
   }
   if (!options_.no_auth) {
     const std::string token = BearerToken(request);
-    if (options_.auth_failures != nullptr) {
-      if (Status s = options_.auth_failures->Check(request.remote); !s.ok()) {
-        return http::ErrorResponse(s);
-      }
-    }
     auto principal = service_.Authenticate(token);
-    if (!principal.ok() && principal.status().code() == StatusCode::kUnauthenticated &&
-        options_.auth_failures != nullptr) {
-      options_.auth_failures->RecordFailure(request.remote);
+    if (!principal.ok()) {
+      return http::ErrorResponse(
+          options_.auth_failures != nullptr
+              ? options_.auth_failures->Judge(request.remote, principal.status())
+              : principal.status());
     }
-    if (!principal.ok()) return http::ErrorResponse(principal.status());
     caller->principal = std::move(principal).value();
     caller->owner = HashApiKey(token);
   }
@@ -240,7 +248,7 @@ void McpHttpHandler::Post(const http::HttpRequest& request, const Caller& caller
     return done(std::move(accepted));
   }
   const bool read = server_.IsReadOnlyCall(message);
-  if (!McpServer::MayBlock(message) || (options_.inline_reads && read)) {
+  if (!McpServer::MayBlock(message) || (options_.inline_reads && read && service_.SearchReady())) {
     return done(Answer(message, caller, session_id, state));
   }
   Pool& pool = read ? *readers_ : *pool_;
