@@ -52,6 +52,17 @@ class EmbeddingWorkerTest : public ::testing::Test {
     return put.ok() ? put->memory.seq : 0;
   }
   int64_t Pending() { return store_.CountStaleEmbeddings("picky").value(); }
+  std::vector<IndexRecord> Records() {
+    std::vector<IndexRecord> records;
+    EXPECT_TRUE(store_
+                    .ScanIndex(0,
+                               [&](IndexRecord&& r) {
+                                 records.push_back(std::move(r));
+                                 return Status::Ok();
+                               })
+                    .ok());
+    return records;
+  }
   bool WaitFor(const std::function<bool()>& done) {
     for (int i = 0; i < 500 && !done(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -72,14 +83,7 @@ TEST_F(EmbeddingWorkerTest, EmbedsWhatIsPendingAndMarksATextTheEndpointRefuses) 
   EmbeddingWorker worker(store_, *guard_, *engine_, std::chrono::milliseconds(20));
   worker.Wake();
   ASSERT_TRUE(WaitFor([&] { return Pending() == 0; })) << Pending() << " still pending";
-  std::vector<IndexRecord> records;
-  ASSERT_TRUE(store_
-                  .ScanIndex(0,
-                             [&](IndexRecord&& r) {
-                               records.push_back(std::move(r));
-                               return Status::Ok();
-                             })
-                  .ok());
+  const std::vector<IndexRecord> records = Records();
   ASSERT_EQ(records.size(), 5u);
   for (const IndexRecord& r : records) {
     EXPECT_EQ(r.embedder, "picky");
@@ -96,14 +100,7 @@ TEST_F(EmbeddingWorkerTest, ALoneRefusedTextIsMarkedAndTheQueueMovesOn) {
   worker.Wake();
   ASSERT_TRUE(WaitFor([&] { return Pending() == 0; }));
   EXPECT_TRUE(guard_->Health().ok());
-  std::vector<IndexRecord> records;
-  ASSERT_TRUE(store_
-                  .ScanIndex(0,
-                             [&](IndexRecord&& r) {
-                               records.push_back(std::move(r));
-                               return Status::Ok();
-                             })
-                  .ok());
+  const std::vector<IndexRecord> records = Records();
   ASSERT_EQ(records.size(), 2u);
   for (const IndexRecord& r : records) EXPECT_EQ(r.embedding.empty(), r.seq == poison);
 }

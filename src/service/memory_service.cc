@@ -16,9 +16,6 @@ constexpr double kMillisPerMinute = 60'000.0;
 constexpr size_t kMaxUseEntries = 100'000;  // a backstop; entries are only of existing spaces
 constexpr size_t kMaxUnwrittenUseEntries = 1024;
 
-std::string UseKey(const SpaceRef& space) {
-  return std::to_string(space.account_id) + '\0' + space.name;
-}
 
 }  // namespace
 
@@ -335,6 +332,10 @@ void MemoryService::NoteUse(const SpaceRef& space) {
     unwritten_use_.erase(oldest);
   }
   unwritten_use_[key] = now;
+}
+
+std::string MemoryService::UseKey(const SpaceRef& space) {
+  return std::to_string(space.account_id) + '\0' + space.name;
 }
 
 std::optional<int64_t> MemoryService::LastUse(const SpaceRef& space) {

@@ -225,6 +225,8 @@ class MemoryService {
   Status ValidateKeys(const std::vector<std::string>& keys) const;
   WriteLimits Limits() const;
   std::optional<int64_t> LastUse(const SpaceRef& space);
+  // The key of a space in the last-use tables.
+  static std::string UseKey(const SpaceRef& space);
 
   Store& store_;
   std::atomic<SearchEngine*> engine_{nullptr};

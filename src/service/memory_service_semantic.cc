@@ -358,7 +358,7 @@ Result<int64_t> MemoryService::DeleteSpace(const SpaceRef& space) {
   auto deleted = store_.DeleteSpace(space, clock_.NowMillis());
   {
     std::lock_guard lock(use_mu_);
-    const std::string key = std::to_string(space.account_id) + '\0' + space.name;
+    const std::string key = UseKey(space);
     last_use_.erase(key);
     unwritten_use_.erase(key);
   }
