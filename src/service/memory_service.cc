@@ -16,7 +16,6 @@ constexpr double kMillisPerMinute = 60'000.0;
 constexpr size_t kMaxUseEntries = 100'000;  // a backstop; entries are only of existing spaces
 constexpr size_t kMaxUnwrittenUseEntries = 1024;
 
-
 }  // namespace
 
 MemoryService::MemoryService(Store& store, const Clock& clock, ServiceOptions options)
