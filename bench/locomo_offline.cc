@@ -8,7 +8,7 @@
 // exact (brute-force) cosine, one document per turn ("<speaker>: <text> [image: <caption>]"),
 // labelled in turn order. Every question with evidence is run against its own conversation, and
 // recall@k and hit@k (k = 5, 10, 25) are printed overall and per category, as
-// /work/shared/eval/README.md specifies. Malformed evidence ids are repaired where the intent is
+// ../shared/eval/README.md specifies. Malformed evidence ids are repaired where the intent is
 // clear ("D8:6; D9:17", "D30:05", "D:11:26") and dropped when they name no turn.
 //
 // Variants: "fused" (the default service configuration: BM25 + builtin embedder, FuseScores with
@@ -43,7 +43,8 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr const char* kDefaultPath = "/work/shared/eval/locomo-dev.json";
+// Relative to the repository root, where the tool is meant to be run from.
+constexpr const char* kDefaultPath = "../shared/eval/locomo-dev.json";
 constexpr size_t kCutoffs[] = {5, 10, 25};
 constexpr size_t kNumCutoffs = std::size(kCutoffs);
 constexpr size_t kDeepest = 25;

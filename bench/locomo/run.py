@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """LoCoMo retrieval benchmark for memoryd, end to end over the seed-000 REST dialect.
 
-Loads a LoCoMo-format file (default /work/shared/eval/locomo-dev.json, read in place, never
+Loads a LoCoMo-format file (default ../shared/eval/locomo-dev.json from the repository root, read in place, never
 copied) into a running memoryd through POST /mcp/addMemory: one space per conversation
 ("locomo-<sample_id>"), one memory per turn in turn order, text "<speaker>: <text>" plus
 " [image: <blip_caption>]" when a caption is present, metadata {dia_id, session, date}. Then
 every question that has evidence is sent to POST /mcp/search (top_k 25) in its conversation's
 space, and recall@k / hit@k (k = 5, 10, 25) are scored overall and per category, as
-/work/shared/eval/README.md specifies. Malformed evidence ids are repaired where the meaning is
+../shared/eval/README.md specifies. Malformed evidence ids are repaired where the meaning is
 obvious ("D8:6; D9:17" -> two ids, "D30:05" -> "D30:5", "D:11:26" -> "D11:26") and dropped when
 they name no turn.
 
@@ -37,11 +37,11 @@ import time
 import requests
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
-DEFAULT_DATA = "/work/shared/eval/locomo-dev.json"
+DEFAULT_DATA = str(REPO_ROOT.parent / "shared" / "eval" / "locomo-dev.json")
 CUTOFFS = (5, 10, 25)
 TOP_K = 25
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
-# /work/shared/eval/README.md, "Reference figures on this split" (DRAGON: the paper, all ten).
+# ../shared/eval/README.md, "Reference figures on this split" (DRAGON: the paper, all ten).
 REFERENCES = [("plain BM25 (eval README)", 0.547, 0.625, 0.708),
               ("DRAGON (paper, 10 convs)", 0.567, 0.662, 0.767)]
 

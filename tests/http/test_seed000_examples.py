@@ -17,7 +17,8 @@ import pytest
 from conftest import REPO_ROOT, Server
 
 EXAMPLES = REPO_ROOT / "tests" / "seed000"
-SEED = pathlib.Path(os.environ.get("MEMORYD_SEED000", "/work/shared/seeds/000_ec807cebeee2cb61.txt"))
+SEED = pathlib.Path(os.environ.get(
+    "MEMORYD_SEED000", str(REPO_ROOT.parent / "shared" / "seeds" / "000_ec807cebeee2cb61.txt")))
 SEED_BASE = "https://backend.persistmemory.com"
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 RUN_TIMEOUT = 120
