@@ -1,15 +1,52 @@
 #include "app/data_dir.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
 namespace memoryd {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A data directory made by an older memoryd, or by hand, may be readable by others: memories
+// and key hashes are its owner's alone, so group and other permissions are taken away.
+void MakePrivate(const std::string& data_dir) {
+  std::error_code ec;
+  int changed = 0;
+  auto tighten = [&](const fs::path& path) {
+    const fs::perms perms = fs::status(path, ec).permissions();
+    if (ec || (perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none) return;
+    fs::permissions(path, fs::perms::group_all | fs::perms::others_all, fs::perm_options::remove,
+                    ec);
+    if (!ec) ++changed;
+  };
+  tighten(data_dir);
+  for (fs::recursive_directory_iterator it(data_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_symlink()) tighten(it->path());
+  }
+  if (changed > 0) {
+    std::fprintf(stderr, "memoryd: made %d entries of %s private to their owner\n", changed,
+                 data_dir.c_str());
+  }
+}
+
+}  // namespace
+
+Status RequireDataDir(const std::string& data_dir) {
+  std::error_code ec;
+  if (!fs::exists(fs::path(data_dir) / "memoryd.db", ec)) {
+    return Status::NotFound("no memoryd data directory at " + data_dir + " (it has no memoryd.db)");
+  }
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& data_dir, bool full_sync,
                                                  int64_t read_cache_bytes) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::Internal("cannot create data directory " + data_dir + ": " + ec.message());
+  MakePrivate(data_dir);
   SqliteStoreOptions options;
   options.path = (std::filesystem::path(data_dir) / "memoryd.db").string();
   options.full_sync = full_sync;

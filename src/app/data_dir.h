@@ -11,7 +11,12 @@ namespace memoryd {
 
 // Creates the directory if needed and opens (migrating) its database, with a read cache of
 // `read_cache_bytes` (0 = none). kInternal on failure.
+// Directories are made 0700 and files 0600 by the process's umask (cli/commands.cc); an existing
+// directory has group and other permissions taken away from it and everything in it.
 Result<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& data_dir, bool full_sync,
                                                  int64_t read_cache_bytes);
+
+// kNotFound unless `data_dir` holds a database: for commands that must not create one.
+Status RequireDataDir(const std::string& data_dir);
 
 }  // namespace memoryd

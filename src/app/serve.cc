@@ -26,6 +26,19 @@ void WaitForStopSignal() {
                signal == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+// Serving with no key at all answers every request 401: say so, and how to make one (a key
+// created while the server runs works at once).
+void WarnIfNoKeys(Store& store, const std::string& data_dir) {
+  auto keys = store.ListApiKeys();
+  if (!keys.ok() || !keys->empty()) return;
+  std::fprintf(stderr,
+               "memoryd: no API key exists yet, so every request will be refused (401).\n"
+               "  Create one (it works at once, no restart needed):\n"
+               "    memoryd key create --data-dir %s --name my-agent\n"
+               "  or give one with --api-key-file FILE, or use --no-auth on a loopback address.\n",
+               data_dir.c_str());
+}
+
 std::vector<http::Route> AllRoutes() {
   std::vector<http::Route> routes = http::SystemRoutes();
   for (auto& r : http::CapsuleRoutes()) routes.push_back(r);
@@ -81,6 +94,7 @@ Status RunServe(const ServeConfig& config) {
   MEMORYD_ASSIGN_OR_RETURN(auto stack, Stack::Open(stack_config));
   MemoryService& service = stack->service();
   if (!config.api_key.empty()) service.AddStaticKey(config.api_key, Principal{});
+  if (!config.no_auth && config.api_key.empty()) WarnIfNoKeys(stack->store(), config.data_dir);
 
   http::RouterOptions router_options;
   router_options.no_auth = config.no_auth;

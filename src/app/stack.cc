@@ -84,6 +84,7 @@ Status ProbeAtStart(Embedder& embedder, const EmbedConfig& config) {
 
 struct Stack::Background {
   std::unique_ptr<PeriodicTask> purge;
+  std::unique_ptr<PeriodicTask> key_uses;
   std::atomic<bool> stop{false};
   std::thread follower;
   ~Background() {
@@ -152,6 +153,9 @@ void Stack::StartBackground(const StackConfig& config) {
         auto purged = service_->PurgeExpired();
         LogIfFailed("purging expired memories", purged.status());
       });
+  background_->key_uses = std::make_unique<PeriodicTask>(
+      milliseconds(config.key_use_interval_ms),
+      [this] { LogIfFailed("recording when API keys were used", service_->FlushKeyUses()); });
 }
 
 void Stack::StartIndexing(const StackConfig& config) {
@@ -188,6 +192,7 @@ Stack::~Stack() {
   worker_ = nullptr;
   if (engine_) engine_->Abandon();  // a backlog of writes is indexed at the next start
   background_.reset();
+  LogIfFailed("recording when API keys were used", service_->FlushKeyUses());
   if (engine_) LogIfFailed("saving the vector indexes", engine_->Save());
 }
 

@@ -39,8 +39,9 @@ struct StackConfig {
   ServiceOptions service;
   EmbedConfig embed;
   int64_t purge_interval_ms = 30'000;
-  int64_t follow_interval_ms = 500;    // how soon another process's writes become searchable
-  int64_t save_interval_ms = 300'000;  // how often changed vector indexes are saved
+  int64_t key_use_interval_ms = 5'000;  // how often keys' last uses are written
+  int64_t follow_interval_ms = 500;     // how soon another process's writes become searchable
+  int64_t save_interval_ms = 300'000;   // how often changed vector indexes are saved
 };
 
 class Stack {

@@ -1,4 +1,4 @@
-// KeyCache: finds what was inserted, nothing else, and stays within its capacity.
+// KeyCache: finds what was inserted, nothing else, for max_age only, within its capacity.
 #include "auth/key_cache.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +7,8 @@
 
 namespace memoryd {
 namespace {
+
+constexpr int64_t kT = 1'000'000;
 
 ApiKeyRecord Record(std::string_view key, int64_t id) {
   ApiKeyRecord record;
@@ -19,26 +21,35 @@ ApiKeyRecord Record(std::string_view key, int64_t id) {
 
 TEST(KeyCacheTest, FindsOnlyInsertedDigests) {
   KeyCache cache;
-  EXPECT_FALSE(cache.Find(HashApiKey("a")).has_value());
-  cache.Insert(Record("a", 1));
-  auto found = cache.Find(HashApiKey("a"));
+  EXPECT_FALSE(cache.Find(HashApiKey("a"), kT).has_value());
+  cache.Insert(Record("a", 1), kT);
+  auto found = cache.Find(HashApiKey("a"), kT);
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, 1);
   EXPECT_EQ(found->space, "s1");
   EXPECT_TRUE(found->read_only);
-  EXPECT_FALSE(cache.Find(HashApiKey("b")).has_value());
-  EXPECT_FALSE(cache.Find("a").has_value()) << "looked up by digest, never by key";
+  EXPECT_FALSE(cache.Find(HashApiKey("b"), kT).has_value());
+  EXPECT_FALSE(cache.Find("a", kT).has_value()) << "looked up by digest, never by key";
+}
+
+TEST(KeyCacheTest, AConfirmationAgesOut) {
+  KeyCache cache(16, 500);
+  cache.Insert(Record("a", 1), kT);
+  EXPECT_TRUE(cache.Find(HashApiKey("a"), kT + 499).has_value());
+  EXPECT_FALSE(cache.Find(HashApiKey("a"), kT + 500).has_value());
+  cache.Insert(Record("a", 1), kT + 600);  // confirmed again by the store
+  EXPECT_TRUE(cache.Find(HashApiKey("a"), kT + 700).has_value());
 }
 
 TEST(KeyCacheTest, StartsOverWhenFullAndOnClear) {
   KeyCache cache(2);
-  cache.Insert(Record("a", 1));
-  cache.Insert(Record("b", 2));
-  cache.Insert(Record("c", 3));
-  EXPECT_TRUE(cache.Find(HashApiKey("c")).has_value());
-  EXPECT_FALSE(cache.Find(HashApiKey("a")).has_value());
+  cache.Insert(Record("a", 1), kT);
+  cache.Insert(Record("b", 2), kT);
+  cache.Insert(Record("c", 3), kT);
+  EXPECT_TRUE(cache.Find(HashApiKey("c"), kT).has_value());
+  EXPECT_FALSE(cache.Find(HashApiKey("a"), kT).has_value());
   cache.Clear();
-  EXPECT_FALSE(cache.Find(HashApiKey("c")).has_value());
+  EXPECT_FALSE(cache.Find(HashApiKey("c"), kT).has_value());
 }
 
 }  // namespace

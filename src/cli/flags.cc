@@ -51,11 +51,31 @@ Result<int64_t> ParsedFlags::Integer(std::string_view name) const {
   return value;
 }
 
-Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, int argc, char** argv,
-                               int first) {
+bool WantsHelp(int argc, char** argv, int first) {
+  for (int i = first; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") return false;
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
+}
+
+Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, int argc, char** argv, int first,
+                               size_t max_positional) {
   ParsedFlags parsed;
+  bool flags_ended = false;  // after "--" every argument is positional
   for (int i = first; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "--" && !flags_ended) {
+      flags_ended = true;
+      continue;
+    }
+    // "-" alone names standard input; any other dash word is a mistyped flag.
+    const bool positional = flags_ended || arg == "-" || arg.empty() || arg[0] != '-';
+    if (positional && parsed.positional_.size() < max_positional) {
+      parsed.positional_.emplace_back(arg);
+      continue;
+    }
     if (arg.substr(0, 2) != "--") {
       return Status::InvalidArgument("unexpected argument '" + std::string(arg) + "'");
     }

@@ -29,16 +29,22 @@ class ParsedFlags {
   bool Has(std::string_view name) const;
   // The flag as an integer; kInvalidArgument naming the flag when it is not one.
   Result<int64_t> Integer(std::string_view name) const;
+  // Arguments that are not flags, in order ("-" included: it names standard input).
+  const std::vector<std::string>& positional() const { return positional_; }
 
  private:
-  friend Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>&, int, char**, int);
+  friend Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>&, int, char**, int, size_t);
   std::map<std::string, std::string, std::less<>> values_;
+  std::vector<std::string> positional_;
 };
 
-// Parses argv[first..argc). kInvalidArgument on an unknown flag, a missing value or a stray
-// positional argument.
-Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, int argc, char** argv,
-                               int first);
+// Parses argv[first..argc). kInvalidArgument on an unknown flag, a missing value or more than
+// `max_positional` arguments that are not flags.
+Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, int argc, char** argv, int first,
+                               size_t max_positional = 0);
+
+// True when argv[first..argc) asks for help (--help or -h) before any "--" separator.
+bool WantsHelp(int argc, char** argv, int first);
 
 // "  --data-dir DIR   [MEMORYD_DATA_DIR] where memories are stored (default ./memoryd-data)"
 std::string FlagHelp(const std::vector<FlagSpec>& specs);

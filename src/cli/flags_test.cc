@@ -101,13 +101,36 @@ TEST_F(FlagsTest, UnknownFlagStrayArgumentAndMissingValueAreErrors) {
   EXPECT_NE(unknown.message().find("--nope"), std::string::npos) << unknown.message();
   EXPECT_EQ(Parse({"--nope=1"}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Parse({"-q"}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(Parse({"--"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Parse({"--", "x"}).status().code(), StatusCode::kInvalidArgument);
   Status stray = Parse({"positional"}).status();
   EXPECT_EQ(stray.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(stray.message().find("positional"), std::string::npos) << stray.message();
   Status missing = Parse({"--quiet", "--listen"}).status();
   EXPECT_EQ(missing.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(missing.message().find("--listen"), std::string::npos) << missing.message();
+}
+
+TEST(FlagsPositionalTest, PositionalArgumentsUpToTheLimitDashAndSeparator) {
+  const std::vector<FlagSpec> specs = {{"data-dir", true, "", "", ""}};
+  std::vector<std::string> storage = {"memoryd", "import", "--data-dir", "d", "-", "--", "-x"};
+  std::vector<char*> argv;
+  for (auto& s : storage) argv.push_back(s.data());
+  auto two = ParseFlags(specs, static_cast<int>(argv.size()), argv.data(), 2, 2);
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  EXPECT_EQ(two->positional(), (std::vector<std::string>{"-", "-x"}));
+  EXPECT_EQ(two->Get("data-dir"), "d");
+  Status one = ParseFlags(specs, static_cast<int>(argv.size()), argv.data(), 2, 1).status();
+  EXPECT_EQ(one.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(one.message().find("-x"), std::string::npos) << one.message();
+}
+
+TEST(FlagsPositionalTest, HelpIsAskedByEitherSpellingBeforeTheSeparator) {
+  std::vector<std::string> storage = {"memoryd", "serve", "--quiet", "-h", "--", "--help"};
+  std::vector<char*> argv;
+  for (auto& s : storage) argv.push_back(s.data());
+  EXPECT_TRUE(WantsHelp(static_cast<int>(argv.size()), argv.data(), 2));
+  EXPECT_FALSE(WantsHelp(3, argv.data(), 2));
+  EXPECT_FALSE(WantsHelp(6, argv.data(), 4)) << "after -- it is an argument";
 }
 
 TEST_F(FlagsTest, NothingBeforeFirstIsParsed) {

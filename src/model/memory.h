@@ -147,6 +147,14 @@ struct ApiKeyRecord {
   std::optional<std::string> space;  // set for a space-scoped key
   bool read_only = false;
   int64_t created_at = 0;
+  std::string name;                     // the operator's label (may be empty)
+  std::optional<int64_t> last_used_at;  // coarse: recorded in batches, not on every request
+};
+
+// When a key was last used, to be recorded (see Store::NoteApiKeysUsed).
+struct ApiKeyUse {
+  int64_t id = 0;
+  int64_t used_at = 0;
 };
 
 }  // namespace memoryd

@@ -34,7 +34,9 @@ Result<Principal> MemoryService::Authenticate(std::string_view token) {
   for (const auto& [static_hash, principal] : static_keys_) {
     if (DigestsEqual(hash, static_hash)) return principal;
   }
-  if (auto cached = store_keys_.Find(hash)) {
+  const int64_t now_micros = clock_.MonotonicMicros();
+  if (auto cached = store_keys_.Find(hash, now_micros)) {
+    key_uses_.Note(cached->id, clock_.NowMillis());
     return Principal{cached->account_id, cached->space, cached->read_only};
   }
   auto record = store_.FindApiKey(hash);
@@ -45,8 +47,16 @@ Result<Principal> MemoryService::Authenticate(std::string_view token) {
     return record.status();
   }
   if (!DigestsEqual(hash, record->key_hash)) return Status::Unauthenticated("invalid API key");
-  store_keys_.Insert(*record);
+  store_keys_.Insert(*record, now_micros);
+  key_uses_.Note(record->id, clock_.NowMillis());
   return Principal{record->account_id, record->space, record->read_only};
+}
+
+Status MemoryService::FlushKeyUses() {
+  std::vector<ApiKeyUse> due = key_uses_.TakeDue();
+  Status s = store_.NoteApiKeysUsed(due);
+  if (!s.ok()) key_uses_.Unwritten(due);
+  return s;
 }
 
 Status MemoryService::Admit(const Principal& principal) {

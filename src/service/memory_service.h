@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "auth/key_cache.h"
+#include "auth/key_use_log.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "embed/embedder_guard.h"
@@ -135,7 +136,12 @@ class MemoryService {
   // Registers a key given on the command line (kept in memory only, as a hash).
   void AddStaticKey(std::string_view key, Principal principal);
   // The principal for `token`; kUnauthenticated if unknown, kInternal on a store failure.
+  // A stored key's confirmation is reused for half a second, so a key revoked by any process
+  // is refused within that time. Uses of stored keys are remembered for FlushKeyUses.
   Result<Principal> Authenticate(std::string_view token);
+  // Writes when stored keys were last used (coarse; see KeyUseLog). Call periodically and at
+  // shutdown.
+  Status FlushKeyUses();
   // Takes one request from the account's budget; kRateLimited when spent.
   Status Admit(const Principal& principal);
   // The space a request acts on: `requested` (empty for none), else the key's own space, else
@@ -240,7 +246,8 @@ class MemoryService {
   const ServiceOptions options_;
   RateLimiter limiter_;
   std::vector<std::pair<std::string, Principal>> static_keys_;  // (hash, principal)
-  KeyCache store_keys_;  // keys the store has confirmed, so each is looked up once
+  KeyCache store_keys_;  // keys the store has confirmed lately, so each is looked up rarely
+  KeyUseLog key_uses_;
   std::mutex use_mu_;
   std::unordered_map<std::string, int64_t> last_use_;       // spaces that exist
   std::unordered_map<std::string, int64_t> unwritten_use_;  // names never written, bounded

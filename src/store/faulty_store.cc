@@ -53,6 +53,21 @@ Result<int64_t> FaultyStore::InsertApiKey(const ApiKeyRecord& record) {
   return base_.InsertApiKey(record);
 }
 
+Result<std::vector<ApiKeyRecord>> FaultyStore::ListApiKeys() {
+  MEMORYD_FAULT_POINT("ListApiKeys");
+  return base_.ListApiKeys();
+}
+
+Status FaultyStore::DeleteApiKey(int64_t id) {
+  MEMORYD_FAULT_POINT("DeleteApiKey");
+  return base_.DeleteApiKey(id);
+}
+
+Status FaultyStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
+  MEMORYD_FAULT_POINT("NoteApiKeysUsed");
+  return base_.NoteApiKeysUsed(uses);
+}
+
 Result<std::vector<SpaceInfo>> FaultyStore::ListSpaces(AccountId account, int64_t now) {
   MEMORYD_FAULT_POINT("ListSpaces");
   return base_.ListSpaces(account, now);

@@ -74,6 +74,37 @@ Result<int64_t> InMemoryStore::InsertApiKey(const ApiKeyRecord& record) {
   return stored.id;
 }
 
+Result<std::vector<ApiKeyRecord>> InMemoryStore::ListApiKeys() {
+  std::lock_guard lock(mu_);
+  std::vector<ApiKeyRecord> out;
+  for (const auto& [hash, record] : api_keys_) out.push_back(record);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+Status InMemoryStore::DeleteApiKey(int64_t id) {
+  std::lock_guard lock(mu_);
+  for (auto it = api_keys_.begin(); it != api_keys_.end(); ++it) {
+    if (it->second.id == id) {
+      api_keys_.erase(it);
+      return Status::Ok();
+    }
+  }
+  return Status::NotFound("no API key with id " + std::to_string(id));
+}
+
+Status InMemoryStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
+  std::lock_guard lock(mu_);
+  for (const ApiKeyUse& use : uses) {
+    for (auto& [hash, record] : api_keys_) {
+      if (record.id == use.id && record.last_used_at.value_or(INT64_MIN) < use.used_at) {
+        record.last_used_at = use.used_at;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 InMemoryStore::Space* InMemoryStore::FindSpace(const SpaceRef& ref) {
   auto it = spaces_.find(SpaceKey(ref.account_id, ref.name));
   return it == spaces_.end() ? nullptr : &it->second;

@@ -7,7 +7,7 @@ namespace memoryd::sqlite {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE accounts(
   id INTEGER PRIMARY KEY,
@@ -101,6 +101,11 @@ CREATE TRIGGER memories_removed AFTER DELETE ON memories BEGIN
     VALUES ((SELECT value FROM counters WHERE name = 'version'), OLD.space_id, OLD.seq,
             CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
 END;
+)sql",
+    // Keys an operator can tell apart and see in use: a label, and when each was last used.
+    R"sql(
+ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
 )sql",
 };
 

@@ -48,14 +48,13 @@ void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
   }
 }
 
-Result<ApiKeyRecord> SqliteStore::FindApiKey(std::string_view key_hash) {
-  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, (*lease).Prepare("SELECT id, account_id, key_hash, space, read_only, created_at"
-                                  " FROM api_keys WHERE key_hash = ?"));
-  stmt.BindBlob(1, key_hash);
-  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Status::NotFound("unknown API key");
+namespace {
+
+constexpr const char* kApiKeyColumns =
+    "SELECT id, account_id, key_hash, space, read_only, created_at, name, last_used_at"
+    " FROM api_keys";
+
+ApiKeyRecord ReadApiKey(sqlite::Statement& stmt) {
   ApiKeyRecord rec;
   rec.id = stmt.ColumnInt(0);
   rec.account_id = stmt.ColumnInt(1);
@@ -63,7 +62,34 @@ Result<ApiKeyRecord> SqliteStore::FindApiKey(std::string_view key_hash) {
   rec.space = stmt.ColumnOptionalText(3);
   rec.read_only = stmt.ColumnInt(4) != 0;
   rec.created_at = stmt.ColumnInt(5);
+  rec.name = stmt.ColumnText(6);
+  rec.last_used_at = stmt.ColumnOptionalInt(7);
   return rec;
+}
+
+}  // namespace
+
+Result<ApiKeyRecord> SqliteStore::FindApiKey(std::string_view key_hash) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           (*lease).Prepare(std::string(kApiKeyColumns) + " WHERE key_hash = ?"));
+  stmt.BindBlob(1, key_hash);
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::NotFound("unknown API key");
+  return ReadApiKey(stmt);
+}
+
+Result<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys() {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           (*lease).Prepare(std::string(kApiKeyColumns) + " ORDER BY id"));
+  std::vector<ApiKeyRecord> out;
+  while (true) {
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(ReadApiKey(stmt));
+  }
+  return out;
 }
 
 namespace {

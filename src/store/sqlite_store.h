@@ -44,6 +44,9 @@ class SqliteStore final : public Store {
 
   Result<ApiKeyRecord> FindApiKey(std::string_view key_hash) override;
   Result<int64_t> InsertApiKey(const ApiKeyRecord& record) override;
+  Result<std::vector<ApiKeyRecord>> ListApiKeys() override;
+  Status DeleteApiKey(int64_t id) override;
+  Status NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) override;
   Result<std::vector<SpaceInfo>> ListSpaces(AccountId account, int64_t now) override;
   Result<SpaceInfo> GetSpace(const SpaceRef& space, int64_t now) override;
   Result<int64_t> DeleteSpace(const SpaceRef& space, int64_t now) override;

@@ -363,13 +363,14 @@ Result<int64_t> SqliteStore::InsertApiKey(const ApiKeyRecord& record) {
     MEMORYD_RETURN_IF_ERROR(EnsureAccount(conn, record.account_id, record.created_at));
     MEMORYD_ASSIGN_OR_RETURN(
         auto stmt, conn.Prepare("INSERT INTO api_keys(account_id, key_hash, space, read_only,"
-                                " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-                                " RETURNING id"));
+                                " created_at, name) VALUES (?, ?, ?, ?, ?, ?)"
+                                " ON CONFLICT DO NOTHING RETURNING id"));
     stmt.Bind(1, record.account_id);
     stmt.BindBlob(2, record.key_hash);
     stmt.Bind(3, record.space);
     stmt.Bind(4, int64_t{record.read_only ? 1 : 0});
     stmt.Bind(5, record.created_at);
+    stmt.Bind(6, std::string_view(record.name));
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return Status::Conflict("an identical API key already exists");
     id = stmt.ColumnInt(0);
@@ -377,6 +378,32 @@ Result<int64_t> SqliteStore::InsertApiKey(const ApiKeyRecord& record) {
     return Status::Ok();
   });
   return Collect(s, id);
+}
+
+Status SqliteStore::DeleteApiKey(int64_t id) {
+  return writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM api_keys WHERE id = ?"));
+    stmt.Bind(1, id);
+    MEMORYD_RETURN_IF_ERROR(stmt.Run());
+    if (conn.Changes() == 0) return Status::NotFound("no API key with id " + std::to_string(id));
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
+  if (uses.empty()) return Status::Ok();
+  return writer_->Submit([&](Connection& conn) -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                             conn.Prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?"
+                                          " AND (last_used_at IS NULL OR last_used_at < ?)"));
+    for (const ApiKeyUse& use : uses) {
+      stmt.Bind(1, use.used_at);
+      stmt.Bind(2, use.id);
+      stmt.Bind(3, use.used_at);
+      MEMORYD_RETURN_IF_ERROR(stmt.Run());
+    }
+    return Status::Ok();
+  });
 }
 
 Result<PutOutcome> SqliteStore::Put(const SpaceRef& space, const MemoryWrite& write,

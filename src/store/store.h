@@ -45,6 +45,13 @@ class Store {
   virtual Result<ApiKeyRecord> FindApiKey(std::string_view key_hash) = 0;
   // Stores a new key record; returns its id. kConflict if the hash already exists.
   virtual Result<int64_t> InsertApiKey(const ApiKeyRecord& record) = 0;
+  // Every key, by id.
+  virtual Result<std::vector<ApiKeyRecord>> ListApiKeys() = 0;
+  // Deletes the key with this id; kNotFound when there is none.
+  virtual Status DeleteApiKey(int64_t id) = 0;
+  // Records when keys were last used (one write for many uses); a time never moves back, and
+  // keys deleted meanwhile are skipped.
+  virtual Status NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) = 0;
 
   // --- spaces ---
   // All spaces of an account with their counts, by name.

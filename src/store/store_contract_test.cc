@@ -484,6 +484,47 @@ TYPED_TEST(StoreContractTest, ApiKeysAreStoredAndFoundByHash) {
             StatusCode::kNotFound);
 }
 
+TYPED_TEST(StoreContractTest, ApiKeysAreListedRevokedAndStampedWithTheirLastUse) {
+  auto& store = this->store();
+  ApiKeyRecord first;
+  first.key_hash = "hash-1";
+  first.name = "ci runner";
+  first.created_at = kNow;
+  ApiKeyRecord second;
+  second.key_hash = "hash-2";
+  second.space = "notes";
+  second.read_only = true;
+  second.created_at = kNow + 1;
+  const int64_t first_id = ValueOf(store.InsertApiKey(first));
+  const int64_t second_id = ValueOf(store.InsertApiKey(second));
+
+  auto keys = ValueOf(store.ListApiKeys());
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].id, first_id);
+  EXPECT_EQ(keys[0].name, "ci runner");
+  EXPECT_FALSE(keys[0].space.has_value());
+  EXPECT_FALSE(keys[0].last_used_at.has_value());
+  EXPECT_EQ(keys[1].id, second_id);
+  EXPECT_EQ(keys[1].name, "");
+  EXPECT_EQ(keys[1].space, "notes");
+  EXPECT_TRUE(keys[1].read_only);
+  EXPECT_EQ(keys[1].created_at, kNow + 1);
+
+  // A use is recorded; an older one never moves the time back; a deleted key is skipped.
+  ASSERT_TRUE(store.NoteApiKeysUsed({{first_id, kNow + 50}, {second_id, kNow + 60}}).ok());
+  ASSERT_TRUE(store.NoteApiKeysUsed({{first_id, kNow + 10}, {999'999, kNow + 70}}).ok());
+  EXPECT_EQ(ValueOf(store.FindApiKey("hash-1")).last_used_at, kNow + 50);
+  EXPECT_EQ(ValueOf(store.FindApiKey("hash-2")).last_used_at, kNow + 60);
+
+  ASSERT_TRUE(store.DeleteApiKey(first_id).ok());
+  EXPECT_EQ(store.DeleteApiKey(first_id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.FindApiKey("hash-1").status().code(), StatusCode::kNotFound);
+  keys = ValueOf(store.ListApiKeys());
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].id, second_id);
+  EXPECT_TRUE(store.NoteApiKeysUsed({}).ok());
+}
+
 TYPED_TEST(StoreContractTest, BulkPutAppliesEachItemOnItsOwn) {
   const WriteLimits limits = Limits(2, 2);
   this->MustPut(kSpace, Write("existing", "old", {"x"}), kNow, limits);
