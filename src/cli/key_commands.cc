@@ -144,9 +144,9 @@ int Revoke(const ParsedFlags& flags, int, char**) {
   int64_t id = raw.empty() ? -1 : 0;
   for (char c : raw) {
     if (c < '0' || c > '9' || id > (INT64_MAX - 9) / 10) {
-      return Fail(Status::InvalidArgument("a key ID is a number from memoryd key list, got '" +
-                                          raw + "'"),
-                  kExitUsage);
+      return Fail(
+          Status::InvalidArgument("a key ID is a number from memoryd key list, got '" + raw + "'"),
+          kExitUsage);
     }
     id = id * 10 + (c - '0');
   }

@@ -69,7 +69,7 @@ std::vector<FlagSpec> ServeFlags() {
 // both processes on one data directory can be given the same limits.
 std::vector<FlagSpec> McpFlags() {
   std::vector<FlagSpec> flags = {{"space", true, "MEMORYD_MCP_SPACE", "",
-                                       "space of tool calls that name none (default: default)"}};
+                                  "space of tool calls that name none (default: default)"}};
   const std::string_view shared[] = {"data-dir",           "max-memories-per-space",
                                      "max-tags-per-space", "rate-limit-per-minute",
                                      "max-value-bytes",    "sync",
