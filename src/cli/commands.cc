@@ -13,6 +13,7 @@
 #include "app/mcp_stdio.h"
 #include "app/serve.h"
 #include "auth/api_key.h"
+#include "cli/data_commands.h"
 #include "cli/flags.h"
 #include "core/clock.h"
 #include "service/options.h"
@@ -109,6 +110,11 @@ void PrintUsage(FILE* out) {
                "  memoryd serve [flags]                 serve the REST API over HTTP\n"
                "  memoryd mcp [flags]                   serve MCP over stdio (MCP clients)\n"
                "  memoryd key create [flags]            create an API key; prints it on stdout\n"
+               "  memoryd export [flags]                write memories as JSON Lines\n"
+               "  memoryd import [flags] FILE|-         read memories from an export\n"
+               "  memoryd backup --out PATH [flags]     online backup of the database\n"
+               "  memoryd restore --from PATH [flags]   new data directory from a backup\n"
+               "  memoryd COMMAND --help                one command's usage\n"
                "  memoryd --version | --help\n\n"
                "memoryd serve flags:\n%s\n"
                "memoryd mcp flags:\n%s\n"
@@ -291,6 +297,10 @@ int RunCommandLine(int argc, char** argv) {
   }
   if (command == "serve") return Serve(argc, argv);
   if (command == "mcp") return Mcp(argc, argv);
+  if (command == "export") return cli::Export(argc, argv);
+  if (command == "import") return cli::Import(argc, argv);
+  if (command == "backup") return cli::Backup(argc, argv);
+  if (command == "restore") return cli::Restore(argc, argv);
   if (command == "key" && argc > 2 && std::string_view(argv[2]) == "create") {
     return CreateKey(argc, argv);
   }
