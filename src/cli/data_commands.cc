@@ -241,7 +241,8 @@ std::vector<FlagSpec> ExportFlags() {
 std::vector<FlagSpec> ImportFlags() {
   return {
       DataDirFlag("data directory to import into (created if missing)"),
-      {"max-value-bytes", true, "MEMORYD_MAX_VALUE_BYTES", std::to_string(ServiceOptions{}.max_value_bytes),
+      {"max-value-bytes", true, "MEMORYD_MAX_VALUE_BYTES",
+       std::to_string(ServiceOptions{}.max_value_bytes),
        "largest memory text accepted (as memoryd serve)"},
   };
 }

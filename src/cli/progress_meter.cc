@@ -22,9 +22,8 @@ void ProgressMeter::Update(int64_t done) {
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
   const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
   // \r and "erase to end of line": the line is redrawn in place.
-  std::fprintf(out_, "\r%lld/%lld %s (%.0f/s, %.0f s left)\x1b[K",
-               static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(), rate,
-               left);
+  std::fprintf(out_, "\r%lld/%lld %s (%.0f/s, %.0f s left)\x1b[K", static_cast<long long>(done),
+               static_cast<long long>(total_), what_.c_str(), rate, left);
   std::fflush(out_);
 }
 

@@ -239,9 +239,9 @@ Result<MemoryRecord> DecodeRecord(std::string_view line, const ExportHeader& hea
                                   const ServiceOptions& limits) {
   MEMORYD_ASSIGN_OR_RETURN(auto object, ParseLine(line));
   const http::ObjectReader reader(object);
-  MEMORYD_RETURN_IF_ERROR(reader.AllowOnly({"id", "space", "key", "title", "text", "tags",
-                                            "metadata", "createdAt", "updatedAt", "expiresAt",
-                                            "embedding", "embedder"}));
+  MEMORYD_RETURN_IF_ERROR(
+      reader.AllowOnly({"id", "space", "key", "title", "text", "tags", "metadata", "createdAt",
+                        "updatedAt", "expiresAt", "embedding", "embedder"}));
   MemoryRecord rec;
   Memory& m = rec.memory;
   MEMORYD_RETURN_IF_ERROR(ReadContent(reader, limits, m));
@@ -249,7 +249,8 @@ Result<MemoryRecord> DecodeRecord(std::string_view line, const ExportHeader& hea
   MEMORYD_RETURN_IF_ERROR(ReadEmbedding(reader, rec));
   MEMORYD_ASSIGN_OR_RETURN(auto id, reader.OptionalString("id"));
   if (id && !IsUuid(*id)) {
-    return Status::InvalidArgument("'id' must be a UUID such as 0190f5e2-7c1a-7d3e-9b1f-3c2a1b0e4d5f");
+    return Status::InvalidArgument(
+        "'id' must be a UUID such as 0190f5e2-7c1a-7d3e-9b1f-3c2a1b0e4d5f");
   }
   m.id = id ? std::move(*id) : DerivedId(m);
   return rec;

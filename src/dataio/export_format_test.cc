@@ -78,9 +78,9 @@ TEST(ExportFormatTest, RecordRoundTripsEveryField) {
 
 TEST(ExportFormatTest, RecordUsesTheApiFieldNamesAndTimeFormat) {
   const std::string line = EncodeRecord(Sample());
-  for (std::string_view field : {"\"id\":", "\"space\":", "\"key\":", "\"title\":", "\"text\":",
-                                 "\"tags\":", "\"metadata\":", "\"createdAt\":", "\"updatedAt\":",
-                                 "\"expiresAt\":"}) {
+  for (std::string_view field :
+       {"\"id\":", "\"space\":", "\"key\":", "\"title\":", "\"text\":", "\"tags\":",
+        "\"metadata\":", "\"createdAt\":", "\"updatedAt\":", "\"expiresAt\":"}) {
     EXPECT_NE(line.find(field), std::string::npos) << field;
   }
   EXPECT_NE(line.find(FormatIsoMillis(kExportedAt - 5000)), std::string::npos);

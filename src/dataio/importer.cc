@@ -81,9 +81,8 @@ Result<int64_t> CheckImportFile(const std::string& path, const ServiceOptions& l
   return count;
 }
 
-Result<ImportCounts> ImportFile(Store& store, const std::string& path,
-                                const ImportOptions& options, int64_t now,
-                                const ImportProgress& progress) {
+Result<ImportCounts> ImportFile(Store& store, const std::string& path, const ImportOptions& options,
+                                int64_t now, const ImportProgress& progress) {
   ImportCounts counts;
   std::vector<MemoryRecord> batch;
   int64_t done = 0;

@@ -41,8 +41,7 @@ using ImportProgress = std::function<void(int64_t done)>;
 
 // Imports a file CheckImportFile accepted. Records already expired at `now` are skipped. On a
 // store error, the batches before it stay imported (importing the file again completes it).
-Result<ImportCounts> ImportFile(Store& store, const std::string& path,
-                                const ImportOptions& options, int64_t now,
-                                const ImportProgress& progress);
+Result<ImportCounts> ImportFile(Store& store, const std::string& path, const ImportOptions& options,
+                                int64_t now, const ImportProgress& progress);
 
 }  // namespace memoryd::dataio

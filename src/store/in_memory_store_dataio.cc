@@ -141,10 +141,9 @@ Result<ImportOutcome> InMemoryStore::ImportLocked(AccountId account, const Memor
     target->memory.id = rec.memory.id;
     target->memory.space = rec.memory.space;
   }
-  const bool keep_embedding = stored && rec.embedding.empty() &&
-                              stored->memory.key == rec.memory.key &&
-                              stored->memory.title == rec.memory.title &&
-                              stored->memory.text == rec.memory.text;
+  const bool keep_embedding =
+      stored && rec.embedding.empty() && stored->memory.key == rec.memory.key &&
+      stored->memory.title == rec.memory.title && stored->memory.text == rec.memory.text;
   std::vector<float> kept_embedding = keep_embedding ? target->embedding : std::vector<float>();
   std::string kept_embedder = keep_embedding ? target->embedder : std::string();
   target->memory.key = rec.memory.key;

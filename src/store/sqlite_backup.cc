@@ -118,8 +118,8 @@ Result<SnapshotInfo> CheckSnapshot(const std::string& path) {
   if (!db.ok()) return Status::InvalidArgument(db.status().message());
   auto info = Inspect(db->get());
   if (!info.ok()) {
-    return Status::InvalidArgument(path + " is not a sound memoryd database: " +
-                                   info.status().message());
+    return Status::InvalidArgument(path +
+                                   " is not a sound memoryd database: " + info.status().message());
   }
   info->bytes = static_cast<int64_t>(st.st_size);
   return info;

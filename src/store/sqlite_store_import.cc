@@ -36,11 +36,12 @@ struct StoredRow {
 Result<std::optional<StoredRow>> FindStoredById(Connection& conn, std::string_view id,
                                                 int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare("SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata,"
-                              " m.created_at, m.updated_at, m.expires_at, m.tags, s.name,"
-                              " m.embedder, m.embedding, m.space_id, s.account_id,"
-                              " m.expires_at IS NULL OR m.expires_at > ?2"
-                              " FROM memories m JOIN spaces s ON s.id = m.space_id WHERE m.id = ?1"));
+      auto stmt,
+      conn.Prepare("SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata,"
+                   " m.created_at, m.updated_at, m.expires_at, m.tags, s.name,"
+                   " m.embedder, m.embedding, m.space_id, s.account_id,"
+                   " m.expires_at IS NULL OR m.expires_at > ?2"
+                   " FROM memories m JOIN spaces s ON s.id = m.space_id WHERE m.id = ?1"));
   stmt.Bind(1, id);
   stmt.Bind(2, now);
   MEMORYD_ASSIGN_OR_RETURN(bool found, stmt.Step());
@@ -145,8 +146,8 @@ Result<ImportOutcome> ImportOne(Connection& conn, AccountId account, const Memor
   MEMORYD_ASSIGN_OR_RETURN(const int64_t space_id,
                            sqlite::EnsureSpace(conn, SpaceRef{account, rec.memory.space}, now));
   MEMORYD_ASSIGN_OR_RETURN(bool replaced, FreeKey(conn, space_id, rec, now));
-  MEMORYD_ASSIGN_OR_RETURN(auto tag_ids, sqlite::EnsureTags(conn, space_id,
-                                                            UniqueTags(rec.memory.tags), {}));
+  MEMORYD_ASSIGN_OR_RETURN(auto tag_ids,
+                           sqlite::EnsureTags(conn, space_id, UniqueTags(rec.memory.tags), {}));
   if (stored && stored->space_id != space_id) {
     // A memory never changes space under its seq (search indexes key it by space): the old row
     // goes, with its removal in the index feed, and the record is inserted anew.

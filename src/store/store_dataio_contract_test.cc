@@ -96,8 +96,7 @@ TYPED_TEST(StoreDataIoTest, ExportStopsAtTheFirstErrorOfTheCallback) {
 TYPED_TEST(StoreDataIoTest, ImportKeepsIdsAndTimesAndASecondImportChangesNothing) {
   const std::vector<MemoryRecord> records = {Record(kId1, "notes", "k", "one"),
                                              Record(kId2, "other", std::nullopt, "two")};
-  EXPECT_EQ(this->Import(records),
-            (std::vector{ImportOutcome::kCreated, ImportOutcome::kCreated}));
+  EXPECT_EQ(this->Import(records), (std::vector{ImportOutcome::kCreated, ImportOutcome::kCreated}));
   const Memory got = ValueOf(this->store().GetByKey(kSpace, "k", kNow));
   EXPECT_EQ(got.id, kId1);
   EXPECT_EQ(got.title, "title");
@@ -193,10 +192,10 @@ TYPED_TEST(StoreDataIoTest, ExportThenImportIntoAnotherStoreIsIdentical) {
   for (size_t i = 0; i < again.size(); ++i) {
     const Memory& a = exported[i].memory;
     const Memory& b = again[i].memory;
-    EXPECT_EQ(std::tie(a.id, a.space, a.key, a.title, a.text, a.tags, a.metadata_json,
-                       a.created_at, a.updated_at, a.expires_at),
-              std::tie(b.id, b.space, b.key, b.title, b.text, b.tags, b.metadata_json,
-                       b.created_at, b.updated_at, b.expires_at));
+    EXPECT_EQ(std::tie(a.id, a.space, a.key, a.title, a.text, a.tags, a.metadata_json, a.created_at,
+                       a.updated_at, a.expires_at),
+              std::tie(b.id, b.space, b.key, b.title, b.text, b.tags, b.metadata_json, b.created_at,
+                       b.updated_at, b.expires_at));
   }
 }
 
@@ -208,8 +207,9 @@ TEST(FaultyStoreDataIoTest, ForwardsAndFailsExportAndImport) {
   FaultyStoreOptions options;
   options.fail_methods = {"ExportMemories", "ImportMemories"};
   store.SetOptions(options);
-  EXPECT_EQ(store.ExportMemories(kDefaultAccountId, std::nullopt, false, kNow,
-                                 [](MemoryRecord&&) { return Status::Ok(); })
+  EXPECT_EQ(store
+                .ExportMemories(kDefaultAccountId, std::nullopt, false, kNow,
+                                [](MemoryRecord&&) { return Status::Ok(); })
                 .code(),
             StatusCode::kInternal);
   EXPECT_FALSE(store.ImportMemories(kDefaultAccountId, {}, kNow).ok());
