@@ -192,7 +192,7 @@ Stack::~Stack() {
   worker_ = nullptr;
   if (engine_) engine_->Abandon();  // a backlog of writes is indexed at the next start
   background_.reset();
-  LogIfFailed("recording when API keys were used", service_->FlushKeyUses());
+  if (service_) LogIfFailed("recording when API keys were used", service_->FlushKeyUses());
   if (engine_) LogIfFailed("saving the vector indexes", engine_->Save());
 }
 

@@ -42,5 +42,6 @@ inline FlagSpec DataDirFlag() {
 // Each group of commands, in the order `memoryd --help` lists them.
 std::vector<Command> ServingCommands();  // serve, mcp
 std::vector<Command> KeyCommands();      // key create, key list, key revoke
+std::vector<Command> DataCommands();     // export, import, backup, restore
 
 }  // namespace memoryd::cli

@@ -20,7 +20,7 @@ using cli::kExitUsage;
 
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
-  for (auto group : {cli::ServingCommands, cli::KeyCommands}) {
+  for (auto group : {cli::ServingCommands, cli::KeyCommands, cli::DataCommands}) {
     for (auto& command : group()) all.push_back(std::move(command));
   }
   return all;

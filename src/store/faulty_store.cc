@@ -249,6 +249,19 @@ Result<int64_t> FaultyStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& u
   return base_.SetEmbeddings(updates, embedder);
 }
 
+Status FaultyStore::ExportMemories(AccountId account, const std::optional<std::string>& space,
+                                   bool with_embeddings, int64_t now,
+                                   const std::function<Status(MemoryRecord&&)>& fn) {
+  MEMORYD_FAULT_POINT("ExportMemories");
+  return base_.ExportMemories(account, space, with_embeddings, now, fn);
+}
+
+Result<std::vector<ImportOutcome>> FaultyStore::ImportMemories(
+    AccountId account, const std::vector<MemoryRecord>& records, int64_t now) {
+  MEMORYD_FAULT_POINT("ImportMemories");
+  return base_.ImportMemories(account, records, now);
+}
+
 #undef MEMORYD_FAULT_POINT
 
 }  // namespace memoryd

@@ -100,6 +100,12 @@ class FaultyStore final : public Store {
                             std::string_view embedder) override;
   Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                 std::string_view embedder) override;
+  Status ExportMemories(AccountId account, const std::optional<std::string>& space,
+                        bool with_embeddings, int64_t now,
+                        const std::function<Status(MemoryRecord&&)>& fn) override;
+  Result<std::vector<ImportOutcome>> ImportMemories(AccountId account,
+                                                    const std::vector<MemoryRecord>& records,
+                                                    int64_t now) override;
 
  private:
   // Counts the call; returns the injected fault if a rule matches it, else OK.

@@ -87,6 +87,12 @@ class InMemoryStore final : public Store {
                             std::string_view embedder) override;
   Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                 std::string_view embedder) override;
+  Status ExportMemories(AccountId account, const std::optional<std::string>& space,
+                        bool with_embeddings, int64_t now,
+                        const std::function<Status(MemoryRecord&&)>& fn) override;
+  Result<std::vector<ImportOutcome>> ImportMemories(AccountId account,
+                                                    const std::vector<MemoryRecord>& records,
+                                                    int64_t now) override;
 
  private:
   // A stored memory with what only the index feed sees.
@@ -150,6 +156,11 @@ class InMemoryStore final : public Store {
   RowRef FindLiveById(AccountId account, std::string_view id, int64_t now);
   // Drops removals recorded before `before`, raising the floor past them.
   void PruneRemovals(int64_t before);
+  // Imports one record (Store::ImportMemories). REQUIRES: mu_ held.
+  Result<ImportOutcome> ImportLocked(AccountId account, const MemoryRecord& rec, int64_t now);
+  // Deletes the row of `space` holding the record's key under another id; returns whether it
+  // was live. REQUIRES: mu_ held.
+  bool FreeKey(Space& space, const MemoryRecord& rec, int64_t now);
 
   std::mutex mu_;
   SpaceMap spaces_;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/sqlite_connection.h"
+#include "store/sqlite_queries.h"
 #include "store/sqlite_reader_lease.h"
 #include "store/sqlite_store.h"
 #include "store/write_batcher.h"
@@ -39,15 +40,6 @@ Result<int64_t> Counter(Connection& conn, std::string_view name) {
   const int64_t value = stmt.ColumnInt(0);
   stmt.Reset();
   return value;
-}
-
-// Runs `fn` inside one read transaction, so everything it reads is one snapshot.
-template <typename Fn>
-Status InSnapshot(Connection& conn, Fn&& fn) {
-  MEMORYD_RETURN_IF_ERROR(conn.Exec("BEGIN"));
-  Status s = fn();
-  Status end = conn.Exec(s.ok() ? "COMMIT" : "ROLLBACK");
-  return s.ok() ? end : s;
 }
 
 Status ReadChanges(Connection& conn, int64_t version, int64_t limit, IndexChanges* out) {

@@ -53,4 +53,13 @@ Result<int64_t> CountLive(Connection& conn, int64_t space_id, int64_t now);
 Result<std::vector<std::optional<int64_t>>> FindTagIds(Connection& conn, int64_t space_id,
                                                        const std::vector<std::string>& names);
 
+// Runs `fn` inside one read transaction, so everything it reads is one snapshot.
+template <typename Fn>
+Status InSnapshot(Connection& conn, Fn&& fn) {
+  MEMORYD_RETURN_IF_ERROR(conn.Exec("BEGIN"));
+  Status s = fn();
+  Status end = conn.Exec(s.ok() ? "COMMIT" : "ROLLBACK");
+  return s.ok() ? end : s;
+}
+
 }  // namespace memoryd::sqlite

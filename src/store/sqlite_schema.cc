@@ -139,4 +139,6 @@ Status Migrate(Connection& conn) {
   return Status::Ok();
 }
 
+int64_t KnownSchemaVersion() { return static_cast<int64_t>(kMigrations.size()); }
+
 }  // namespace memoryd::sqlite

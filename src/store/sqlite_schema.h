@@ -11,4 +11,7 @@ namespace memoryd::sqlite {
 // binary understands.
 Status Migrate(Connection& conn);
 
+// The schema version this binary migrates to (the number of migrations it knows).
+int64_t KnownSchemaVersion();
+
 }  // namespace memoryd::sqlite

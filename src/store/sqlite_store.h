@@ -96,6 +96,12 @@ class SqliteStore final : public Store {
                             std::string_view embedder) override;
   Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                 std::string_view embedder) override;
+  Status ExportMemories(AccountId account, const std::optional<std::string>& space,
+                        bool with_embeddings, int64_t now,
+                        const std::function<Status(MemoryRecord&&)>& fn) override;
+  Result<std::vector<ImportOutcome>> ImportMemories(AccountId account,
+                                                    const std::vector<MemoryRecord>& records,
+                                                    int64_t now) override;
 
  private:
   class ReaderLease;

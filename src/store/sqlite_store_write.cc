@@ -6,13 +6,17 @@
 #include "store/sqlite_connection.h"
 #include "store/sqlite_queries.h"
 #include "store/sqlite_store.h"
+#include "store/sqlite_write_ops.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
 
 using sqlite::Connection;
 
-namespace {
+// The helpers up to the end of this namespace are shared with the import path
+// (sqlite_write_ops.h); calls below find them by argument-dependent lookup or the using
+// declarations after it.
+namespace sqlite {
 
 Status EnsureAccount(Connection& conn, AccountId account, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(
@@ -148,13 +152,6 @@ Status LinkTags(Connection& conn, int64_t seq, const std::vector<int64_t>& tag_i
   }
   return Status::Ok();
 }
-
-struct ExistingRow {
-  int64_t seq = 0;
-  std::string id;
-  int64_t created_at = 0;
-  bool live = false;
-};
 
 Result<std::optional<ExistingRow>> FindKeyRow(Connection& conn, int64_t space_id,
                                               std::string_view key, int64_t now) {
@@ -355,7 +352,11 @@ Result<T> Collect(Status committed, std::optional<T>& value) {
   return std::move(*value);
 }
 
-}  // namespace
+}  // namespace sqlite
+
+using sqlite::BuildMemory;
+using sqlite::Collect;
+using sqlite::kRemovalHistoryMillis;
 
 Result<int64_t> SqliteStore::InsertApiKey(const ApiKeyRecord& record) {
   std::optional<int64_t> id;

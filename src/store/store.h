@@ -26,6 +26,7 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "model/memory.h"
+#include "model/memory_record.h"
 
 namespace memoryd {
 
@@ -152,6 +153,32 @@ class Store {
   // SetEmbedding for each update, all in one transaction. Returns how many were stored.
   virtual Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                         std::string_view embedder) = 0;
+
+  // --- export and import (`memoryd export` and `memoryd import`) ---
+  // Calls `fn` for every live memory of the account (only those of `space` when given), ordered
+  // by space name, then creation time, then seq, all read as one consistent snapshot, so
+  // concurrent writers neither tear nor duplicate it. With `with_embeddings`, each record carries
+  // its stored embedding and embedder (empty when there is none). Returns the first error of
+  // `fn`, which stops the scan.
+  virtual Status ExportMemories(AccountId account, const std::optional<std::string>& space,
+                                bool with_embeddings, int64_t now,
+                                const std::function<Status(MemoryRecord&&)>& fn) = 0;
+  // Writes the records into the account as they are (ids, spaces, keys, timestamps, tags,
+  // metadata; embedding and embedder when given) in one transaction: either all of the batch is
+  // applied or none. Per record, in order:
+  // - a record identical to the stored memory with its id (every field, and the embedding too
+  //   when the record carries one) writes nothing: kUnchanged;
+  // - otherwise the memory with its id (in any of the account's spaces) is rewritten in place,
+  //   and any other memory holding the record's (space, key) is deleted: kReplaced; a record
+  //   without an embedding keeps the stored one only when key, title and text are unchanged
+  //   (else the background embedding makes a new one);
+  // - a record whose id is new is inserted: kCreated, or kReplaced when it displaced another
+  //   memory holding its (space, key).
+  // Spaces and tags are created as needed; no limit applies (an operator restores data).
+  // REQUIRES: the records are valid (ids, names, sizes) and no two share an id or a (space, key).
+  // kConflict when a record's id belongs to another account.
+  virtual Result<std::vector<ImportOutcome>> ImportMemories(
+      AccountId account, const std::vector<MemoryRecord>& records, int64_t now) = 0;
 };
 
 }  // namespace memoryd

@@ -213,7 +213,8 @@ def test_an_existing_readable_data_directory_is_made_private(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["serve"], ["mcp"], ["key", "create"], ["key", "list"],
-                                     ["key", "revoke"]])
+                                     ["key", "revoke"], ["export"], ["import"], ["backup"],
+                                     ["restore"]])
 @pytest.mark.parametrize("spelling", ["--help", "-h"])
 def test_every_command_prints_its_own_usage(command, spelling):
     res = run_cli([*command, spelling])

@@ -1,0 +1,216 @@
+// SqliteStore: export (one read snapshot) and import (one write transaction per batch, through
+// the write batcher, so the index feed's triggers and the shared generation see every change).
+#include <algorithm>
+
+#include "store/sqlite_connection.h"
+#include "store/sqlite_queries.h"
+#include "store/sqlite_reader_lease.h"
+#include "store/sqlite_store.h"
+#include "store/sqlite_write_ops.h"
+#include "store/write_batcher.h"
+
+namespace memoryd {
+
+using sqlite::Connection;
+
+namespace {
+
+// Columns 0-10 as kSelectMemoryWithSpace, then the embedder and (when asked) the embedding.
+constexpr const char* kExportSql =
+    "SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata, m.created_at, m.updated_at,"
+    " m.expires_at, m.tags, s.name, m.embedder, CASE WHEN ?1 THEN m.embedding END"
+    " FROM memories m JOIN spaces s ON s.id = m.space_id"
+    " WHERE s.account_id = ?2 AND (?3 IS NULL OR s.name = ?3)"
+    " AND (m.expires_at IS NULL OR m.expires_at > ?4)"
+    " ORDER BY s.name, m.created_at, m.seq";
+
+// The memory stored under an id, with what an import compares and rewrites.
+struct StoredRow {
+  int64_t seq = 0;
+  int64_t space_id = 0;
+  AccountId account = 0;
+  bool live = false;
+  MemoryRecord record;
+};
+
+Result<std::optional<StoredRow>> FindStoredById(Connection& conn, std::string_view id,
+                                                int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata,"
+                   " m.created_at, m.updated_at, m.expires_at, m.tags, s.name,"
+                   " m.embedder, m.embedding, m.space_id, s.account_id,"
+                   " m.expires_at IS NULL OR m.expires_at > ?2"
+                   " FROM memories m JOIN spaces s ON s.id = m.space_id WHERE m.id = ?1"));
+  stmt.Bind(1, id);
+  stmt.Bind(2, now);
+  MEMORYD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::optional<StoredRow>();
+  StoredRow row;
+  row.seq = stmt.ColumnInt(0);
+  row.record.memory = sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10));
+  row.record.embedder = stmt.ColumnText(11);
+  row.record.embedding = stmt.ColumnFloats(12);
+  row.space_id = stmt.ColumnInt(13);
+  row.account = stmt.ColumnInt(14);
+  row.live = stmt.ColumnInt(15) != 0;
+  stmt.Reset();
+  return std::optional<StoredRow>(std::move(row));
+}
+
+std::vector<std::string> UniqueTags(const std::vector<std::string>& tags) {
+  std::vector<std::string> out;
+  for (const auto& tag : tags) {
+    if (std::find(out.begin(), out.end(), tag) == out.end()) out.push_back(tag);
+  }
+  return out;
+}
+
+// True when importing `rec` over `stored` would change nothing anyone can read. The stored
+// embedding matters only when the record brings one.
+bool SameContent(const MemoryRecord& stored, const MemoryRecord& rec) {
+  const Memory& a = stored.memory;
+  const Memory& b = rec.memory;
+  const bool same = a.space == b.space && a.key == b.key && a.title == b.title &&
+                    a.text == b.text && a.tags == UniqueTags(b.tags) &&
+                    a.metadata_json == b.metadata_json && a.created_at == b.created_at &&
+                    a.updated_at == b.updated_at && a.expires_at == b.expires_at;
+  if (!same || rec.embedding.empty()) return same;
+  return stored.embedding == rec.embedding && stored.embedder == rec.embedder;
+}
+
+MemoryWrite ToWrite(const MemoryRecord& rec) {
+  MemoryWrite w;
+  w.key = rec.memory.key;
+  w.title = rec.memory.title;
+  w.text = rec.memory.text;
+  w.tags = UniqueTags(rec.memory.tags);
+  w.metadata_json = rec.memory.metadata_json;
+  w.expires_at = rec.memory.expires_at;
+  w.embedding = rec.embedding;
+  w.embedder = rec.embedder;
+  return w;
+}
+
+// Rewrites the row's content from the record; the stored embedding stays when
+// `keep_embedding` (the record brings none and the embedded text is unchanged).
+Status RewriteRow(Connection& conn, int64_t seq, const MemoryRecord& rec, bool keep_embedding) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("UPDATE memories SET key = ?2, title = ?3, text = ?4,"
+                   " metadata = ?5, tags = ?6, created_at = ?7, updated_at = ?8,"
+                   " expires_at = ?9, embedding = CASE WHEN ?10 THEN embedding ELSE ?11 END,"
+                   " embedder = CASE WHEN ?10 THEN embedder ELSE ?12 END WHERE seq = ?13"));
+  const MemoryWrite w = ToWrite(rec);
+  stmt.Bind(2, w.key);
+  stmt.Bind(3, std::string_view(w.title));
+  stmt.Bind(4, std::string_view(w.text));
+  stmt.Bind(5, std::string_view(w.metadata_json));
+  stmt.Bind(6, std::string_view(sqlite::JoinTags(w.tags)));
+  stmt.Bind(7, rec.memory.created_at);
+  stmt.Bind(8, rec.memory.updated_at);
+  stmt.Bind(9, w.expires_at);
+  stmt.Bind(10, int64_t{keep_embedding ? 1 : 0});
+  sqlite::BindEmbedding(stmt, 11, w);
+  stmt.Bind(13, seq);
+  return stmt.Run();
+}
+
+// InsertRow stamps both times with one `now`; an import keeps the record's own.
+Status SetTimes(Connection& conn, int64_t seq, const Memory& m) {
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, conn.Prepare("UPDATE memories SET created_at = ?, updated_at = ? WHERE seq = ?"));
+  stmt.Bind(1, m.created_at);
+  stmt.Bind(2, m.updated_at);
+  stmt.Bind(3, seq);
+  return stmt.Run();
+}
+
+// Deletes a memory other than the record's own that holds its (space, key); returns whether a
+// live one was displaced.
+Result<bool> FreeKey(Connection& conn, int64_t space_id, const MemoryRecord& rec, int64_t now) {
+  if (!rec.memory.key) return false;
+  MEMORYD_ASSIGN_OR_RETURN(auto holder, sqlite::FindKeyRow(conn, space_id, *rec.memory.key, now));
+  if (!holder || holder->id == rec.memory.id) return false;
+  MEMORYD_RETURN_IF_ERROR(sqlite::DeleteRow(conn, space_id, holder->seq));
+  return holder->live;
+}
+
+Result<ImportOutcome> ImportOne(Connection& conn, AccountId account, const MemoryRecord& rec,
+                                int64_t now) {
+  MEMORYD_ASSIGN_OR_RETURN(auto stored, FindStoredById(conn, rec.memory.id, now));
+  if (stored && stored->account != account) {
+    return Status::Conflict("id '" + rec.memory.id + "' belongs to another account");
+  }
+  if (stored && SameContent(stored->record, rec)) return ImportOutcome::kUnchanged;
+  MEMORYD_ASSIGN_OR_RETURN(const int64_t space_id,
+                           sqlite::EnsureSpace(conn, SpaceRef{account, rec.memory.space}, now));
+  MEMORYD_ASSIGN_OR_RETURN(bool replaced, FreeKey(conn, space_id, rec, now));
+  MEMORYD_ASSIGN_OR_RETURN(auto tag_ids,
+                           sqlite::EnsureTags(conn, space_id, UniqueTags(rec.memory.tags), {}));
+  if (stored && stored->space_id != space_id) {
+    // A memory never changes space under its seq (search indexes key it by space): the old row
+    // goes, with its removal in the index feed, and the record is inserted anew.
+    MEMORYD_RETURN_IF_ERROR(sqlite::DeleteRow(conn, stored->space_id, stored->seq));
+    replaced = replaced || stored->live;
+    stored.reset();
+  }
+  if (stored) {
+    const Memory& old = stored->record.memory;
+    const bool keep_embedding = rec.embedding.empty() && old.key == rec.memory.key &&
+                                old.title == rec.memory.title && old.text == rec.memory.text;
+    MEMORYD_RETURN_IF_ERROR(RewriteRow(conn, stored->seq, rec, keep_embedding));
+    MEMORYD_RETURN_IF_ERROR(sqlite::LinkTags(conn, stored->seq, tag_ids, /*fresh=*/false));
+    return stored->live || replaced ? ImportOutcome::kReplaced : ImportOutcome::kCreated;
+  }
+  MEMORYD_ASSIGN_OR_RETURN(const int64_t seq,
+                           sqlite::InsertRow(conn, space_id, rec.memory.id, ToWrite(rec), now));
+  MEMORYD_RETURN_IF_ERROR(SetTimes(conn, seq, rec.memory));
+  MEMORYD_RETURN_IF_ERROR(sqlite::LinkTags(conn, seq, tag_ids, /*fresh=*/true));
+  return replaced ? ImportOutcome::kReplaced : ImportOutcome::kCreated;
+}
+
+}  // namespace
+
+Status SqliteStore::ExportMemories(AccountId account, const std::optional<std::string>& space,
+                                   bool with_embeddings, int64_t now,
+                                   const std::function<Status(MemoryRecord&&)>& fn) {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  Connection& conn = *lease;
+  return sqlite::InSnapshot(conn, [&]() -> Status {
+    MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kExportSql));
+    stmt.Bind(1, int64_t{with_embeddings ? 1 : 0});
+    stmt.Bind(2, account);
+    stmt.Bind(3, space);
+    stmt.Bind(4, now);
+    for (;;) {
+      MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      MemoryRecord rec;
+      rec.memory = sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10));
+      if (with_embeddings) rec.embedding = stmt.ColumnFloats(12);
+      if (!rec.embedding.empty()) rec.embedder = stmt.ColumnText(11);
+      MEMORYD_RETURN_IF_ERROR(fn(std::move(rec)));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<ImportOutcome>> SqliteStore::ImportMemories(
+    AccountId account, const std::vector<MemoryRecord>& records, int64_t now) {
+  std::optional<std::vector<ImportOutcome>> out;
+  Status s = writer_->Submit([&](Connection& conn) -> Status {
+    std::vector<ImportOutcome> outcomes;
+    outcomes.reserve(records.size());
+    for (const auto& rec : records) {
+      MEMORYD_ASSIGN_OR_RETURN(auto outcome, ImportOne(conn, account, rec, now));
+      outcomes.push_back(outcome);
+    }
+    out = std::move(outcomes);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return std::move(*out);
+}
+
+}  // namespace memoryd
