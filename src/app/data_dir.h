@@ -10,8 +10,10 @@
 namespace memoryd {
 
 // Creates the directory if needed and opens (migrating) its database, with a read cache of
-// `read_cache_bytes` (0 = none). kInternal on failure.
+// `read_cache_bytes` (0 = none); `write_observer` (may be null) is told of every group commit.
+// kInternal on failure.
 Result<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& data_dir, bool full_sync,
-                                                 int64_t read_cache_bytes);
+                                                 int64_t read_cache_bytes,
+                                                 WriteBatchObserver* write_observer = nullptr);
 
 }  // namespace memoryd
