@@ -22,7 +22,7 @@ FUZZ_PACKAGES := clang-15 libfuzzer-15-dev
 APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1.81-dev \
   libboost-url1.81-dev libsqlite3-dev libhnswlib-dev libstemmer-dev libssl-dev libxxhash-dev \
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest jq \
-  python3-requests curl
+  python3-requests python3-prometheus-client curl
 
 .PHONY: all deps mcp-deps fuzz-deps build bench-tools asan tsan fuzz-build fuzz fuzz-smoke run test unit-test scenario-test mcp-test asan-test tsan-test bench format clean
 

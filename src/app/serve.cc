@@ -3,14 +3,19 @@
 #include <signal.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <chrono>
 #include <cstdio>
 
+#include "app/serve_metrics.h"
 #include "core/clock.h"
 #include "service/memory_service.h"
+#include "transport/http/metrics_handler.h"
+#include "transport/http/request_metrics.h"
 #include "transport/http/routes.h"
 #include "transport/http/server.h"
 #include "transport/mcp/http_handler.h"
 #include "transport/mcp/mcp_server.h"
+#include "transport/mcp/tool_metrics.h"
 
 namespace memoryd {
 namespace {
@@ -44,6 +49,20 @@ std::vector<http::Route> AllRoutes() {
   for (auto& r : http::CapsuleRoutes()) routes.push_back(r);
   for (auto& r : http::SemanticRoutes()) routes.push_back(r);
   return routes;
+}
+
+// Every route label an answer may carry: the REST patterns, /mcp and /metrics.
+std::vector<const char*> RouteLabels(const std::vector<http::Route>& routes) {
+  std::vector<const char*> labels;
+  for (const http::Route& route : routes) labels.push_back(route.pattern);
+  labels.push_back(mcp::kMcpRoute);
+  labels.push_back(http::kMetricsRoute);
+  return labels;
+}
+
+double NowSeconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -84,7 +103,9 @@ Status RunServe(const ServeConfig& config) {
         "::1); refusing to serve " +
         config.host + " without keys");
   }
+  ServeMetrics serve_metrics(NowSeconds());
   StackConfig stack_config;
+  stack_config.write_observer = &serve_metrics;
   stack_config.data_dir = config.data_dir;
   stack_config.full_sync = config.full_sync;
   stack_config.read_cache_bytes = config.read_cache_bytes;
@@ -105,9 +126,13 @@ Status RunServe(const ServeConfig& config) {
   router_options.allowed_origins = config.allowed_origins;
   http::AuthFailures auth_failures(service.clock());
   router_options.auth_failures = &auth_failures;
-  http::Router router(service, AllRoutes(), router_options);
+  std::vector<http::Route> routes = AllRoutes();
+  http::RequestMetrics request_metrics(RouteLabels(routes));
+  http::Router router(service, std::move(routes), router_options);
   // MCP's Streamable HTTP answers /mcp ahead of the REST routes.
   MEMORYD_ASSIGN_OR_RETURN(auto mcp_server, mcp::McpServer::Create(service, mcp::McpOptions{}));
+  mcp::ToolMetrics tool_metrics(mcp_server->registry());
+  mcp_server->SetToolObserver(&tool_metrics);
   mcp::McpHttpOptions mcp_options;
   mcp_options.no_auth = config.no_auth;
   mcp_options.inline_reads = stack->embedder().InProcess();
@@ -116,6 +141,15 @@ Status RunServe(const ServeConfig& config) {
   mcp_options.allowed_origins = config.allowed_origins;
   mcp_options.auth_failures = &auth_failures;
   mcp::McpHttpHandler mcp_http(service, *mcp_server, router, service.clock(), mcp_options);
+  http::MetricsHandlerOptions metrics_options;
+  metrics_options.no_auth = config.no_auth;
+  metrics_options.listen_host = config.host;
+  metrics_options.allowed_hosts = config.allowed_hosts;
+  metrics_options.allowed_origins = config.allowed_origins;
+  metrics_options.auth_failures = &auth_failures;
+  const ScrapeSources sources{*stack, request_metrics, tool_metrics, auth_failures};
+  http::MetricsHandler metrics_http(service, mcp_http, metrics_options,
+                                    [&] { return serve_metrics.Render(sources); });
   http::AccessLog log(config.access_log);
   http::HttpServerOptions server_options;
   server_options.host = config.host;
@@ -123,7 +157,7 @@ Status RunServe(const ServeConfig& config) {
   server_options.threads = config.io_threads;
   server_options.max_body_bytes = config.max_body_bytes;
   server_options.max_connections = config.max_connections;
-  http::HttpServer server(server_options, mcp_http, log);
+  http::HttpServer server(server_options, metrics_http, log, &request_metrics);
   MEMORYD_RETURN_IF_ERROR(server.Start());
   std::fprintf(stderr, "memoryd %s listening on http://%s:%u (data dir %s)%s\n", MEMORYD_VERSION,
                config.host.c_str(), server.port(), config.data_dir.c_str(),

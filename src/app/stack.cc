@@ -105,8 +105,8 @@ Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
   EmbedderGuardOptions guard_options;
   guard_options.query_timeout = std::chrono::milliseconds(config.embed.query_timeout_ms);
   stack->guard_ = std::make_unique<EmbedderGuard>(*stack->embedder_, guard_options, stack->clock_);
-  MEMORYD_ASSIGN_OR_RETURN(auto store,
-                           OpenDataDir(config.data_dir, config.full_sync, config.read_cache_bytes));
+  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(config.data_dir, config.full_sync,
+                                                   config.read_cache_bytes, config.write_observer));
   stack->store_ = std::move(store);
   MEMORYD_ASSIGN_OR_RETURN(auto analyzer, text::TextAnalyzer::Create());
   stack->service_ = std::make_unique<MemoryService>(*stack->store_, stack->clock_, config.service);

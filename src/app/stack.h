@@ -20,6 +20,7 @@
 #include "search/search_engine.h"
 #include "service/memory_service.h"
 #include "store/store.h"
+#include "store/write_batch_observer.h"
 
 namespace memoryd {
 
@@ -42,6 +43,7 @@ struct StackConfig {
   int64_t key_use_interval_ms = 5'000;  // how often keys' last uses are written
   int64_t follow_interval_ms = 500;     // how soon another process's writes become searchable
   int64_t save_interval_ms = 300'000;   // how often changed vector indexes are saved
+  WriteBatchObserver* write_observer = nullptr;  // told of every group commit (may be null)
 };
 
 class Stack {

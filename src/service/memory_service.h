@@ -144,6 +144,8 @@ class MemoryService {
   Status FlushKeyUses();
   // Takes one request from the account's budget; kRateLimited when spent.
   Status Admit(const Principal& principal);
+  // How many requests Admit has refused (over the rate limit) since the start.
+  int64_t RateLimitedCount() const { return limiter_.refused(); }
   // The space a request acts on: `requested` (empty for none), else the key's own space, else
   // "default". kPermissionDenied for another space than a scoped key's, or for a write with a
   // read-only key; kInvalidArgument for a malformed name.

@@ -19,6 +19,7 @@ Status RateLimiter::Admit(AccountId account) {
     b.tokens -= 1.0;
     return Status::Ok();
   }
+  refused_.fetch_add(1, std::memory_order_relaxed);
   const double wait_seconds = (1.0 - b.tokens) / per_micro / 1e6;
   const auto retry_after = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait_seconds)));
   return Status::RateLimited(

@@ -4,6 +4,7 @@
 // Thread-safety: Admit may be called concurrently.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
@@ -22,6 +23,8 @@ class RateLimiter {
   // Takes one token from the account's bucket. Returns kRateLimited, with the whole seconds
   // until a token is available (at least 1), when the bucket is empty.
   Status Admit(AccountId account);
+  // How many requests Admit has refused since the start.
+  int64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
   struct Bucket {
@@ -32,6 +35,7 @@ class RateLimiter {
   const int64_t per_minute_;
   std::mutex mu_;
   std::unordered_map<AccountId, Bucket> buckets_;
+  std::atomic<int64_t> refused_{0};
 };
 
 }  // namespace memoryd

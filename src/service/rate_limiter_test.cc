@@ -22,6 +22,18 @@ TEST(RateLimiterTest, AdmitsABurstOfNThenRejectsWithRetryAfter) {
   EXPECT_FALSE(rejected.message().empty());
 }
 
+TEST(RateLimiterTest, CountsRefusalsOnly) {
+  FakeClock clock;
+  RateLimiter limiter(clock, 2);
+  EXPECT_TRUE(limiter.Admit(kAlice).ok());
+  EXPECT_TRUE(limiter.Admit(kAlice).ok());
+  EXPECT_EQ(limiter.refused(), 0);
+  EXPECT_FALSE(limiter.Admit(kAlice).ok());
+  EXPECT_FALSE(limiter.Admit(kAlice).ok());
+  EXPECT_TRUE(limiter.Admit(kBob).ok());
+  EXPECT_EQ(limiter.refused(), 2);
+}
+
 TEST(RateLimiterTest, RetryAfterIsAtLeastOneSecond) {
   FakeClock clock;
   RateLimiter limiter(clock, 6000);  // a token every 10 ms

@@ -209,6 +209,11 @@ Result<std::vector<int64_t>> FaultyStore::MatchingSeqs(const SpaceRef& space,
   return base_.MatchingSeqs(space, filter, now);
 }
 
+Result<StoreTotals> FaultyStore::Totals() {
+  MEMORYD_FAULT_POINT("Totals");
+  return base_.Totals();
+}
+
 Result<int64_t> FaultyStore::CurrentVersion() {
   MEMORYD_FAULT_POINT("CurrentVersion");
   return base_.CurrentVersion();

@@ -77,6 +77,7 @@ class InMemoryStore final : public Store {
   Result<std::vector<int64_t>> MatchingSeqs(const SpaceRef& space, const SearchFilter& filter,
                                             int64_t now) override;
   Result<int64_t> CurrentVersion() override;
+  Result<StoreTotals> Totals() override;
   Result<IndexChanges> ChangesSince(int64_t version, int64_t limit) override;
   Result<int64_t> ScanIndex(int64_t embeddings_after,
                             const std::function<Status(IndexRecord&&)>& fn) override;

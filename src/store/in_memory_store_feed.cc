@@ -30,6 +30,15 @@ void InMemoryStore::PruneRemovals(int64_t before) {
   std::erase_if(removals_, [&](const Removal& r) { return r.removed_at < before; });
 }
 
+Result<StoreTotals> InMemoryStore::Totals() {
+  std::lock_guard lock(mu_);
+  StoreTotals totals;
+  totals.spaces = static_cast<int64_t>(spaces_.size());
+  for (const auto& [key, space] : spaces_)
+    totals.memories += static_cast<int64_t>(space.rows.size());
+  return totals;
+}
+
 Result<int64_t> InMemoryStore::CurrentVersion() {
   std::lock_guard lock(mu_);
   return version_;

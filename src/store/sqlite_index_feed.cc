@@ -78,6 +78,19 @@ Status ReadChanges(Connection& conn, int64_t version, int64_t limit, IndexChange
 
 }  // namespace
 
+Result<StoreTotals> SqliteStore::Totals() {
+  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  // stored_count is kept by every write path (expired memories count until purged), so this
+  // reads one row per space, not the memories.
+  MEMORYD_ASSIGN_OR_RETURN(
+      auto stmt, (*lease).Prepare("SELECT COUNT(*), COALESCE(SUM(stored_count), 0) FROM spaces"));
+  MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::Internal("counting spaces returned no row");
+  StoreTotals totals{stmt.ColumnInt(0), stmt.ColumnInt(1)};
+  stmt.Reset();
+  return totals;
+}
+
 Result<int64_t> SqliteStore::CurrentVersion() {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   return Counter(*lease, "version");

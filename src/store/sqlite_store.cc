@@ -23,8 +23,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   std::unique_ptr<SqliteStore> store(new SqliteStore(options));  // private constructor
   MEMORYD_ASSIGN_OR_RETURN(store->generation_,
                            SharedGeneration::Open(options.path + ".generation", options.path));
-  store->writer_ =
-      std::make_unique<sqlite::WriteBatcher>(std::move(writer), store->generation_.get());
+  store->writer_ = std::make_unique<sqlite::WriteBatcher>(
+      std::move(writer), store->generation_.get(), options.write_observer);
   return store;
 }
 

@@ -22,6 +22,7 @@
 #include "store/read_cache.h"
 #include "store/shared_generation.h"
 #include "store/store.h"
+#include "store/write_batch_observer.h"
 
 namespace memoryd {
 namespace sqlite {
@@ -34,6 +35,7 @@ struct SqliteStoreOptions {
   bool full_sync = true;                  // fsync every commit (see the durability note above)
   int max_readers = 16;                   // reader connections kept open
   int64_t read_cache_bytes = 64LL << 20;  // memories read by key kept in memory (0 = none)
+  WriteBatchObserver* write_observer = nullptr;  // told of every group commit (may be null)
 };
 
 class SqliteStore final : public Store {
@@ -86,6 +88,7 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> MatchingSeqs(const SpaceRef& space, const SearchFilter& filter,
                                             int64_t now) override;
   Result<int64_t> CurrentVersion() override;
+  Result<StoreTotals> Totals() override;
   Result<IndexChanges> ChangesSince(int64_t version, int64_t limit) override;
   Result<int64_t> ScanIndex(int64_t embeddings_after,
                             const std::function<Status(IndexRecord&&)>& fn) override;

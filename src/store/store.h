@@ -37,6 +37,14 @@ struct ListOptions {
   std::optional<std::pair<int64_t, int64_t>> before;
 };
 
+// How much the store holds, across every account.
+struct StoreTotals {
+  int64_t spaces = 0;
+  // Memories stored, expired ones not purged yet included (the purge runs every 30 s): what the
+  // store keeps per space as it writes, so counting costs no scan of the memories.
+  int64_t memories = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -128,6 +136,10 @@ class Store {
   // Sequence numbers of the space's live memories that pass `filter`, ascending.
   virtual Result<std::vector<int64_t>> MatchingSeqs(const SpaceRef& space,
                                                     const SearchFilter& filter, int64_t now) = 0;
+
+  // --- monitoring ---
+  // What the store holds, cheaply (for a metrics scrape): no scan of the memories.
+  virtual Result<StoreTotals> Totals() = 0;
 
   // --- the index feed: how search indexes follow the store, in this and other processes ---
   // Every write of a memory's indexed content (key, title, text, expiry, embedding) gives it a

@@ -52,6 +52,23 @@ TYPED_TEST(StoreContractTest, PutCreatesThenReplacesKeepingIdAndCreatedAt) {
   EXPECT_EQ(ValueOf(this->store().CountMemories(kSpace, kNow + 5)), 1);
 }
 
+TYPED_TEST(StoreContractTest, TotalsCountSpacesAndStoredMemories) {
+  EXPECT_EQ(ValueOf(this->store().Totals()).spaces, 0);
+  this->MustPut(kSpace, Write("a", "one", {}), kNow);
+  this->MustPut(kSpace, Write("b", "two", {}, kNow + 10), kNow);
+  this->MustPut(kSpace, Write("a", "one again", {}), kNow);  // a replacement adds nothing
+  this->MustPut(Space("other"), Write("c", "three", {}), kNow);
+  StoreTotals totals = ValueOf(this->store().Totals());
+  EXPECT_EQ(totals.spaces, 2);
+  EXPECT_EQ(totals.memories, 3);
+  ASSERT_TRUE(ValueOf(this->store().DeleteByKey(Space("other"), "c", kNow)));
+  // "b" has expired but is not purged yet: it is still stored.
+  totals = ValueOf(this->store().Totals());
+  EXPECT_EQ(totals.memories, 2);
+  EXPECT_EQ(ValueOf(this->store().PurgeExpired(kNow + 20)), 1);
+  EXPECT_EQ(ValueOf(this->store().Totals()).memories, 1);
+}
+
 TYPED_TEST(StoreContractTest, StoresEveryField) {
   MemoryWrite w = Write("full", "the text", {"x", "y"}, kNow + 60'000);
   w.title = "A title";

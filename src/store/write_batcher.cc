@@ -27,7 +27,9 @@ Status WriteBatcher::Submit(Op op) {
   const size_t n = std::min(queue_.size(), kMaxBatch);
   std::deque<Writer*> batch(queue_.begin(), queue_.begin() + static_cast<long>(n));
   lock.unlock();
+  const auto started = std::chrono::steady_clock::now();
   const bool changed = RunBatchSafely(batch);
+  if (observer_ != nullptr) observer_->OnBatch(n, std::chrono::steady_clock::now() - started);
   // Whatever the outcome (a failed COMMIT may still have reached the disk), cached reads are
   // stale from here on, before any writer of the batch returns.
   if (changed && generation_ != nullptr) generation_->Bump();

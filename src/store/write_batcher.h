@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "store/shared_generation.h"
 #include "store/sqlite_connection.h"
+#include "store/write_batch_observer.h"
 
 namespace memoryd::sqlite {
 
@@ -26,8 +27,10 @@ class WriteBatcher {
 
   // `generation`, when given, is bumped after every batch that changed rows (committed or not)
   // and before any writer of the batch returns (it must outlive the batcher).
-  explicit WriteBatcher(std::unique_ptr<Connection> conn, SharedGeneration* generation = nullptr)
-      : conn_(std::move(conn)), generation_(generation) {}
+  // `observer`, when given, is told of every batch (it must outlive the batcher).
+  explicit WriteBatcher(std::unique_ptr<Connection> conn, SharedGeneration* generation = nullptr,
+                        WriteBatchObserver* observer = nullptr)
+      : conn_(std::move(conn)), generation_(generation), observer_(observer) {}
 
   // Runs `op` inside a transaction and returns once it is committed. Returns op's own error
   // (its changes rolled back), or the commit's error (kInternal, kUnavailable when busy).
@@ -41,6 +44,7 @@ class WriteBatcher {
 
   std::unique_ptr<Connection> conn_;
   SharedGeneration* const generation_;
+  WriteBatchObserver* const observer_;
   std::mutex mu_;
   std::deque<Writer*> queue_;
 };

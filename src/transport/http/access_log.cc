@@ -47,6 +47,19 @@ void AppendMillis(std::string& out, int64_t micros) {
 
 }  // namespace
 
+std::string SafeLogToken(std::string_view text, size_t max_bytes) {
+  if (text.empty()) return "-";
+  constexpr std::string_view kCut = "...";
+  const bool cut = text.size() > max_bytes;
+  std::string out(text.substr(0, cut ? max_bytes : text.size()));
+  for (char& c : out) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= ' ' || byte > '~') c = '?';
+  }
+  if (cut) out += kCut;
+  return out;
+}
+
 AccessLog::AccessLog(bool enabled) : enabled_(enabled) {
   if (enabled_) thread_ = std::thread([this] { Run(); });
 }
@@ -62,13 +75,14 @@ AccessLog::~AccessLog() {
 }
 
 void AccessLog::Record(std::string_view remote, std::string_view method, std::string_view path,
-                       int status, size_t bytes, int64_t micros) {
+                       std::string_view detail, int status, size_t bytes, int64_t micros) {
   if (!enabled_) return;
   // One buffer per thread, reused: formatting a line allocates nothing once it has grown.
   thread_local std::string line;
   line.clear();
   line.append(FormatIsoMillis(NowMillis())).append(" ").append(remote).append(" ");
   line.append(method).append(" ").append(path).append(" ");
+  if (!detail.empty()) line.append(detail).append(" ");
   AppendInt(line, status);
   line.append(" ");
   AppendInt(line, static_cast<int64_t>(bytes));

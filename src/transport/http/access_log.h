@@ -13,14 +13,20 @@
 
 namespace memoryd::http {
 
+// `text` as one token of a log line: bytes outside printable ASCII (spaces and control
+// characters included) become '?', and past `max_bytes` it is cut and ends with "...". An empty
+// text is "-". For client-chosen words such as an MCP tool name.
+std::string SafeLogToken(std::string_view text, size_t max_bytes = 64);
+
 class AccessLog {
  public:
   // enabled == false makes Record a no-op.
   explicit AccessLog(bool enabled);
   ~AccessLog();  // flushes what is pending
 
-  void Record(std::string_view remote, std::string_view method, std::string_view path, int status,
-              size_t bytes, int64_t micros);
+  // `detail` (may be empty) is written after the path: e.g. an MCP request's method and tool.
+  void Record(std::string_view remote, std::string_view method, std::string_view path,
+              std::string_view detail, int status, size_t bytes, int64_t micros);
   // Writes everything recorded so far before returning.
   void Flush();
 

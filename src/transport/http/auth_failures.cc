@@ -11,7 +11,9 @@ Status AuthFailures::Judge(const std::string& address, const Status& outcome) {
   if (outcome.code() != StatusCode::kUnauthenticated) return outcome;
   Status over = Check(address);
   RecordFailure(address);
-  return over.ok() ? outcome : over;
+  if (over.ok()) return outcome;
+  throttled_.fetch_add(1, std::memory_order_relaxed);
+  return over;
 }
 
 Status AuthFailures::Check(const std::string& address) {

@@ -9,6 +9,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -36,6 +37,8 @@ class AuthFailures {
   Status Check(const std::string& address);
   // Records a failed attempt from `address`.
   void RecordFailure(const std::string& address);
+  // How many attempts Judge has answered kRateLimited since the start.
+  int64_t throttled() const { return throttled_.load(std::memory_order_relaxed); }
 
  private:
   struct Window {
@@ -49,6 +52,7 @@ class AuthFailures {
   const AuthFailureOptions options_;
   std::mutex mu_;
   std::unordered_map<std::string, Window> windows_;  // guarded by mu_
+  std::atomic<int64_t> throttled_{0};
 };
 
 }  // namespace memoryd::http

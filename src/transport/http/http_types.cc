@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <cctype>
 
 namespace memoryd::http {
 namespace {
@@ -71,6 +72,21 @@ Status ParseTarget(HttpRequest& request) {
     request.query.emplace_back(std::string(param.key), std::string(param.value));
   }
   return Status::Ok();
+}
+
+std::string BearerToken(const HttpRequest& request) {
+  auto header = request.Header("authorization");
+  if (!header) return {};
+  std::string_view value = *header;
+  constexpr std::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return {};
+  }
+  value.remove_prefix(kScheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return std::string(value);
 }
 
 }  // namespace memoryd::http

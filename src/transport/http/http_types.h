@@ -34,7 +34,18 @@ struct HttpResponse {
   std::string body;
   std::string content_type = "application/json";
   Fields headers;
+  // Never sent; for the access log and the metrics. The pattern of the route that answered
+  // (e.g. "/spaces/{space}"): a string with static storage from a route table, so that counting
+  // by route needs no string built per request. Null when no route answered (e.g. a 404).
+  const char* route = nullptr;
+  // Words the access log writes after the path, e.g. "tools/call search_memories"; whoever sets
+  // them makes client-chosen parts safe first (SafeLogToken in access_log.h).
+  std::string log_detail = {};
 };
+
+// The token of "Authorization: Bearer <token>" (scheme case-insensitive, surrounding spaces
+// dropped); empty when there is none.
+std::string BearerToken(const HttpRequest& request);
 
 // Splits a request target into decoded path and query. kInvalidArgument if malformed.
 Status ParseTarget(HttpRequest& request);

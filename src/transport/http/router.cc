@@ -25,7 +25,8 @@ class Router::Pool {
 struct Router::Match {
   const Route* route = nullptr;
   std::vector<std::pair<std::string, std::string>> params;
-  std::string allow;  // methods of routes whose pattern matched, for 405
+  std::string allow;              // methods of routes whose pattern matched, for 405
+  const char* pattern = nullptr;  // the first pattern that matched the path, for metrics
 };
 
 namespace {
@@ -52,21 +53,6 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
     path.remove_prefix(se);
   }
   return pattern.empty() && path.empty();
-}
-
-std::string BearerToken(const HttpRequest& request) {
-  auto header = request.Header("authorization");
-  if (!header) return {};
-  std::string_view value = *header;
-  constexpr std::string_view kScheme = "bearer ";
-  if (value.size() <= kScheme.size()) return {};
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return {};
-  }
-  value.remove_prefix(kScheme.size());
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  return std::string(value);
 }
 
 }  // namespace
@@ -98,6 +84,7 @@ Router::Match Router::Find(const HttpRequest& request) const {
   std::vector<std::pair<std::string, std::string>> params;
   for (const Route& route : routes_) {
     if (!MatchPattern(route.pattern, request.path, params)) continue;
+    if (match.pattern == nullptr) match.pattern = route.pattern;
     if (request.method == route.method) {
       match.route = &route;
       match.params = std::move(params);
@@ -112,6 +99,13 @@ Router::Match Router::Find(const HttpRequest& request) const {
 }
 
 std::optional<HttpResponse> Router::CheckHead(const HttpRequest& head) {
+  std::optional<HttpResponse> refused = CheckHeadOf(head);
+  // Refusals are rare: finding the route again to label one costs nothing on the common path.
+  if (refused && refused->route == nullptr) refused->route = Find(head).pattern;
+  return refused;
+}
+
+std::optional<HttpResponse> Router::CheckHeadOf(const HttpRequest& head) {
   if (Status s = guard_.Check(head.Header("host"), head.Header("origin")); !s.ok()) {
     return ErrorResponse(s);
   }
@@ -141,7 +135,11 @@ Result<Principal> Router::Authenticate(const HttpRequest& request) {
 
 void Router::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   Match match = Find(request);
-  if (match.route == nullptr) return done(NoRoute(request, match.allow));
+  if (match.route == nullptr) {
+    HttpResponse response = NoRoute(request, match.allow);
+    response.route = match.pattern;  // a 405 names the pattern; a 404 has none
+    return done(std::move(response));
+  }
   const Route* route = match.route;
   if (!route->may_block ||
       (options_.inline_reads && route->access == Access::kRead && service_.SearchReady())) {
@@ -178,14 +176,17 @@ HttpResponse Router::NoRoute(const HttpRequest& request, const std::string& allo
 HttpResponse Router::Execute(const Route& route, const HttpRequest& request,
                              std::vector<std::pair<std::string, std::string>> params) {
   RouteContext ctx{request, service_, Principal{}, SpaceRef{}, std::move(params)};
+  HttpResponse response;
   // A handler must never take the server down: anything thrown becomes a 500.
   try {
-    return Run(route, ctx);
+    response = Run(route, ctx);
   } catch (const std::exception& e) {
-    return ErrorResponse(Status::Internal(std::string("internal error: ") + e.what()));
+    response = ErrorResponse(Status::Internal(std::string("internal error: ") + e.what()));
   } catch (...) {
-    return ErrorResponse(Status::Internal("internal error"));
+    response = ErrorResponse(Status::Internal("internal error"));
   }
+  response.route = route.pattern;
+  return response;
 }
 
 Result<std::string> RequestedSpace(const HttpRequest& request) {

@@ -90,6 +90,8 @@ class Router final : public RequestHandler {
  private:
   struct Match;
   Match Find(const HttpRequest& request) const;
+  // CheckHead without the route label of its refusal.
+  std::optional<HttpResponse> CheckHeadOf(const HttpRequest& head);
   HttpResponse Run(const Route& route, RouteContext& ctx);
   Result<Principal> Authenticate(const HttpRequest& request);
   // 404 or 405 (with Allow) for a request no route takes.

@@ -82,8 +82,9 @@ class Lane {
 
 class HttpServer::Impl {
  public:
-  Impl(HttpServerOptions options, RequestHandler& handler, AccessLog& log)
-      : options_(std::move(options)), env_{options_, handler, log, count_} {
+  Impl(HttpServerOptions options, RequestHandler& handler, AccessLog& log,
+       RequestObserver* observer)
+      : options_(std::move(options)), env_{options_, handler, log, count_, observer} {
     for (int i = 0; i < std::max(1, options_.threads); ++i) {
       lanes_.push_back(std::make_unique<Lane>(SweepInterval(options_)));
     }
@@ -205,8 +206,9 @@ class HttpServer::Impl {
   bool started_ = false;
 };
 
-HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler, AccessLog& log)
-    : impl_(std::make_unique<Impl>(std::move(options), handler, log)) {}
+HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler, AccessLog& log,
+                       RequestObserver* observer)
+    : impl_(std::make_unique<Impl>(std::move(options), handler, log, observer)) {}
 
 HttpServer::~HttpServer() { impl_->Stop(); }
 

@@ -14,6 +14,7 @@
 #include "core/status.h"
 #include "transport/http/access_log.h"
 #include "transport/http/http_types.h"
+#include "transport/http/request_observer.h"
 
 namespace memoryd::http {
 
@@ -31,7 +32,9 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, RequestHandler& handler, AccessLog& log);
+  // `observer` (may be null) is told of every answered request; it must outlive the server.
+  HttpServer(HttpServerOptions options, RequestHandler& handler, AccessLog& log,
+             RequestObserver* observer = nullptr);
   ~HttpServer();
 
   // Binds and starts serving. kInvalidArgument for a bad address, kUnavailable if the address is

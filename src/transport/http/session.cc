@@ -212,9 +212,13 @@ void Session::Reply(HttpResponse response, bool keep_alive) {
   AppendResponseHead(response, reply_keep_alive_, head_);
   body_ = std::move(response.body);
   const Clock::time_point now = Clock::now();
+  const int64_t micros = MicrosBetween(started_, now);
   env_.log.Record(remote_, log_method_.empty() ? "-" : log_method_,
-                  log_path_.empty() ? "-" : log_path_, response.status, body_.size(),
-                  MicrosBetween(started_, now));
+                  log_path_.empty() ? "-" : log_path_, response.log_detail, response.status,
+                  body_.size(), micros);
+  if (env_.observer != nullptr) {
+    env_.observer->Observe(log_method_, response.route, response.status, micros);
+  }
   deadline_ = now + env_.options.io_timeout;
   std::shared_ptr<Session> self = self_ ? std::move(self_) : shared_from_this();
   const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};

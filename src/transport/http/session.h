@@ -59,6 +59,7 @@ struct SessionEnv {
   RequestHandler& handler;
   AccessLog& log;
   SessionCount& count;
+  RequestObserver* observer;  // may be null
 };
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -5,11 +5,15 @@
 #include <cctype>
 
 #include "auth/api_key.h"
+#include "transport/http/access_log.h"
 #include "transport/http/body_rules.h"
 #include "transport/http/error_map.h"
 #include "transport/http/json_text.h"
 
 namespace memoryd::mcp {
+
+const char kMcpRoute[] = "/mcp";
+
 namespace {
 
 constexpr std::string_view kPath = "/mcp";
@@ -19,22 +23,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-// The token of "Authorization: Bearer <token>" (scheme case-insensitive), parsed as the REST
-// router does; empty when there is none.
-std::string BearerToken(const http::HttpRequest& request) {
-  auto header = request.Header("authorization");
-  if (!header) return {};
-  std::string_view value = *header;
-  constexpr std::string_view kScheme = "bearer ";
-  if (value.size() <= kScheme.size() || Lower(value.substr(0, kScheme.size())) != kScheme) {
-    return {};
-  }
-  value.remove_prefix(kScheme.size());
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  return std::string(value);
 }
 
 http::HttpResponse Refuse(int status, std::string message) {
@@ -75,6 +63,20 @@ http::HttpResponse RpcAnswer(int status, const json::object& body) {
   response.status = status;
   response.body = http::SerializeJson(body);
   return response;
+}
+
+// What the access log says of a message after the path: its method, and for a tool call the
+// tool's name, each made safe to log (a client chooses both).
+std::string LogDetail(const Message& message) {
+  if (message.kind == MessageKind::kInvalid || message.kind == MessageKind::kResponse) {
+    return "-";
+  }
+  std::string detail = http::SafeLogToken(message.method);
+  if (message.method != "tools/call") return detail;
+  const json::value* name = message.params.if_contains("name");
+  detail += ' ';
+  detail += name != nullptr && name->is_string() ? http::SafeLogToken(name->get_string()) : "-";
+  return detail;
 }
 
 bool AcceptsJson(const http::HttpRequest& request) {
@@ -145,6 +147,7 @@ std::optional<http::HttpResponse> McpHttpHandler::CheckHead(const http::HttpRequ
   std::optional<http::HttpResponse> refusal = Check(head, &caller);
   if (!refusal) refusal = http::CheckBodyHeaders(head);
   if (refusal) {
+    refusal->route = kMcpRoute;
     if (auto origin = head.Header("origin");
         origin && guard_.Check(head.Header("host"), origin).ok()) {
       AddCorsHeaders(*refusal, std::string(*origin));
@@ -156,14 +159,17 @@ std::optional<http::HttpResponse> McpHttpHandler::CheckHead(const http::HttpRequ
 void McpHttpHandler::Handle(http::HttpRequest request,
                             std::function<void(http::HttpResponse)> done) {
   if (request.path != kPath) return next_.Handle(std::move(request), std::move(done));
+  std::optional<std::string> cors_origin;
   if (auto origin = request.Header("origin");
       origin && guard_.Check(request.Header("host"), origin).ok()) {
-    done = [done = std::move(done), origin = std::string(*origin)](http::HttpResponse r) {
-      AddCorsHeaders(r, origin);
-      done(std::move(r));
-    };
-    if (request.method == "OPTIONS") return done(Preflight());
+    cors_origin = std::string(*origin);
   }
+  done = [done = std::move(done), cors_origin = std::move(cors_origin)](http::HttpResponse r) {
+    r.route = kMcpRoute;
+    if (cors_origin) AddCorsHeaders(r, *cors_origin);
+    done(std::move(r));
+  };
+  if (cors_origin && request.method == "OPTIONS") return done(Preflight());
   Caller caller;
   if (auto refusal = Check(request, &caller)) return done(std::move(*refusal));
   if (request.method == "DELETE") return done(EndSession(request, caller));
@@ -179,7 +185,7 @@ std::optional<http::HttpResponse> McpHttpHandler::Check(const http::HttpRequest&
     return MethodNotAllowed(request.method);
   }
   if (!options_.no_auth) {
-    const std::string token = BearerToken(request);
+    const std::string token = http::BearerToken(request);
     auto principal = service_.Authenticate(token);
     if (!principal.ok()) {
       return http::ErrorResponse(
@@ -218,13 +224,23 @@ void McpHttpHandler::Post(const http::HttpRequest& request, const Caller& caller
   }
   auto parsed = ParseMessageText(request.body);
   if (!parsed.ok()) {
-    return done(RpcAnswer(400, ErrorResponse(nullptr, kParseError, parsed.status().message())));
+    http::HttpResponse answer =
+        RpcAnswer(400, ErrorResponse(nullptr, kParseError, parsed.status().message()));
+    answer.log_detail = "-";
+    return done(std::move(answer));
   }
   if (parsed->is_array()) {
-    return done(RpcAnswer(
-        400, ErrorResponse(nullptr, kInvalidRequest, "send one JSON-RPC message per request")));
+    http::HttpResponse answer = RpcAnswer(
+        400, ErrorResponse(nullptr, kInvalidRequest, "send one JSON-RPC message per request"));
+    answer.log_detail = "batch";
+    return done(std::move(answer));
   }
   Message message = ReadMessage(std::move(parsed).value());
+  // Every answer from here on names the message in the access log.
+  done = [done = std::move(done), detail = LogDetail(message)](http::HttpResponse r) {
+    r.log_detail = detail;
+    done(std::move(r));
+  };
   if (message.kind == MessageKind::kInvalid) {
     return done(RpcAnswer(400, ErrorResponse(message.id, kInvalidRequest, message.problem)));
   }

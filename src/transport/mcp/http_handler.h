@@ -33,6 +33,10 @@
 
 namespace memoryd::mcp {
 
+// The path MCP answers at, as the route label of its answers (HttpResponse::route): defined
+// once, so every answer carries the same pointer.
+extern const char kMcpRoute[];
+
 struct McpHttpOptions {
   bool no_auth = false;     // every request acts as the default account
   std::string listen_host;  // the bound address, for the Host check

@@ -162,10 +162,19 @@ Result<std::string> McpServer::ListTools(Call&) { return list_tools_json_; }
 
 Result<std::string> McpServer::CallTool(Call& call) {
   const json::value* name = call.params.if_contains("name");
+  const Tool* tool =
+      name != nullptr && name->is_string() ? registry_->Find(name->get_string()) : nullptr;
+  bool ok = false;
+  Result<std::string> answer = CallKnownTool(tool, call, &ok);
+  if (tool_observer_ != nullptr) tool_observer_->OnToolCall(tool, ok);
+  return answer;
+}
+
+Result<std::string> McpServer::CallKnownTool(const Tool* tool, Call& call, bool* ok) {
+  const json::value* name = call.params.if_contains("name");
   if (name == nullptr || !name->is_string()) {
     return Status::InvalidArgument("tools/call needs params.name, the tool's name");
   }
-  const Tool* tool = registry_->Find(name->get_string());
   if (tool == nullptr) {
     return Status::InvalidArgument("unknown tool '" + std::string(name->get_string()) +
                                    "'; tools/list names the tools");
@@ -174,6 +183,7 @@ Result<std::string> McpServer::CallTool(Call& call) {
   const json::value none = json::object();
   auto result = RunTool(*tool, args != nullptr && !args->is_null() ? *args : none, call.principal);
   if (!result.ok()) return ToolError(result.status());
+  *ok = true;
   return ToolResult(*result);
 }
 

@@ -31,6 +31,15 @@ inline constexpr std::string_view kDefaultHttpProtocolVersion = "2025-03-26";
 // 2025-11-25, 2025-06-18 and 2025-03-26.
 bool IsSupportedProtocolVersion(std::string_view version);
 
+// Told of every tools/call, for metrics. Called concurrently from any thread; must not block.
+class ToolCallObserver {
+ public:
+  virtual ~ToolCallObserver() = default;
+  // `tool` is null when the call named no tool of the registry; `ok` is false when the call
+  // answered an error (a JSON-RPC error or a result with isError).
+  virtual void OnToolCall(const Tool* tool, bool ok) = 0;
+};
+
 struct McpOptions {
   // The space of calls that name none (`memoryd mcp --space`); empty: the key's own, else
   // "default".
@@ -63,6 +72,10 @@ class McpServer {
   // prompts/get (the HTTP transport runs those on a worker pool, the rest inline).
   static bool MayBlock(const Message& message);
   const ToolRegistry& registry() const { return *registry_; }
+  // `observer` (may be null) is told of every tool call from now on; it counts by this
+  // server's registry, hence a setter rather than an option. REQUIRES: no call is in progress
+  // (set it before serving). `observer` must outlive the server.
+  void SetToolObserver(ToolCallObserver* observer) { tool_observer_ = observer; }
 
  private:
   struct Call {
@@ -85,6 +98,9 @@ class McpServer {
   Result<std::string> SetLogLevel(Call& call);
   Result<std::string> ListTools(Call& call);
   Result<std::string> CallTool(Call& call);
+  // CallTool once the tool is looked up (null: none was named or it is unknown); `*ok` is set
+  // when the tool succeeded.
+  Result<std::string> CallKnownTool(const Tool* tool, Call& call, bool* ok);
   Result<std::string> ListResources(Call& call);
   Result<std::string> ListResourceTemplates(Call& call);
   Result<std::string> ReadResource(Call& call);
@@ -99,6 +115,7 @@ class McpServer {
   const McpOptions options_;
   const std::unique_ptr<ToolRegistry> registry_;
   const std::string list_tools_json_;  // the tools/list result, serialised once
+  ToolCallObserver* tool_observer_ = nullptr;
 };
 
 }  // namespace memoryd::mcp
