@@ -1,5 +1,3 @@
-#include "cli/command.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +9,7 @@
 #include <string_view>
 
 #include "app/data_dir.h"
+#include "cli/command.h"
 #include "cli/progress_meter.h"
 #include "core/atomic_file.h"
 #include "core/clock.h"
@@ -244,7 +243,8 @@ int Import(const ParsedFlags& flags, int, char**) {
 
 int Backup(const ParsedFlags& flags, int, char**) {
   const auto out = flags.Get("out");
-  if (!out || out->empty()) return Fail(Status::InvalidArgument("--out PATH is required"), kExitUsage);
+  if (!out || out->empty())
+    return Fail(Status::InvalidArgument("--out PATH is required"), kExitUsage);
   const bool force = flags.Has("force");
   if (!force && std::filesystem::exists(*out)) {
     return Fail(Status::Conflict(*out + " exists (refusing to overwrite it; --force replaces it)"));
@@ -261,7 +261,8 @@ int Backup(const ParsedFlags& flags, int, char**) {
 
 int Restore(const ParsedFlags& flags, int, char**) {
   const auto from = flags.Get("from");
-  if (!from || from->empty()) return Fail(Status::InvalidArgument("--from PATH is required"), kExitUsage);
+  if (!from || from->empty())
+    return Fail(Status::InvalidArgument("--from PATH is required"), kExitUsage);
   const std::string dir = flags.GetOr("data-dir", "./memoryd-data");
   // The backup is checked before anything is created.
   auto checked = sqlite::CheckSnapshot(*from);

@@ -1,5 +1,5 @@
 // The export format of `memoryd export` and `memoryd import`: JSON Lines, a header object on
-// the first line, then one memory per line (docs/ops-data.md describes every field).
+// the first line, then one memory per line (README.md, "The export format", describes every field).
 //
 //   {"format":"memoryd-export","version":1,"exportedAt":"2026-05-11T12:00:00.000Z",
 //    "memoryd":"0.1.0"}

@@ -127,7 +127,9 @@ def test_requests_are_counted_by_route_pattern_and_status(server):
         counts = [v for _, v in buckets]
         assert counts == sorted(counts), f"buckets of {route} are not cumulative: {counts}"
         assert counts[-1] == value(after, name + "_count", route=route)
-        assert value(after, name + "_sum", route=route) > 0
+        # A 404 refused from its head can take under a microsecond; seven keyed reads and
+        # durable writes cannot.
+        assert value(after, name + "_sum", route=route) > (0 if route == f"{R}/memory" else -1)
 
 
 def test_hostile_paths_add_no_series(server):

@@ -68,7 +68,7 @@ def port_free(port):
 
 
 def run_script(workdir, script):
-    env = dict(os.environ, HOME=str(workdir), PATH=f"{workdir / 'bin'}:{os.environ['PATH']}")
+    env = dict(os.environ, HOME=str(workdir), TMPDIR=str(workdir), PATH=f"{workdir / 'bin'}:{os.environ['PATH']}")
     env.pop("MEMORYD_API_KEY", None)
     log = workdir / "examples.log"
     # Output goes to a file, not a pipe: a server an example starts in the background keeps
