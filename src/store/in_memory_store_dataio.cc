@@ -2,31 +2,13 @@
 #include <algorithm>
 #include <tuple>
 
+#include "store/import_rules.h"
 #include "store/in_memory_store.h"
 
 namespace memoryd {
 namespace {
 
 bool IsLive(const Memory& m, int64_t now) { return !m.expires_at || *m.expires_at > now; }
-
-std::vector<std::string> UniqueTags(const std::vector<std::string>& tags) {
-  std::vector<std::string> out;
-  for (const auto& tag : tags) {
-    if (std::find(out.begin(), out.end(), tag) == out.end()) out.push_back(tag);
-  }
-  return out;
-}
-
-bool SameContent(const Memory& a, const std::vector<float>& embedding, const std::string& embedder,
-                 const MemoryRecord& rec) {
-  const Memory& b = rec.memory;
-  const bool same = a.space == b.space && a.key == b.key && a.title == b.title &&
-                    a.text == b.text && a.tags == UniqueTags(b.tags) &&
-                    a.metadata_json == b.metadata_json && a.created_at == b.created_at &&
-                    a.updated_at == b.updated_at && a.expires_at == b.expires_at;
-  if (!same || rec.embedding.empty()) return same;
-  return embedding == rec.embedding && embedder == rec.embedder;
-}
 
 MemoryWrite ToWrite(const MemoryRecord& rec) {
   MemoryWrite w;
@@ -118,7 +100,7 @@ Result<ImportOutcome> InMemoryStore::ImportLocked(AccountId account, const Memor
       stored = &row;
     }
   }
-  if (stored && SameContent(stored->memory, stored->embedding, stored->embedder, rec)) {
+  if (stored && SameImportedContent(stored->memory, stored->embedding, stored->embedder, rec)) {
     return ImportOutcome::kUnchanged;
   }
   bool created = false;

@@ -2,6 +2,7 @@
 // the write batcher, so the index feed's triggers and the shared generation see every change).
 #include <algorithm>
 
+#include "store/import_rules.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_queries.h"
 #include "store/sqlite_reader_lease.h"
@@ -56,27 +57,6 @@ Result<std::optional<StoredRow>> FindStoredById(Connection& conn, std::string_vi
   row.live = stmt.ColumnInt(15) != 0;
   stmt.Reset();
   return std::optional<StoredRow>(std::move(row));
-}
-
-std::vector<std::string> UniqueTags(const std::vector<std::string>& tags) {
-  std::vector<std::string> out;
-  for (const auto& tag : tags) {
-    if (std::find(out.begin(), out.end(), tag) == out.end()) out.push_back(tag);
-  }
-  return out;
-}
-
-// True when importing `rec` over `stored` would change nothing anyone can read. The stored
-// embedding matters only when the record brings one.
-bool SameContent(const MemoryRecord& stored, const MemoryRecord& rec) {
-  const Memory& a = stored.memory;
-  const Memory& b = rec.memory;
-  const bool same = a.space == b.space && a.key == b.key && a.title == b.title &&
-                    a.text == b.text && a.tags == UniqueTags(b.tags) &&
-                    a.metadata_json == b.metadata_json && a.created_at == b.created_at &&
-                    a.updated_at == b.updated_at && a.expires_at == b.expires_at;
-  if (!same || rec.embedding.empty()) return same;
-  return stored.embedding == rec.embedding && stored.embedder == rec.embedder;
 }
 
 MemoryWrite ToWrite(const MemoryRecord& rec) {
@@ -142,7 +122,9 @@ Result<ImportOutcome> ImportOne(Connection& conn, AccountId account, const Memor
   if (stored && stored->account != account) {
     return Status::Conflict("id '" + rec.memory.id + "' belongs to another account");
   }
-  if (stored && SameContent(stored->record, rec)) return ImportOutcome::kUnchanged;
+  if (stored && SameImportedContent(stored->record.memory, stored->record.embedding,
+                                    stored->record.embedder, rec))
+    return ImportOutcome::kUnchanged;
   MEMORYD_ASSIGN_OR_RETURN(const int64_t space_id,
                            sqlite::EnsureSpace(conn, SpaceRef{account, rec.memory.space}, now));
   MEMORYD_ASSIGN_OR_RETURN(bool replaced, FreeKey(conn, space_id, rec, now));
