@@ -288,3 +288,22 @@ def test_each_command_has_its_own_usage():
         assert f"memoryd {command}" in res.stdout
     res = run_cli(["import", "--data-dir", "x"])
     assert res.returncode == 2 and "FILE" in res.stderr
+
+
+def test_progress_is_redrawn_on_a_terminal_and_summed_up_otherwise(tmp_path):
+    src = tmp_path / "big.jsonl"
+    src.write_text("\n".join([header_line()] + [good_line(i) for i in range(1200)]) + "\n")
+    # `script` gives the import a pseudo-terminal as stderr, as an operator's shell would.
+    res = subprocess.run(["script", "-qec", f"{require_binary()} import --data-dir "
+                          f"{tmp_path / 'tty'} {src}", "/dev/null"],
+                         capture_output=True, timeout=CLI_TIMEOUT, stdin=subprocess.DEVNULL)
+    out = res.stdout.decode("utf-8", "replace")  # bytes: text mode would turn \r into \n
+    assert res.returncode == 0, out + res.stderr.decode("utf-8", "replace")
+    assert "/1200 memories (" in out and "s left)" in out, out
+    assert "\r1200/1200 memories (" in out, "the progress line is redrawn in place"
+    assert "imported 1200 memories (1200 created" in out
+
+    piped = run_cli(["import", "--data-dir", str(tmp_path / "pipe"), str(src)])
+    assert piped.returncode == 0, piped.stderr
+    assert "s left" not in piped.stderr and "\r" not in piped.stderr
+    assert piped.stderr.count("\n") == 1 and "imported 1200 memories" in piped.stderr
