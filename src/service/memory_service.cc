@@ -120,9 +120,10 @@ Status MemoryService::ValidateKeys(const std::vector<std::string>& keys) const {
   return Status::Ok();
 }
 
-Result<PutOutcome> MemoryService::Put(const SpaceRef& space, MemoryInput input) {
+Result<PutOutcome> MemoryService::Put(const SpaceRef& space, MemoryInput input,
+                                      std::string_view text_field) {
   const int64_t now = clock_.NowMillis();
-  MEMORYD_ASSIGN_OR_RETURN(MemoryWrite write, Prepare(std::move(input), now));
+  MEMORYD_ASSIGN_OR_RETURN(MemoryWrite write, Prepare(std::move(input), now, text_field));
   Embed({&write});
   auto outcome = store_.Put(space, write, Limits(), now);
   if (outcome.ok()) AfterWrite();

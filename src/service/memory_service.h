@@ -63,6 +63,7 @@ struct SearchQuery {
   std::string text;
   int64_t top_k = 10;  // 1..100
   SearchFilter filter;
+  double min_score = 0;  // 0..1: results scoring below it are left out
 };
 struct SearchResult {
   Memory memory;
@@ -153,7 +154,9 @@ class MemoryService {
                                 Access access);
 
   // --- keyed memories (seed 004) ---
-  Result<PutOutcome> Put(const SpaceRef& space, MemoryInput input);
+  // `text_field` names the text in errors (the capsule dialect calls it "value").
+  Result<PutOutcome> Put(const SpaceRef& space, MemoryInput input,
+                         std::string_view text_field = "value");
   Result<Memory> Get(const SpaceRef& space, std::string_view key);
   Result<bool> Exists(const SpaceRef& space, std::string_view key);
   // kNotFound when no live memory has the key.
@@ -179,13 +182,18 @@ class MemoryService {
   Status DeleteTag(const SpaceRef& space, std::string_view name);
   Result<std::vector<std::string>> KeysWithTags(const SpaceRef& space,
                                                 std::vector<std::string> tags);
+  // The memories carrying every tag in `tags`, newest first, at most `limit`
+  // (1..200). kInvalidArgument for no tags or a limit out of range.
+  Result<std::vector<Memory>> WithAllTags(const SpaceRef& space, std::vector<std::string> tags,
+                                          int64_t limit);
 
   // --- semantic memories (seed 000) ---
   // Stores a memory (replacing the one with the same key, if keyed). With `dedupe`, a memory of
   // the space that scores >= 0.95 against the new text is returned instead and nothing changes.
   Result<AddResult> Add(const SpaceRef& space, MemoryInput input, bool dedupe);
-  // Hybrid (keyword + vector) search, best first. An unknown space gives an empty list.
-  // kInvalidArgument for an empty query or top_k outside 1..100.
+  // Hybrid (keyword + vector) search, best first. An unknown space gives an empty list. A result
+  // that would read as score 0, or scores below query.min_score, is left out. kInvalidArgument
+  // for an empty query, top_k outside 1..100 or min_score outside 0..1.
   Result<SearchAnswer> Search(const SpaceRef& space, const SearchQuery& query);
   // Newest first; `cursor` is empty or a next_cursor from an earlier page. limit 1..200.
   Result<RecentPage> Recent(const SpaceRef& space, int64_t limit, std::string_view cursor);

@@ -17,6 +17,8 @@ namespace {
 
 constexpr int64_t kMaxTopK = 100;
 constexpr int64_t kMaxRecent = 200;
+// Scores are reported to three decimals: below this a result would read as a score of 0.
+constexpr double kLeastReportedScore = 0.0005;
 constexpr double kDuplicateScore = 0.95;
 constexpr double kDuplicateMeaning = 0.9;
 
@@ -228,9 +230,16 @@ Result<SearchAnswer> MemoryService::Search(const SpaceRef& space, const SearchQu
   if (query.top_k < 1 || query.top_k > kMaxTopK) {
     return Status::InvalidArgument("'top_k' must be an integer from 1 to 100");
   }
+  if (!(query.min_score >= 0 && query.min_score <= 1)) {
+    return Status::InvalidArgument("'min_score' must be a number from 0 to 1");
+  }
   SearchQuery checked = query;
   MEMORYD_RETURN_IF_ERROR(ValidateFilter(checked.filter));
-  return SearchIn(space, checked, clock_.NowMillis());
+  MEMORYD_ASSIGN_OR_RETURN(SearchAnswer answer, SearchIn(space, checked, clock_.NowMillis()));
+  // A result that matches nothing of the query only pads the answer.
+  const double least = std::max(query.min_score, kLeastReportedScore);
+  std::erase_if(answer.results, [&](const SearchResult& r) { return r.score < least; });
+  return answer;
 }
 
 Result<AddResult> MemoryService::Add(const SpaceRef& space, MemoryInput input, bool dedupe) {
@@ -270,6 +279,24 @@ std::optional<Memory> MemoryService::ExactCopy(const std::vector<SearchResult>& 
     }
   }
   return std::nullopt;
+}
+
+Result<std::vector<Memory>> MemoryService::WithAllTags(const SpaceRef& space,
+                                                       std::vector<std::string> tags,
+                                                       int64_t limit) {
+  if (tags.empty()) return Status::InvalidArgument("'tags' must name at least one tag");
+  if (limit < 1 || limit > kMaxRecent) {
+    return Status::InvalidArgument("'limit' must be an integer from 1 to 200");
+  }
+  MEMORYD_RETURN_IF_ERROR(NormalizeTags(tags, options_));
+  SearchFilter filter;
+  filter.tags_all = std::move(tags);
+  const int64_t now = clock_.NowMillis();
+  MEMORYD_ASSIGN_OR_RETURN(auto seqs, store_.MatchingSeqs(space, filter, now));
+  // Sequence numbers grow as memories are created: the last ones are the newest.
+  const auto keep = std::min<size_t>(seqs.size(), static_cast<size_t>(limit));
+  std::vector<int64_t> newest(seqs.rbegin(), seqs.rbegin() + static_cast<std::ptrdiff_t>(keep));
+  return store_.LoadBySeqs(newest, now);
 }
 
 Result<RecentPage> MemoryService::Recent(const SpaceRef& space, int64_t limit,

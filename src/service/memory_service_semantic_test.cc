@@ -1,6 +1,8 @@
 // MemoryService's semantic operations against a real SqliteStore and search engine.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "embed/builtin_embedder.h"
 #include "search/search_engine.h"
 #include "service/memory_service.h"
@@ -85,6 +87,55 @@ TEST_F(SemanticServiceTest, SearchValidatesItsArguments) {
   q.top_k = 5;
   q.filter.tags_any = {std::string("bad\ntag")};
   EXPECT_EQ(service_->Search({1, "p"}, q).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(SemanticServiceTest, MinScoreLeavesOutWeakResultsAndNoResultScoresZero) {
+  Add("p", "User prefers dark mode and Vim keybindings in all editors.");
+  Add("p", "Lunch is usually at noon on weekdays.");
+  Add("p", "The invoice archive is kept for seven years.");
+  SearchQuery q;
+  q.text = "Vim keybindings";
+  q.top_k = 10;
+  auto all = service_->Search({1, "p"}, q);
+  ASSERT_TRUE(all.ok());
+  ASSERT_FALSE(all->results.empty());
+  for (const auto& r : all->results) EXPECT_GE(r.score, 0.0005) << r.memory.text;
+  const double best = all->results.front().score;
+  q.min_score = best;
+  auto strong = service_->Search({1, "p"}, q);
+  ASSERT_TRUE(strong.ok());
+  ASSERT_FALSE(strong->results.empty());
+  for (const auto& r : strong->results) EXPECT_GE(r.score, best);
+  EXPECT_LT(strong->results.size(), 3u);
+  q.min_score = 1;
+  auto perfect = service_->Search({1, "p"}, q);
+  ASSERT_TRUE(perfect.ok());
+  for (const auto& r : perfect->results) EXPECT_GE(r.score, 1.0);
+  for (double bad : {-0.1, 1.5, std::nan("")}) {
+    q.min_score = bad;
+    auto refused = service_->Search({1, "p"}, q);
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(refused.status().message().find("'min_score'"), std::string::npos);
+  }
+}
+
+TEST_F(SemanticServiceTest, WithAllTagsListsNewestFirstUpToTheLimit) {
+  const Memory a = Add("p", "first", {"x", "y"});
+  Add("p", "second", {"x"});
+  const Memory c = Add("p", "third", {"y", "x"});
+  auto both = service_->WithAllTags({1, "p"}, {"x", "y"}, 10);
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[0].id, c.id);
+  EXPECT_EQ((*both)[1].id, a.id);
+  auto one = service_->WithAllTags({1, "p"}, {"x"}, 1);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].id, c.id);
+  EXPECT_TRUE(service_->WithAllTags({1, "nowhere"}, {"x"}, 5).value().empty());
+  EXPECT_EQ(service_->WithAllTags({1, "p"}, {}, 5).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->WithAllTags({1, "p"}, {"x"}, 0).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(SemanticServiceTest, DedupeReturnsTheExistingCopyOnly) {
@@ -175,9 +226,9 @@ TEST_F(SemanticServiceTest, ByIdRespectsScopedAndReadOnlyKeys) {
 
 TEST_F(SemanticServiceTest, CapsuleWritesAreSearchableAndDeletesLeaveIndexes) {
   MemoryInput in;
-  in.key.emplace("favourite-colour");
+  in.key = std::string("favourite-colour");
   in.text = "teal, like the sea at dusk";
-  ASSERT_TRUE(service_->Put({1, "p"}, in).ok());
+  ASSERT_TRUE(service_->Put({1, "p"}, in, "value").ok());
   EXPECT_EQ(SearchTexts("p", "favourite colour"), std::vector<std::string>{in.text});
   ASSERT_TRUE(service_->Delete({1, "p"}, "favourite-colour").ok());
   EXPECT_TRUE(SearchTexts("p", "favourite colour").empty());

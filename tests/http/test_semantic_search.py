@@ -204,9 +204,12 @@ def test_seed_claim_editor_settings(module_server):
                  "User wants weekly summaries by email on Mondays.",
                  "User's favourite music for focus is lo-fi hip hop."):
         add(module_server, space, text)
-    for q in ("editor settings", "What are the user's editor preferences?", "IDE configuration", "keyboard shortcuts in the editor"):
+    # Not "IDE configuration": it shares no word and no word piece with any memory here, so the
+    # built-in embedder scores every memory 0 for it, and a score-0 result is never returned.
+    for q in ("editor settings", "What are the user's editor preferences?", "keyboard shortcuts in the editor"):
         mems = search(module_server, space, q, top_k=5)
         assert mems and mems[0]["id"] == vim, f"{q!r}: {[(round(m['score'], 3), m['text']) for m in mems]}"
+        assert mems[0]["score"] > 0
 
 
 def test_identical_text_scores_at_least_095(module_server, corpus):
@@ -613,3 +616,48 @@ def test_no_auth_mode_serves_the_seed_routes(server_factory):
     assert r.status_code == 201, r.text
     r = srv.request("POST", "/mcp/search", key=None, json={"space": "open", "q": "no auth needed here", "top_k": 1})
     assert r.status_code == 200 and r.json()["memories"][0]["text"] == "no auth needed here"
+
+
+# ---------------------------------------------------------------- min_score and score 0
+
+
+def test_min_score_must_be_a_number_from_0_to_1(module_server):
+    """A wrong type or a value outside 0..1 is a 400 naming min_score, never a search."""
+    for bad in ["0.5", True, [0.5], {"v": 1}, -0.01, 1.01, 2]:
+        r = module_server.request("POST", "/mcp/search",
+                                  json={"space": "min-score-bad", "q": "anything", "min_score": bad})
+        assert r.status_code == 400, f"min_score {bad!r}: {r.status_code} {r.text[:200]}"
+        assert "min_score" in r.json()["error"], r.text
+    for good in [0, 0.0, 0.5, 1, None]:
+        r = module_server.request("POST", "/mcp/search",
+                                  json={"space": "min-score-bad", "q": "anything", "min_score": good})
+        assert r.status_code == 200, f"min_score {good!r}: {r.status_code} {r.text[:200]}"
+
+
+def test_min_score_leaves_out_weaker_results(module_server):
+    space = "min-score-effect"
+    add(module_server, space, "The user prefers dark mode and Vim keybindings in all editors.")
+    add(module_server, space, "Emacs keybindings are what the other team uses.")
+    add(module_server, space, "Lunch is usually at noon on weekdays.")
+    everything = search(module_server, space, "Vim keybindings")
+    assert len(everything) >= 2, everything
+    best, runner_up = everything[0]["score"], everything[1]["score"]
+    assert runner_up < best, everything
+    # Scores are written to three decimals: a threshold just under the best keeps the best.
+    threshold = best - 0.0005
+    strong = search(module_server, space, "Vim keybindings", min_score=threshold)
+    assert [m["id"] for m in strong] == [m["id"] for m in everything if m["score"] >= best]
+    assert all(m["score"] >= threshold for m in strong)
+    assert search(module_server, space, "Vim keybindings", min_score=0) == everything
+
+
+def test_a_result_scoring_zero_is_never_returned(module_server):
+    """Search does not pad its answer with memories that match nothing of the query."""
+    space = "no-zero-scores"
+    add(module_server, space, "The staging database runs on host db-2.")
+    for i in range(12):
+        add(module_server, space, f"Grocery list number {i}: apples, bread and cheese.")
+    mems = search(module_server, space, "staging database host", top_k=20)
+    assert mems and mems[0]["text"] == "The staging database runs on host db-2.", mems
+    assert all(m["score"] > 0 for m in mems), [(m["score"], m["text"]) for m in mems]
+    assert len(mems) < 13, "score-0 memories padded the answer"

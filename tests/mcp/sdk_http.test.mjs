@@ -8,9 +8,8 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, Server, createKey } from './harness.mjs';
+import { REQUIRED_TOOLS, call, toolCases } from './tool_cases.mjs';
 
-const REQUIRED_TOOLS = ['add_memory', 'search_memories', 'list_memories', 'get_memory',
-  'update_memory', 'delete_memory', 'list_spaces', 'delete_space'];
 const ADMIN_KEY = 'mk_test_admin_' + 'x'.repeat(24);
 
 async function connect(server, key = ADMIN_KEY) {
@@ -19,14 +18,6 @@ async function connect(server, key = ADMIN_KEY) {
   const client = new Client({ name: 'memoryd-sdk-test', version: '1.0.0' });
   await client.connect(transport);
   return { client, transport };
-}
-
-// Calls a tool and checks the result's shape: structuredContent and the same JSON as text.
-async function call(client, name, args = {}) {
-  const result = await client.callTool({ name, arguments: args });
-  assert.equal(result.content[0].type, 'text');
-  if (!result.isError) assert.deepEqual(JSON.parse(result.content[0].text), result.structuredContent);
-  return result;
 }
 
 // One raw JSON-RPC POST to /mcp.
@@ -58,9 +49,7 @@ describe('MCP over Streamable HTTP', () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
     for (const required of REQUIRED_TOOLS) assert.ok(names.includes(required), required);
-    for (const extra of ['set_memory', 'list_tags', 'set_memories', 'count_memories', 'memory_exists']) {
-      assert.ok(names.includes(extra), extra);
-    }
+    for (const extra of ['describe_space', 'list_tags', 'delete_tag']) assert.ok(names.includes(extra), extra);
     for (const tool of tools) {
       assert.ok(tool.title && tool.description.length > 40, tool.name);
       assert.equal(tool.inputSchema.type, 'object', tool.name);
@@ -69,14 +58,20 @@ describe('MCP over Streamable HTTP', () => {
         assert.equal(typeof tool.annotations[hint], 'boolean', `${tool.name} ${hint}`);
       }
     }
-    // The README's tool table documents every tool.
+    // The README's tool table documents every tool, and no tool that is gone.
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
     for (const name of names) assert.ok(readme.includes(`| \`${name}\` |`), `README lacks ${name}`);
+    const section = readme.slice(readme.indexOf('### Tools'), readme.indexOf('### The HTTP transport'));
+    const documented = [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    assert.deepEqual(documented.sort(), [...names].sort());
     const search = tools.find((t) => t.name === 'search_memories');
     assert.equal(search.annotations.readOnlyHint, true);
-    assert.deepEqual(Object.keys(search.inputSchema.properties).sort(), ['filters', 'query', 'space', 'top_k']);
+    assert.deepEqual(Object.keys(search.inputSchema.properties).sort(),
+      ['filters', 'min_score', 'query', 'space', 'top_k']);
     assert.equal(tools.find((t) => t.name === 'delete_space').annotations.destructiveHint, true);
   });
+
+  describe('every tool', () => toolCases(() => client));
 
   it('adds memories and finds them by meaning and words', async () => {
     const added = await call(client, 'add_memory', {
@@ -111,28 +106,6 @@ describe('MCP over Streamable HTTP', () => {
     assert.match(gone.content[0].text, /not found/i);
   });
 
-  it('offers the capsule operations as tools', async () => {
-    const set = await call(client, 'set_memory', { space: 'caps', key: 'k1', text: 'v1', tags: ['t1'] });
-    assert.equal(set.structuredContent.created, true);
-    assert.equal((await call(client, 'memory_exists', { space: 'caps', key: 'k1' })).structuredContent.exists, true);
-    const bulk = await call(client, 'set_memories', { space: 'caps',
-      items: [{ key: 'k2', text: 'v2' }, { key: 'k3', text: 'v3', ttl_minutes: 60 }] });
-    assert.equal(bulk.structuredContent.storedCount, 2);
-    assert.equal((await call(client, 'count_memories', { space: 'caps' })).structuredContent.count, 3);
-    const got = await call(client, 'get_memories', { space: 'caps', keys: ['k1', 'nope'] });
-    assert.deepEqual(got.structuredContent.items.map((i) => i.found), [true, false]);
-    assert.deepEqual((await call(client, 'list_tags', { space: 'caps' })).structuredContent.tags, ['t1']);
-    assert.deepEqual((await call(client, 'list_keys_by_tags', { space: 'caps', tags: ['t1'] })).structuredContent.keys, ['k1']);
-    const found = await call(client, 'find_memories', { space: 'caps', text: 'V2' });
-    assert.equal(found.structuredContent.memories[0].key, 'k2');
-    const del = await call(client, 'delete_memories', { space: 'caps', keys: ['k2', 'k9'] });
-    assert.deepEqual([del.structuredContent.deletedCount, del.structuredContent.missingCount], [1, 1]);
-    assert.equal((await call(client, 'describe_space', { space: 'caps' })).structuredContent.memoryCount, 2);
-    const spaces = (await call(client, 'list_spaces')).structuredContent.spaces.map((s) => s.name);
-    assert.ok(spaces.includes('caps'));
-    assert.equal((await call(client, 'delete_space', { space: 'caps' })).structuredContent.memoriesDeleted, 2);
-  });
-
   it('answers bad arguments with isError and a message naming the argument', async () => {
     const cases = [
       [{ name: 'search_memories', arguments: { query: 'x', top_k: 500 } }, /top_k.*at most 100/],
@@ -141,7 +114,8 @@ describe('MCP over Streamable HTTP', () => {
       [{ name: 'add_memory', arguments: { text: 42 } }, /'text' must be a string/],
       [{ name: 'add_memory', arguments: { text: 'x', ttl_minutes: -5 } }, /ttl/i],
       [{ name: 'get_memory', arguments: {} }, /'id' or its 'key'/],
-      [{ name: 'set_memories', arguments: { items: [{ key: 'a' }] } }, /items\[0\]\.text' is required/],
+      [{ name: 'add_memory', arguments: { items: [{ key: 'a' }] } }, /items\[0\]\.text' is required/],
+      [{ name: 'add_memory', arguments: { text: 'x', ttl_minutes: 0 } }, /'ttl_minutes' must be more than 0/],
     ];
     for (const [params, pattern] of cases) {
       const result = await client.callTool(params);
@@ -159,7 +133,7 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('shares data with the REST dialects', async () => {
-    await call(client, 'set_memory', { key: 'shared', text: 'written over MCP' });
+    await call(client, 'add_memory', { key: 'shared', text: 'written over MCP' });
     const rest = await fetch(`${server.baseUrl}/api/rest/memory?key=shared`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
     assert.equal((await rest.json()).value, 'written over MCP');
     await fetch(`${server.baseUrl}/api/rest/memory`, { method: 'PUT',
@@ -185,13 +159,13 @@ describe('MCP over Streamable HTTP', () => {
     const denied = await call(readOnly.client, 'add_memory', { text: 'not allowed' });
     assert.equal(denied.isError, true);
     assert.match(denied.content[0].text, /read-only/);
-    assert.equal((await call(readOnly.client, 'count_memories')).isError, false);
+    assert.equal((await call(readOnly.client, 'describe_space')).isError, false);
     await readOnly.client.close();
 
     const scoped = await connect(server, createKey(server.dataDir, { space: 'alpha' }));
-    const own = await call(scoped.client, 'set_memory', { key: 'a', text: 'in alpha' });
+    const own = await call(scoped.client, 'add_memory', { key: 'a', text: 'in alpha' });
     assert.equal(own.structuredContent.memory.space, 'alpha');
-    const other = await call(scoped.client, 'count_memories', { space: 'beta' });
+    const other = await call(scoped.client, 'describe_space', { space: 'beta' });
     assert.equal(other.isError, true);
     assert.match(other.content[0].text, /Not allowed/);
     const spaces = (await call(scoped.client, 'list_spaces')).structuredContent.spaces.map((s) => s.name);
@@ -257,8 +231,8 @@ describe('one rate-limit budget for MCP and REST', () => {
       assert.equal(r.status, 200);
     }
     // initialize spent one, the two REST calls two: one tool call is left.
-    assert.equal((await call(client, 'count_memories')).isError, false);
-    const limited = await call(client, 'count_memories');
+    assert.equal((await call(client, 'describe_space')).isError, false);
+    const limited = await call(client, 'describe_space');
     assert.equal(limited.isError, true);
     assert.match(limited.content[0].text, /Rate limited.*Retry after \d+ seconds/);
     const rest = await fetch(`${server.baseUrl}/api/rest/memories/count`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });

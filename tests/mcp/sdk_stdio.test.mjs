@@ -8,6 +8,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { BIN, Server, tempDir } from './harness.mjs';
+import { toolCases } from './tool_cases.mjs';
+import { fetchToolsList, measure } from './tools_list_size.mjs';
 
 const KEY = 'mk_test_stdio_' + 'y'.repeat(24);
 
@@ -45,7 +47,7 @@ describe('MCP over stdio', () => {
 
   it('lists the tools and adds and searches in the --space space', async () => {
     const { tools } = await client.listTools();
-    assert.ok(tools.length >= 20);
+    assert.ok(tools.length >= 8);
     const added = await client.callTool({ name: 'add_memory',
       arguments: { text: 'The build server is called atlas and runs Debian 12.' } });
     assert.equal(added.isError, false);
@@ -63,7 +65,7 @@ describe('MCP over stdio', () => {
   });
 
   it('shares one data directory with memoryd serve', async () => {
-    await client.callTool({ name: 'set_memory', arguments: { key: 'from-stdio', text: 'hello from stdio' } });
+    await client.callTool({ name: 'add_memory', arguments: { key: 'from-stdio', text: 'hello from stdio' } });
     const auth = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
     const rest = await fetch(`${server.baseUrl}/api/rest/memory?key=from-stdio&space=notes`, { headers: auth });
     assert.equal((await rest.json()).value, 'hello from stdio');
@@ -77,6 +79,29 @@ describe('MCP over stdio', () => {
       return r.structuredContent.memories.some((m) => m.key === 'from-http');
     });
     assert.ok(searchable, 'a memory written by memoryd serve never became searchable over stdio');
+  });
+});
+
+describe('every tool over stdio', () => {
+  let client;
+  before(async () => {
+    client = await connectStdio(join(tempDir(), 'data'));
+  });
+  after(async () => client?.close());
+  toolCases(() => client);
+});
+
+describe('the tool list a model is shown', () => {
+  it('stays within 14 tools and 16,000 bytes, and describes space once, in the instructions', async () => {
+    const { initialize, toolsList } = await fetchToolsList();
+    const size = measure(toolsList);
+    assert.ok(toolsList.tools.length <= 14, `${toolsList.tools.length} tools`);
+    assert.ok(size.bytes <= 16000, `tools/list is ${size.bytes} bytes (${size.o200k} o200k tokens)`);
+    assert.match(initialize.instructions, /space/);
+    for (const tool of toolsList.tools) {
+      const space = tool.inputSchema.properties.space;
+      if (space) assert.equal(space.description, undefined, tool.name);
+    }
   });
 });
 

@@ -52,13 +52,15 @@ Result<AddRequest> ReadAddRequest(const json::object& object) {
 
 Result<SearchRequest> ReadSearchRequest(const json::object& object) {
   ObjectReader r(object);
-  MEMORYD_RETURN_IF_ERROR(r.AllowOnly(
-      {"space", "q", "top_k", "tags", "tags_all", "metadata", "created_after", "created_before"}));
+  MEMORYD_RETURN_IF_ERROR(r.AllowOnly({"space", "q", "top_k", "min_score", "tags", "tags_all",
+                                       "metadata", "created_after", "created_before"}));
   SearchRequest out;
   MEMORYD_ASSIGN_OR_RETURN(out.space, r.OptionalString("space"));
   MEMORYD_ASSIGN_OR_RETURN(out.query.text, r.RequiredString("q"));
   MEMORYD_ASSIGN_OR_RETURN(auto top_k, r.OptionalInteger("top_k"));
   out.query.top_k = top_k.value_or(10);
+  MEMORYD_ASSIGN_OR_RETURN(auto min_score, r.OptionalNumber("min_score"));
+  out.query.min_score = min_score.value_or(0);
   SearchFilter& f = out.query.filter;
   MEMORYD_ASSIGN_OR_RETURN(f.tags_any, r.StringArray("tags"));
   MEMORYD_ASSIGN_OR_RETURN(f.tags_all, r.StringArray("tags_all"));

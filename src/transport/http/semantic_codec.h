@@ -18,7 +18,7 @@ struct AddRequest {
 };
 Result<AddRequest> ReadAddRequest(const json::object& object);
 
-// POST /mcp/search: {space?, q, top_k?, tags?, tags_all?, metadata?, created_after?,
+// POST /mcp/search: {space?, q, top_k?, min_score?, tags?, tags_all?, metadata?, created_after?,
 // created_before?}.
 struct SearchRequest {
   std::optional<std::string> space;

@@ -166,7 +166,7 @@ TEST_F(McpHttpHandlerTest, WritesRunOnThePoolAndReadsInline) {
       {"jsonrpc", "2.0"},
       {"id", 5},
       {"method", "tools/call"},
-      {"params", json::parse(R"({"name":"set_memory","arguments":{"key":"k","text":"v"}})")}});
+      {"params", json::parse(R"({"name":"add_memory","arguments":{"key":"k","text":"v"}})")}});
   http::HttpResponse r = Post(set);
   EXPECT_EQ(r.status, 200);
   EXPECT_FALSE(json::parse(r.body).at("result").at("isError").as_bool()) << r.body;

@@ -13,12 +13,17 @@ constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18", "
 constexpr std::string_view kLogLevels[] = {"debug", "info",     "notice", "warning",
                                            "error", "critical", "alert",  "emergency"};
 
+// Sent once per session, so what every tool shares (`space`) is described here and not in
+// each tool's schema.
 constexpr const char* kInstructions =
     "memoryd is a long-term memory. Before answering anything that may depend on earlier "
     "conversations, call search_memories. Store durable facts, preferences and decisions with "
     "add_memory as short self-contained sentences; correct them with update_memory rather than "
-    "adding contradictions. Keyed tools (set_memory, get_memory with key, ...) act as a "
-    "scratchpad of named entries. Omit `space` unless the user works in a specific project.";
+    "adding contradictions. A key names a memory for reading and replacing it later.\n"
+    "space: every tool but list_spaces takes an optional `space`, a separate namespace of "
+    "memories (1-128 characters). Leave it out to use the default space; name one only when the "
+    "user works in a particular project or context. Deleting several memories or a space needs "
+    "the space named explicitly.";
 
 // A successful tool result: the structured result, and the same JSON as text. Written directly:
 // it is on the hot path of every tool call, and the DOM route would serialise the result twice.
@@ -210,7 +215,8 @@ Result<json::object> McpServer::RunTool(const Tool& tool, const json::value& arg
 }
 
 Result<std::string> McpServer::ListResources(Call& call) {
-  MEMORYD_ASSIGN_OR_RETURN(json::object resources, mcp::ListResources(service_, call.principal));
+  MEMORYD_ASSIGN_OR_RETURN(json::object resources,
+                           mcp::ListResources(service_, call.principal, call.params));
   return Text(resources);
 }
 

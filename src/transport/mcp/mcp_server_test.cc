@@ -95,7 +95,7 @@ TEST_F(McpServerTest, ToolsListComesFromTheRegistry) {
 }
 
 TEST_F(McpServerTest, KeyedToolsStoreAndReadBack) {
-  json::object set = Tool("set_memory", R"({"key":"k","text":"v","tags":["t"],"space":"s"})");
+  json::object set = Tool("add_memory", R"({"key":"k","text":"v","tags":["t"],"space":"s"})");
   EXPECT_TRUE(set.at("structuredContent").at("created").as_bool());
   json::object got = Tool("get_memory", R"({"key":"k","space":"s"})");
   EXPECT_EQ(got.at("structuredContent").at("memory").at("text"), json::value("v"));
@@ -103,29 +103,132 @@ TEST_F(McpServerTest, KeyedToolsStoreAndReadBack) {
   const json::value id = got.at("structuredContent").at("memory").at("id");
   json::object by_id = Tool("get_memory", R"({"id":)" + json::serialize(id) + "}");
   EXPECT_EQ(by_id.at("structuredContent").at("memory").at("key"), json::value("k"));
-  EXPECT_EQ(Tool("count_memories", R"({"space":"s"})").at("structuredContent").at("count"),
+  EXPECT_EQ(Tool("describe_space", R"({"space":"s"})").at("structuredContent").at("memoryCount"),
             json::value(1));
-  EXPECT_EQ(Tool("memory_exists", R"({"key":"k"})").at("structuredContent").at("exists"),
-            json::value(false));  // the default space holds nothing
+  json::object several = Tool("get_memory", R"({"keys":["k","nope"],"space":"s"})");
+  EXPECT_EQ(several.at("structuredContent").at("foundCount"), json::value(1));
+  EXPECT_EQ(several.at("structuredContent").at("items").at(1).at("found"), json::value(false));
+  json::object replaced = Tool("add_memory", R"({"key":"k","text":"w","space":"s"})");
+  EXPECT_FALSE(replaced.at("structuredContent").at("created").as_bool());
+  EXPECT_EQ(replaced.at("structuredContent").at("memory").at("id"), id);
+}
+
+TEST_F(McpServerTest, AddMemoryStoresSeveralItemsEachOnItsOwn) {
+  json::object r = Tool("add_memory", R"({"space":"s","items":[{"key":"a","text":"one"},
+      {"key":"b","text":"two","ttl_minutes":5}]})");
+  EXPECT_EQ(r.at("structuredContent").at("storedCount"), json::value(2));
+  EXPECT_NE(ErrorText(Tool("add_memory", R"({"items":[{"key":"a","text":"x"}],"text":"y"})"))
+                .find("inside each item"),
+            std::string::npos);
+  EXPECT_NE(ErrorText(Tool("add_memory", R"({"items":[{"key":"a","text":"x","ttl_minutes":0}]})"))
+                .find("'items[0].ttl_minutes' must be more than 0"),
+            std::string::npos);
 }
 
 TEST_F(McpServerTest, BadArgumentsGiveAnErrorResultTheModelCanActOn) {
-  EXPECT_EQ(ErrorText(Tool("set_memory", R"({"key":"k"})")),
-            "Invalid arguments: 'text' is required. Correct the arguments and call the tool "
-            "again.");
+  EXPECT_EQ(ErrorText(Tool("add_memory", R"({"key":"k"})")),
+            "Invalid arguments: 'text' is required (or 'items' to store several memories). "
+            "Correct the arguments and call the tool again.");
   EXPECT_NE(ErrorText(Tool("get_memory", R"({"id":"a","key":"b"})")).find("not both"),
             std::string::npos);
   EXPECT_NE(ErrorText(Tool("get_memory", R"({"key":"missing"})")).find("Not found"),
             std::string::npos);
-  EXPECT_NE(ErrorText(Tool("set_memory", R"({"key":"k","text":"v","ttl_minutes":-1})"))
-                .find("Invalid arguments"),
+  EXPECT_NE(ErrorText(Tool("add_memory", R"({"key":"k","text":"v","ttl_minutes":-1})"))
+                .find("'ttl_minutes' must be more than 0"),
             std::string::npos);
   EXPECT_NE(ErrorText(Tool("update_memory", R"({"key":"k"})")).find("nothing to change"),
+            std::string::npos);
+  EXPECT_NE(ErrorText(Tool("list_memories", R"({"contains":"a","tags":["b"]})")).find("not both"),
             std::string::npos);
   EXPECT_EQ(ErrorCode(ToolCall("no_such_tool", "{}")), kInvalidParams);
   EXPECT_EQ(ErrorCode(Request("tools/call", R"({"arguments":{}})")), kInvalidParams);
   EXPECT_NE(ErrorText(Result(Request("tools/call", R"({"name":"list_tags","arguments":[1]})")))
                 .find("'arguments' must be an object"),
+            std::string::npos);
+}
+
+TEST_F(McpServerTest, UpdateMemoryClearsEveryFieldAndNamesItsOwnArguments) {
+  Tool("add_memory",
+       R"({"key":"k","text":"v","title":"T","tags":["a"],"metadata":{"m":1},"ttl_minutes":60})");
+  json::object before = Tool("get_memory", R"({"key":"k"})");
+  EXPECT_FALSE(before.at("structuredContent").at("memory").at("expiresAt").is_null());
+  EXPECT_NE(ErrorText(Tool("update_memory", R"({"key":"k","ttl_minutes":0})"))
+                .find("'ttl_minutes' must be more than 0"),
+            std::string::npos);
+  json::object cleared = Tool(
+      "update_memory", R"({"key":"k","title":null,"tags":[],"metadata":{},"ttl_minutes":null})");
+  const json::value& m = cleared.at("structuredContent").at("memory");
+  EXPECT_EQ(m.at("title"), json::value(""));
+  EXPECT_EQ(m.at("tags"), json::array());
+  EXPECT_EQ(m.at("metadata"), json::object());
+  EXPECT_TRUE(m.at("expiresAt").is_null());
+  EXPECT_EQ(m.at("text"), json::value("v"));
+  json::object renewed = Tool("update_memory", R"({"key":"k","ttl_minutes":5})");
+  EXPECT_FALSE(renewed.at("structuredContent").at("memory").at("expiresAt").is_null());
+  json::object only_ttl = Tool("update_memory", R"({"key":"k","ttl_minutes":null})");
+  EXPECT_TRUE(only_ttl.at("structuredContent").at("memory").at("expiresAt").is_null());
+}
+
+TEST_F(McpServerTest, DestructiveCallsWithoutAnExplicitTargetDeleteNothing) {
+  Tool("add_memory", R"({"key":"a","text":"one"})");
+  Tool("add_memory", R"({"key":"b","text":"two"})");
+  const auto count = [&] {
+    return Tool("describe_space", "{}").at("structuredContent").at("memoryCount").as_int64();
+  };
+  EXPECT_NE(ErrorText(Tool("delete_space", "{}")).find(R"("confirm")"), std::string::npos);
+  EXPECT_NE(ErrorText(Tool("delete_space", R"({"space":"default"})")).find("Nothing was deleted"),
+            std::string::npos);
+  EXPECT_NE(ErrorText(Tool("delete_space", R"({"space":"default","confirm":"other"})"))
+                .find(R"("confirm": "default")"),
+            std::string::npos);
+  EXPECT_NE(ErrorText(Tool("delete_memory", "{}")).find("exactly one of"), std::string::npos);
+  EXPECT_NE(ErrorText(Tool("delete_memory", R"({"all":true})")).find("name the space"),
+            std::string::npos);
+  EXPECT_NE(ErrorText(Tool("delete_memory", R"({"all":true,"space":"default"})")).find("confirm"),
+            std::string::npos);
+  EXPECT_NE(ErrorText(Tool("delete_memory", R"({"keys":["a","b"]})")).find("name the space"),
+            std::string::npos);
+  EXPECT_EQ(count(), 2);
+  json::object two = Tool("delete_memory", R"({"keys":["a","zz"],"space":"default"})");
+  EXPECT_EQ(two.at("structuredContent").at("deletedCount"), json::value(1));
+  EXPECT_EQ(count(), 1);
+  json::object all = Tool("delete_memory", R"({"all":true,"space":"default","confirm":"default"})");
+  EXPECT_EQ(all.at("structuredContent").at("deletedCount"), json::value(1));
+  Tool("add_memory", R"({"key":"c","text":"three"})");
+  json::object gone = Tool("delete_space", R"({"space":"default","confirm":"default"})");
+  EXPECT_EQ(gone.at("structuredContent").at("memoriesDeleted"), json::value(1));
+}
+
+TEST_F(McpServerTest, DeletingIdsTouchesOnlyTheNamedSpace) {
+  const json::value here = Tool("add_memory", R"({"key":"a","text":"one","space":"s"})")
+                               .at("structuredContent")
+                               .at("memory")
+                               .at("id");
+  const json::value there = Tool("add_memory", R"({"key":"a","text":"one","space":"t"})")
+                                .at("structuredContent")
+                                .at("memory")
+                                .at("id");
+  json::object r = Tool("delete_memory", R"({"space":"s","ids":[)" + json::serialize(here) + "," +
+                                             json::serialize(there) + "]}");
+  EXPECT_EQ(r.at("structuredContent").at("deletedCount"), json::value(1));
+  EXPECT_EQ(r.at("structuredContent").at("missingCount"), json::value(1));
+  EXPECT_FALSE(
+      Tool("get_memory", R"({"id":)" + json::serialize(there) + "}").at("isError").as_bool());
+}
+
+TEST_F(McpServerTest, ListMemoriesFiltersByTextOrTags) {
+  Tool("add_memory", R"({"key":"a","text":"The Berlin office","tags":["x","y"]})");
+  Tool("add_memory", R"({"key":"b","text":"The Lisbon office","tags":["x"]})");
+  json::object found = Tool("list_memories", R"({"contains":"berlin"})");
+  ASSERT_EQ(found.at("structuredContent").at("memories").as_array().size(), 1u);
+  EXPECT_EQ(found.at("structuredContent").at("memories").at(0).at("key"), json::value("a"));
+  EXPECT_TRUE(found.at("structuredContent").at("nextCursor").is_null());
+  json::object tagged = Tool("list_memories", R"({"tags":["y","x"]})");
+  ASSERT_EQ(tagged.at("structuredContent").at("memories").as_array().size(), 1u);
+  EXPECT_EQ(tagged.at("structuredContent").at("memories").at(0).at("key"), json::value("a"));
+  json::object page = Tool("list_memories", R"({"limit":1})");
+  EXPECT_TRUE(page.at("structuredContent").at("nextCursor").is_string());
+  EXPECT_NE(ErrorText(Tool("list_memories", R"({"tags":["x"],"cursor":"c"})")).find("one page"),
             std::string::npos);
 }
 
@@ -136,34 +239,71 @@ TEST_F(McpServerTest, MissingArgumentsMeanNone) {
 
 TEST_F(McpServerTest, ReadOnlyAndScopedKeysAreEnforcedPerTool) {
   const Principal read_only{kDefaultAccountId, std::nullopt, true};
-  EXPECT_NE(ErrorText(Tool("set_memory", R"({"key":"k","text":"v"})", read_only)).find("read-only"),
+  EXPECT_NE(ErrorText(Tool("add_memory", R"({"key":"k","text":"v"})", read_only)).find("read-only"),
             std::string::npos);
   EXPECT_FALSE(Tool("list_tags", "{}", read_only).at("isError").as_bool());
   const Principal scoped{kDefaultAccountId, "alpha", false};
-  json::object own = Tool("set_memory", R"({"key":"k","text":"v"})", scoped);
+  json::object own = Tool("add_memory", R"({"key":"k","text":"v"})", scoped);
   EXPECT_EQ(own.at("structuredContent").at("memory").at("space"), json::value("alpha"));
   EXPECT_NE(ErrorText(Tool("list_tags", R"({"space":"beta"})", scoped)).find("Not allowed"),
             std::string::npos);
 }
 
 TEST_F(McpServerTest, ResourcesAddressSpacesAndMemories) {
-  Tool("set_memory", R"({"key":"a b/c","text":"hello","space":"s p"})");
+  Tool("add_memory", R"({"key":"a b/c","text":"hello","space":"s p"})");
   json::object list = Result(Request("resources/list"));
   const json::array& resources = list.at("resources").as_array();
   ASSERT_EQ(resources.size(), 1u);
-  EXPECT_EQ(resources[0].at("uri"), json::value("memoryd://spaces/s%20p"));
-  json::object space = Result(Request("resources/read", R"({"uri":"memoryd://spaces/s%20p"})"));
+  EXPECT_EQ(resources[0].at("uri"), json::value("memory://s%20p/recent"));
+  EXPECT_FALSE(list.contains("nextCursor"));
+  json::object space = Result(Request("resources/read", R"({"uri":"memory://s%20p/recent"})"));
   const std::string body(space.at("contents").at(0).at("text").as_string());
-  EXPECT_NE(body.find("\"memoryCount\":1"), std::string::npos) << body;
+  EXPECT_NE(body.find("hello"), std::string::npos) << body;
+  EXPECT_NE(body.find("\"next\":null"), std::string::npos) << body;
   json::object keyed =
       Result(Request("resources/read", R"({"uri":"memoryd://spaces/s%20p/keys/a%20b%2Fc"})"));
   EXPECT_NE(keyed.at("contents").at(0).at("text").as_string().find("hello"), std::string::npos);
-  EXPECT_EQ(ErrorCode(Request("resources/read", R"({"uri":"test://static-text"})")),
-            kResourceNotFound);
-  EXPECT_EQ(ErrorCode(Request("resources/read", R"({"uri":"memoryd://spaces/s%20p/keys/zz"})")),
-            kResourceNotFound);
+  for (const char* uri :
+       {"test://static-text", "memoryd://spaces/s%20p/keys/zz", "memoryd://spaces/s%20p",
+        "memory://s%20p/all", "memory://s%20p/recent?x=1"}) {
+    EXPECT_EQ(ErrorCode(Request("resources/read", R"({"uri":")" + std::string(uri) + R"("})")),
+              kResourceNotFound)
+        << uri;
+  }
   EXPECT_EQ(Result(Request("resources/templates/list")).at("resourceTemplates").as_array().size(),
             3u);
+}
+
+TEST_F(McpServerTest, RecentResourcesAreReadAPageAtATime) {
+  for (int i = 0; i < 25; ++i) {
+    Tool("add_memory", R"({"key":"k)" + std::to_string(i) + R"(","text":"note","space":"s"})");
+    fixture_.clock.AdvanceMillis(1);
+  }
+  json::object first = Result(Request("resources/read", R"({"uri":"memory://s/recent"})"));
+  json::value page = json::parse(first.at("contents").at(0).at("text").as_string());
+  EXPECT_EQ(page.at("memories").as_array().size(), 20u);
+  const std::string next(page.at("next").as_string());
+  EXPECT_TRUE(next.starts_with("memory://s/recent?cursor=")) << next;
+  json::object second = Result(Request("resources/read", R"({"uri":")" + next + R"("})"));
+  EXPECT_EQ(second.at("contents").at(0).at("uri"), json::value(next));
+  page = json::parse(second.at("contents").at(0).at("text").as_string());
+  EXPECT_EQ(page.at("memories").as_array().size(), 5u);
+  EXPECT_TRUE(page.at("next").is_null());
+}
+
+TEST_F(McpServerTest, ResourcesListIsPaged) {
+  for (int i = 0; i < 55; ++i) {
+    Tool("add_memory", R"({"key":"k","text":"v","space":"s)" + std::to_string(i) + R"("})");
+  }
+  json::object first = Result(Request("resources/list"));
+  EXPECT_EQ(first.at("resources").as_array().size(), 50u);
+  const std::string cursor(first.at("nextCursor").as_string());
+  json::object second = Result(Request("resources/list", R"({"cursor":")" + cursor + R"("})"));
+  EXPECT_EQ(second.at("resources").as_array().size(), 5u);
+  EXPECT_FALSE(second.contains("nextCursor"));
+  EXPECT_EQ(ErrorCode(Request("resources/list", R"({"cursor":"nope"})")), kInvalidParams);
+  json::object beyond = Result(Request("resources/list", R"({"cursor":"9223372036854775807"})"));
+  EXPECT_TRUE(beyond.at("resources").as_array().empty());
 }
 
 TEST_F(McpServerTest, PromptsAndCompletion) {
@@ -174,11 +314,11 @@ TEST_F(McpServerTest, PromptsAndCompletion) {
             std::string::npos);
   EXPECT_EQ(ErrorCode(Request("prompts/get", R"({"name":"remember"})")), kInvalidParams);
   EXPECT_EQ(ErrorCode(Request("prompts/get", R"({"name":"test_simple_prompt"})")), kInvalidParams);
-  Tool("set_memory", R"({"key":"k","text":"v","space":"project-x"})");
-  Tool("set_memory", R"({"key":"k","text":"v","space":"other"})");
+  Tool("add_memory", R"({"key":"k","text":"v","space":"project-x"})");
+  Tool("add_memory", R"({"key":"k","text":"v","space":"other"})");
   json::object done = Result(Request(
       "completion/complete",
-      R"({"ref":{"type":"ref/resource","uri":"memoryd://spaces/{space}"},"argument":{"name":"space","value":"pro"}})"));
+      R"({"ref":{"type":"ref/resource","uri":"memory://{space}/recent"},"argument":{"name":"space","value":"pro"}})"));
   EXPECT_EQ(done.at("completion").at("values"), json::parse(R"(["project-x"])"));
   EXPECT_EQ(
       ErrorCode(Request(

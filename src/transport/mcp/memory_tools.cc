@@ -1,6 +1,7 @@
-// The semantic memory tools (seed 000's operations): add, search, list, get, update and delete
-// memories, and list and delete spaces. Each handler reads its validated arguments, calls
-// MemoryService and encodes the answer in the REST dialect's JSON shapes.
+// The tools that store and read memories: add (one, keyed or not, or several by key), search by
+// meaning and words, list (newest first, or filtered by text or tags) and get (by id or key, or
+// several by keys). Each handler reads its validated arguments, calls MemoryService and encodes
+// the answer in the REST dialects' JSON shapes.
 #include "core/time_format.h"
 #include "transport/http/json_text.h"
 #include "transport/http/semantic_codec.h"
@@ -12,10 +13,6 @@ namespace {
 
 constexpr int64_t kDefaultTopK = 10;
 constexpr int64_t kDefaultListLimit = 20;
-
-json::object MemoryResult(const Memory& memory) {
-  return json::object{{"memory", http::SemanticMemoryJson(memory)}};
-}
 
 Result<std::optional<int64_t>> FilterTime(const json::object& filters, std::string_view name) {
   auto text = ArgString(filters, name);
@@ -45,10 +42,60 @@ Result<SearchFilter> ReadFilters(const json::object& args) {
   return filter;
 }
 
+json::object MemoriesResult(const std::vector<Memory>& memories,
+                            const std::optional<std::string>& next_cursor) {
+  json::array out;
+  for (const Memory& m : memories) out.push_back(http::SemanticMemoryJson(m));
+  json::value next = next_cursor ? json::value(*next_cursor) : json::value(nullptr);
+  return json::object{{"memories", std::move(out)}, {"nextCursor", std::move(next)}};
+}
+
+// Several keyed memories in one call; each item succeeds or fails on its own.
+Result<json::object> AddMany(ToolContext& ctx) {
+  std::vector<BulkItem> items;
+  std::vector<std::string> keys;
+  for (const auto& item : ctx.args.at("items").get_array()) {
+    const json::object& object = item.get_object();  // the schema requires objects
+    items.push_back(BulkItem{ArgMemoryInput(object), ""});
+    keys.push_back(ArgString(object, "key").value_or(""));
+  }
+  MEMORYD_ASSIGN_OR_RETURN(auto outcomes, ctx.service.BulkPut(ctx.space, std::move(items)));
+  json::array results;
+  int64_t stored = 0;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    json::object r{{"key", keys[i]}, {"stored", outcomes[i].outcome.has_value()}};
+    if (outcomes[i].outcome) {
+      ++stored;
+      r["created"] = outcomes[i].outcome->created;
+    } else {
+      r["error"] = outcomes[i].error;
+    }
+    results.push_back(std::move(r));
+  }
+  const auto errors = static_cast<int64_t>(outcomes.size()) - stored;
+  return json::object{
+      {"storedCount", stored}, {"errorCount", errors}, {"results", std::move(results)}};
+}
+
 Result<json::object> AddMemory(ToolContext& ctx) {
+  const bool many = ctx.args.contains("items");
+  if (many && ctx.args.size() > (ctx.args.contains("space") ? 2u : 1u)) {
+    return Status::InvalidArgument("with 'items', give the memories' fields inside each item");
+  }
+  if (!many && !ctx.args.contains("text")) {
+    return Status::InvalidArgument("'text' is required (or 'items' to store several memories)");
+  }
+  if (many) return AddMany(ctx);
+  MemoryInput input = ArgMemoryInput(ctx.args);
   const bool dedupe = ArgBool(ctx.args, "dedupe", false);
-  MEMORYD_ASSIGN_OR_RETURN(AddResult added,
-                           ctx.service.Add(ctx.space, ArgMemoryInput(ctx.args), dedupe));
+  AddResult added;
+  if (input.key && !dedupe) {
+    // A keyed write is the capsule's put; it needs no search engine to store.
+    MEMORYD_ASSIGN_OR_RETURN(PutOutcome put, ctx.service.Put(ctx.space, std::move(input), "text"));
+    added = AddResult{std::move(put.memory), put.created, false};
+  } else {
+    MEMORYD_ASSIGN_OR_RETURN(added, ctx.service.Add(ctx.space, std::move(input), dedupe));
+  }
   return json::object{{"memory", http::SemanticMemoryJson(added.memory)},
                       {"created", added.created},
                       {"duplicate", added.duplicate}};
@@ -58,6 +105,7 @@ Result<json::object> SearchMemories(ToolContext& ctx) {
   SearchQuery query;
   query.text = ArgString(ctx.args, "query").value_or("");
   query.top_k = ArgInteger(ctx.args, "top_k").value_or(kDefaultTopK);
+  query.min_score = ArgNumber(ctx.args, "min_score").value_or(0);
   MEMORYD_ASSIGN_OR_RETURN(query.filter, ReadFilters(ctx.args));
   MEMORYD_ASSIGN_OR_RETURN(auto answer, ctx.service.Search(ctx.space, query));
   json::array memories;
@@ -69,179 +117,131 @@ Result<json::object> SearchMemories(ToolContext& ctx) {
 }
 
 Result<json::object> ListMemories(ToolContext& ctx) {
+  const auto contains = ArgString(ctx.args, "contains");
+  const std::vector<std::string> tags = ArgStrings(ctx.args, "tags");
   const int64_t limit = ArgInteger(ctx.args, "limit").value_or(kDefaultListLimit);
+  if (contains && !tags.empty()) {
+    return Status::InvalidArgument("give 'contains' or 'tags', not both");
+  }
+  if ((contains || !tags.empty()) && ctx.args.contains("cursor")) {
+    return Status::InvalidArgument(
+        "'cursor' pages the plain list only; with 'contains' or 'tags' there is one page");
+  }
+  if (contains) {
+    MEMORYD_ASSIGN_OR_RETURN(auto found, ctx.service.FindSubstring(ctx.space, *contains, limit));
+    return MemoriesResult(found, std::nullopt);
+  }
+  if (!tags.empty()) {
+    MEMORYD_ASSIGN_OR_RETURN(auto tagged, ctx.service.WithAllTags(ctx.space, tags, limit));
+    return MemoriesResult(tagged, std::nullopt);
+  }
   const std::string cursor = ArgString(ctx.args, "cursor").value_or("");
   MEMORYD_ASSIGN_OR_RETURN(RecentPage page, ctx.service.Recent(ctx.space, limit, cursor));
-  json::array memories;
-  for (const Memory& m : page.memories) memories.push_back(http::SemanticMemoryJson(m));
-  json::value next = page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr);
-  return json::object{{"memories", std::move(memories)}, {"nextCursor", std::move(next)}};
+  return MemoriesResult(page.memories, page.next_cursor);
 }
 
-Result<Memory> Lookup(ToolContext& ctx, const MemoryAddress& address) {
+Result<json::object> GetMany(ToolContext& ctx) {
+  const std::vector<std::string> keys = ArgStrings(ctx.args, "keys");
+  MEMORYD_ASSIGN_OR_RETURN(auto found, ctx.service.BulkGet(ctx.space, keys));
+  json::array items;
+  int64_t hits = 0;
+  for (size_t i = 0; i < found.size(); ++i) {
+    json::object item{{"key", keys[i]}, {"found", found[i].has_value()}};
+    if (found[i]) {
+      ++hits;
+      item["memory"] = http::SemanticMemoryJson(*found[i]);
+    }
+    items.push_back(std::move(item));
+  }
+  const auto misses = static_cast<int64_t>(found.size()) - hits;
+  return json::object{{"items", std::move(items)}, {"foundCount", hits}, {"missingCount", misses}};
+}
+
+Result<json::object> GetMemory(ToolContext& ctx) {
+  if (ctx.args.contains("keys")) {
+    if (ctx.args.contains("id") || ctx.args.contains("key")) {
+      return Status::InvalidArgument("give 'id', 'key' or 'keys', only one of them");
+    }
+    return GetMany(ctx);
+  }
+  MEMORYD_ASSIGN_OR_RETURN(MemoryAddress address, ArgAddress(ctx.args));
+  MEMORYD_ASSIGN_OR_RETURN(Memory memory, LookUp(ctx, address));
+  return json::object{{"memory", http::SemanticMemoryJson(memory)}};
+}
+
+constexpr const char* kAddInput = R"json({"type": "object", "properties": {
+  "text": "@text", "key": "@key", "title": "@title", "tags": "@tags", "metadata": "@metadata",
+  "ttl_minutes": "@ttl_minutes",
+  "dedupe": {"type": "boolean", "description": "If a near-identical memory exists, return it and store nothing."},
+  "items": {"type": "array", "minItems": 1, "maxItems": 20, "description": "Instead of text: up to 20 keyed memories, each stored or refused on its own.",
+    "items": {"type": "object", "properties": {"key": "@key", "text": "@text", "title": "@title",
+      "tags": "@tags", "metadata": "@metadata", "ttl_minutes": "@ttl_minutes"},
+      "required": ["key", "text"], "additionalProperties": false}},
+  "space": "@space"}, "additionalProperties": false})json";
+
+constexpr const char* kAddOutput = R"json({"type": "object", "properties": {
+  "memory": "@memory", "created": {"type": "boolean"}, "duplicate": {"type": "boolean"},
+  "storedCount": "@count", "errorCount": "@count",
+  "results": {"type": "array", "items": {"type": "object"}}}})json";
+
+constexpr const char* kSearchInput = R"json({"type": "object", "properties": {
+  "query": {"type": "string", "minLength": 1, "description": "What to look for, in natural language."},
+  "top_k": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Most results to return (default 10)."},
+  "min_score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Leave out results scoring below this."},
+  "filters": {"type": "object", "additionalProperties": false, "description": "Conditions every result meets.",
+    "properties": {
+      "tags": {"type": "array", "items": {"type": "string"}, "description": "Has one of these tags."},
+      "tags_all": {"type": "array", "items": {"type": "string"}, "description": "Has all of these tags."},
+      "metadata": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}, "description": "Top-level metadata fields equal to these."},
+      "created_after": {"type": "string", "description": "ISO-8601 time."},
+      "created_before": {"type": "string", "description": "ISO-8601 time."}}},
+  "space": "@space"}, "required": ["query"], "additionalProperties": false})json";
+
+constexpr const char* kListInput = R"json({"type": "object", "properties": {
+  "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "Page size (default 20; at most 50 with contains)."},
+  "cursor": {"type": "string", "description": "nextCursor of the previous page."},
+  "contains": {"type": "string", "minLength": 1, "description": "Only memories whose key or text contains this, any case (one page)."},
+  "tags": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}, "description": "Only memories with all these tags (one page)."},
+  "space": "@space"}, "additionalProperties": false})json";
+
+}  // namespace
+
+Result<Memory> LookUp(ToolContext& ctx, const MemoryAddress& address) {
   if (address.id) return ctx.service.GetById(ctx.principal, *address.id);
   return ctx.service.Get(ctx.space, *address.key);
 }
 
-Result<json::object> GetMemory(ToolContext& ctx) {
-  MEMORYD_ASSIGN_OR_RETURN(MemoryAddress address, ArgAddress(ctx.args));
-  MEMORYD_ASSIGN_OR_RETURN(Memory memory, Lookup(ctx, address));
-  return MemoryResult(memory);
-}
-
-Result<MemoryPatch> ReadPatch(const json::object& args) {
-  MemoryPatch patch;
-  patch.title = ArgString(args, "title");
-  patch.text = ArgString(args, "text");
-  if (const json::value* tags = args.if_contains("tags"); tags && !tags->is_null()) {
-    patch.tags = ArgStrings(args, "tags");
-  }
-  patch.metadata_json = ArgObjectText(args, "metadata");
-  patch.ttl_minutes = ArgNumber(args, "ttl_minutes");
-  if (!patch.title && !patch.text && !patch.tags && !patch.metadata_json && !patch.ttl_minutes) {
-    return Status::InvalidArgument(
-        "nothing to change: give at least one of 'text', 'title', 'tags', 'metadata' or "
-        "'ttl_minutes'");
-  }
-  return patch;
-}
-
-Result<json::object> UpdateMemory(ToolContext& ctx) {
-  MEMORYD_ASSIGN_OR_RETURN(MemoryAddress address, ArgAddress(ctx.args));
-  MEMORYD_ASSIGN_OR_RETURN(MemoryPatch patch, ReadPatch(ctx.args));
-  std::string id = address.id.value_or("");
-  if (!address.id) {
-    MEMORYD_ASSIGN_OR_RETURN(Memory current, ctx.service.Get(ctx.space, *address.key));
-    id = current.id;
-  }
-  MEMORYD_ASSIGN_OR_RETURN(Memory updated, ctx.service.UpdateById(ctx.principal, id, patch));
-  return MemoryResult(updated);
-}
-
-Result<json::object> DeleteMemory(ToolContext& ctx) {
-  MEMORYD_ASSIGN_OR_RETURN(MemoryAddress address, ArgAddress(ctx.args));
-  if (address.id) {
-    MEMORYD_RETURN_IF_ERROR(ctx.service.DeleteById(ctx.principal, *address.id));
-    return json::object{{"id", *address.id}, {"deleted", true}};
-  }
-  MEMORYD_RETURN_IF_ERROR(ctx.service.Delete(ctx.space, *address.key));
-  return json::object{{"key", *address.key}, {"deleted", true}};
-}
-
-Result<json::object> ListSpaces(ToolContext& ctx) {
-  MEMORYD_ASSIGN_OR_RETURN(auto spaces, ctx.service.ListSpaces(ctx.principal));
-  json::array out;
-  for (const SpaceInfo& s : spaces) out.push_back(http::SpaceJson(s));
-  return json::object{{"spaces", std::move(out)}};
-}
-
-Result<json::object> DeleteSpace(ToolContext& ctx) {
-  MEMORYD_ASSIGN_OR_RETURN(int64_t deleted, ctx.service.DeleteSpace(ctx.space));
-  return json::object{{"space", ctx.space.name}, {"deleted", true}, {"memoriesDeleted", deleted}};
-}
-
-constexpr const char* kMemoryOutput = R"json({"type": "object",
-  "properties": {"memory": "@memory"}, "required": ["memory"]})json";
-
-}  // namespace
-
 std::vector<ToolSpec> MemoryToolSpecs() {
   constexpr auto kR = Access::kRead;
-  constexpr auto kW = Access::kWrite;
   constexpr auto kS = ToolScope::kSpace;
+  // add_memory is marked destructive: with a key it replaces what the key held.
   return {
       {"add_memory", "Add a memory",
-       "Store something worth remembering across conversations: a fact about the user, a "
-       "decision, a preference, a result. Write the text as one to a few self-contained sentences. "
-       "It becomes searchable by meaning and by words at once. Give a key to be able to replace or "
-       "fetch it by name later (the same key replaces the old memory); set dedupe to skip storing "
-       "a near-copy of something already remembered.",
-       R"json({"type": "object", "properties": {
-         "text": "@text", "title": "@title", "tags": "@tags", "metadata": "@metadata",
-         "key": "@key", "ttl_minutes": "@ttl_minutes",
-         "dedupe": {"type": "boolean", "description": "If a memory in the space already says nearly the same (score >= 0.95), return it instead of storing a new one. Default false."},
-         "space": "@space"},
-         "required": ["text"], "additionalProperties": false})json",
-       R"json({"type": "object", "properties": {
-         "memory": "@memory",
-         "created": {"type": "boolean", "description": "true when a new memory was stored"},
-         "duplicate": {"type": "boolean", "description": "true when dedupe found a near-copy and stored nothing"}},
-         "required": ["memory", "created", "duplicate"]})json",
-       kW, false, false, kS, AddMemory},
+       "Store a fact, preference or decision worth keeping across conversations. With key, it "
+       "replaces what that key held. items stores several keyed memories at once.",
+       kAddInput, kAddOutput, Access::kWrite, true, false, kS, AddMemory},
       {"search_memories", "Search memories",
-       "Find the memories most relevant to a question or topic, by meaning and by words (hybrid "
-       "search). Use it before answering anything that may depend on what was remembered, and "
-       "before adding a memory, to avoid duplicates. Results come best first with a score from 0 "
-       "to 1: above 0.8 is a strong match, 0.95 or more a near-duplicate.",
-       R"json({"type": "object", "properties": {
-         "query": {"type": "string", "minLength": 1, "description": "What to look for, in natural language, e.g. \"the user's editor preferences\"."},
-         "top_k": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10, "description": "How many results at most (1-100, default 10)."},
-         "filters": {"type": "object", "additionalProperties": false, "description": "Only memories meeting every condition given.",
-           "properties": {
-             "tags": {"type": "array", "items": {"type": "string"}, "description": "Carries at least one of these tags."},
-             "tags_all": {"type": "array", "items": {"type": "string"}, "description": "Carries every one of these tags."},
-             "metadata": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}, "description": "Top-level metadata fields that must equal these values, e.g. {\"source\": \"chat\"}."},
-             "created_after": {"type": "string", "description": "Created after this ISO-8601 time, e.g. 2026-05-01T00:00:00Z."},
-             "created_before": {"type": "string", "description": "Created before this ISO-8601 time."}}},
-         "space": "@space"},
-         "required": ["query"], "additionalProperties": false})json",
-       R"json({"type": "object", "properties": {
-         "memories": {"type": "array", "items": "@scored_memory"},
-         "count": {"type": "integer"},
-         "degraded": {"type": "string", "description": "Present when only words were matched (the embedder is unavailable), and why."}},
-         "required": ["memories", "count"]})json",
+       "Find memories by meaning and words, best first, scored 0 to 1 (above 0.8 is a strong "
+       "match). Search before answering from memory and before adding.",
+       kSearchInput,
+       R"json({"type": "object", "properties": {"memories": {"type": "array", "items": "@scored_memory"},
+         "count": "@count", "degraded": {"type": "string"}}, "required": ["memories", "count"]})json",
        kR, false, true, kS, SearchMemories},
-      {"list_memories", "List recent memories",
-       "List the memories of a space, newest first, a page at a time. Use it to review what is "
-       "stored; to find something specific, search_memories is better. Pass nextCursor from one "
-       "answer as cursor to get the next page.",
-       R"json({"type": "object", "properties": {
-         "limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20, "description": "Memories per page (1-200, default 20)."},
-         "cursor": {"type": "string", "description": "nextCursor from the previous page; leave it out for the first page."},
-         "space": "@space"},
-         "additionalProperties": false})json",
-       R"json({"type": "object", "properties": {
-         "memories": "@memories",
-         "nextCursor": {"type": ["string", "null"], "description": "Pass as cursor for the next page; null on the last page."}},
-         "required": ["memories", "nextCursor"]})json",
+      {"list_memories", "List memories",
+       "List a space's memories newest first, a page at a time, or only those containing a text "
+       "or carrying tags.",
+       kListInput,
+       R"json({"type": "object", "properties": {"memories": "@memories",
+         "nextCursor": {"type": ["string", "null"]}}, "required": ["memories", "nextCursor"]})json",
        kR, false, true, kS, ListMemories},
-      {"get_memory", "Get a memory",
-       "Fetch one memory by its id, or by its key in a space. Give exactly one of id and key.",
-       R"json({"type": "object", "properties": {"id": "@id", "key": "@key", "space": "@space"},
-         "additionalProperties": false})json",
-       kMemoryOutput, kR, false, true, kS, GetMemory},
-      {"update_memory", "Update a memory",
-       "Change parts of one memory, addressed by id or by key: only the fields given change. Use "
-       "it to correct or extend what was remembered instead of adding a second, conflicting "
-       "memory. Giving ttl_minutes restarts the expiry from now.",
-       R"json({"type": "object", "properties": {
-         "id": "@id", "key": "@key", "text": "@text", "title": "@title", "tags": "@tags",
-         "metadata": "@metadata", "ttl_minutes": "@ttl_minutes", "space": "@space"},
-         "additionalProperties": false})json",
-       kMemoryOutput, kW, true, true, kS, UpdateMemory},
-      {"delete_memory", "Delete a memory",
-       "Permanently delete one memory, addressed by id or by key. Use it when the user asks to "
-       "forget something or a memory is wrong. This cannot be undone.",
-       R"json({"type": "object", "properties": {"id": "@id", "key": "@key", "space": "@space"},
-         "additionalProperties": false})json",
-       R"json({"type": "object", "properties": {
-         "id": {"type": "string"}, "key": {"type": "string"}, "deleted": {"type": "boolean"}},
-         "required": ["deleted"]})json",
-       kW, true, true, kS, DeleteMemory},
-      {"list_spaces", "List spaces",
-       "List the spaces this key can see, with how many memories each holds.",
-       R"json({"type": "object", "properties": {}, "additionalProperties": false})json",
-       R"json({"type": "object", "properties": {"spaces": {"type": "array", "items": "@space_info"}},
-         "required": ["spaces"]})json",
-       kR, false, true, ToolScope::kAccount, ListSpaces},
-      {"delete_space", "Delete a space",
-       "Permanently delete a whole space and every memory in it. Only do this when the user "
-       "clearly asks for it. This cannot be undone.",
-       R"json({"type": "object", "properties": {"space": "@space"}, "additionalProperties": false})json",
-       R"json({"type": "object", "properties": {
-         "space": {"type": "string"}, "deleted": {"type": "boolean"}, "memoriesDeleted": {"type": "integer"}},
-         "required": ["space", "deleted", "memoriesDeleted"]})json",
-       kW, true, true, kS, DeleteSpace},
+      {"get_memory", "Get memories",
+       "Fetch one memory by id or key, or several by keys (missing ones have found: false).",
+       R"json({"type": "object", "properties": {"id": "@id", "key": "@key", "keys": "@keys",
+         "space": "@space"}, "additionalProperties": false})json",
+       R"json({"type": "object", "properties": {"memory": "@memory",
+         "items": {"type": "array", "items": {"type": "object"}},
+         "foundCount": "@count", "missingCount": "@count"}})json",
+       kR, false, true, kS, GetMemory},
   };
 }
 

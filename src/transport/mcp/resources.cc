@@ -1,6 +1,8 @@
 #include "transport/mcp/resources.h"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "transport/http/json_text.h"
 #include "transport/http/semantic_codec.h"
@@ -12,7 +14,11 @@ namespace {
 constexpr std::string_view kSpacesPrefix = "memoryd://spaces/";
 constexpr std::string_view kMemoriesPrefix = "memoryd://memories/";
 constexpr std::string_view kKeysInfix = "/keys/";
-constexpr int64_t kRecentInSpace = 20;
+constexpr std::string_view kRecentPrefix = "memory://";
+constexpr std::string_view kRecentSuffix = "/recent";
+constexpr std::string_view kCursorQuery = "?cursor=";
+constexpr int64_t kRecentPageSize = 20;
+constexpr int64_t kSpacesPerPage = 50;
 constexpr const char* kJson = "application/json";
 
 int HexValue(char c) {
@@ -22,24 +28,55 @@ int HexValue(char c) {
   return -1;
 }
 
+// A resources/list cursor: the decimal offset of the next page.
+bool ParseOffset(std::string_view text, int64_t* offset) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *offset);
+  return error == std::errc() && end == text.data() + text.size() && *offset >= 0;
+}
+
 json::object Contents(std::string_view uri, const json::value& body) {
   json::object content{{"uri", uri}, {"mimeType", kJson}, {"text", http::SerializeJson(body)}};
   return json::object{{"contents", json::array{std::move(content)}}};
 }
 
-Result<json::object> ReadSpace(MemoryService& service, const Principal& principal,
-                               std::string_view uri, const std::string& name) {
+std::string RecentUri(std::string_view space, const std::optional<std::string>& cursor) {
+  std::string uri =
+      std::string(kRecentPrefix) + EncodeUriSegment(space) + std::string(kRecentSuffix);
+  if (cursor) uri += std::string(kCursorQuery) + EncodeUriSegment(*cursor);
+  return uri;
+}
+
+// One page of a space's newest memories, with the URI of the next page.
+Result<json::object> ReadRecent(MemoryService& service, const Principal& principal,
+                                std::string_view uri, const std::string& name,
+                                const std::string& cursor) {
   MEMORYD_ASSIGN_OR_RETURN(SpaceRef space, service.ResolveSpace(principal, name, Access::kRead));
-  MEMORYD_ASSIGN_OR_RETURN(SpaceSummary summary, service.Summary(space));
-  MEMORYD_ASSIGN_OR_RETURN(RecentPage recent, service.Recent(space, kRecentInSpace, ""));
+  MEMORYD_ASSIGN_OR_RETURN(RecentPage page, service.Recent(space, kRecentPageSize, cursor));
   json::array memories;
-  for (const Memory& m : recent.memories) memories.push_back(http::SemanticMemoryJson(m));
-  json::object body{{"name", summary.info.name},
-                    {"memoryCount", summary.info.memory_count},
-                    {"memoryLimit", summary.memory_limit},
-                    {"tagCount", summary.info.tag_count},
-                    {"newestMemories", std::move(memories)}};
-  return Contents(uri, body);
+  for (const Memory& m : page.memories) memories.push_back(http::SemanticMemoryJson(m));
+  json::value next = page.next_cursor ? json::value(RecentUri(name, page.next_cursor)) : nullptr;
+  return Contents(
+      uri,
+      json::object{{"space", name}, {"memories", std::move(memories)}, {"next", std::move(next)}});
+}
+
+// memory://{space}/recent[?cursor=C]; kNotFound for anything else.
+Result<json::object> ReadRecentUri(MemoryService& service, const Principal& principal,
+                                   std::string_view uri) {
+  const Status unknown = Status::NotFound("no resource at " + std::string(uri));
+  std::string_view rest = uri.substr(kRecentPrefix.size());
+  std::string cursor;
+  if (const size_t query = rest.find('?'); query != std::string_view::npos) {
+    if (!rest.substr(query).starts_with(kCursorQuery)) return unknown;
+    auto decoded = DecodeUriSegment(rest.substr(query + kCursorQuery.size()));
+    if (!decoded) return unknown;
+    cursor = *decoded;
+    rest = rest.substr(0, query);
+  }
+  if (!rest.ends_with(kRecentSuffix)) return unknown;
+  auto space = DecodeUriSegment(rest.substr(0, rest.size() - kRecentSuffix.size()));
+  if (!space || space->empty() || space->find('/') != std::string::npos) return unknown;
+  return ReadRecent(service, principal, uri, *space, cursor);
 }
 
 Result<json::object> ReadKeyed(MemoryService& service, const Principal& principal,
@@ -85,19 +122,33 @@ std::optional<std::string> DecodeUriSegment(std::string_view text) {
   return out;
 }
 
-Result<json::object> ListResources(MemoryService& service, const Principal& principal) {
+Result<json::object> ListResources(MemoryService& service, const Principal& principal,
+                                   const json::object& params) {
+  int64_t offset = 0;
+  if (const json::value* cursor = params.if_contains("cursor"); cursor && !cursor->is_null()) {
+    const auto* text = cursor->if_string();
+    if (text == nullptr || !ParseOffset(*text, &offset)) {
+      return Status::InvalidArgument("'cursor' must be a nextCursor of an earlier resources/list");
+    }
+  }
   MEMORYD_ASSIGN_OR_RETURN(auto spaces, service.ListSpaces(principal));
   json::array resources;
-  for (const SpaceInfo& s : spaces) {
+  const auto total = static_cast<int64_t>(spaces.size());
+  // Compared before adding, so that a huge cursor cannot overflow.
+  const int64_t end = offset >= total ? total : std::min(total, offset + kSpacesPerPage);
+  for (int64_t i = offset; i < end; ++i) {
+    const SpaceInfo& s = spaces[static_cast<size_t>(i)];
     resources.push_back(
-        json::object{{"uri", std::string(kSpacesPrefix) + EncodeUriSegment(s.name)},
-                     {"name", s.name},
-                     {"title", "Space " + s.name},
-                     {"description", "Summary and newest memories of the space '" + s.name + "' (" +
-                                         std::to_string(s.memory_count) + " memories)"},
+        json::object{{"uri", RecentUri(s.name, std::nullopt)},
+                     {"name", s.name + "/recent"},
+                     {"title", "Recent memories of " + s.name},
+                     {"description", "The newest memories of space '" + s.name + "' (" +
+                                         std::to_string(s.memory_count) + " in all), 20 a page"},
                      {"mimeType", kJson}});
   }
-  return json::object{{"resources", std::move(resources)}};
+  json::object out{{"resources", std::move(resources)}};
+  if (end < total) out["nextCursor"] = std::to_string(end);
+  return out;
 }
 
 json::object ResourceTemplates() {
@@ -111,8 +162,8 @@ json::object ResourceTemplates() {
   return json::object{
       {"resourceTemplates",
        json::array{
-           entry("memoryd://spaces/{space}", "space", "A space",
-                 "A space's summary and its newest memories"),
+           entry("memory://{space}/recent", "recent", "Recent memories of a space",
+                 "A space's newest memories, 20 a page; `next` links the next page"),
            entry("memoryd://spaces/{space}/keys/{key}", "memory-by-key", "A memory by key",
                  "The memory stored under a key in a space"),
            entry("memoryd://memories/{id}", "memory", "A memory by id", "One memory by its id"),
@@ -135,15 +186,12 @@ Result<json::object> ReadResource(MemoryService& service, const Principal& princ
       return memory.status().code() == StatusCode::kNotFound ? unknown : memory.status();
     return Contents(uri, http::SemanticMemoryJson(*memory));
   }
+  if (uri.starts_with(kRecentPrefix)) return ReadRecentUri(service, principal, uri);
   if (!uri.starts_with(kSpacesPrefix)) return unknown;
   const std::string_view rest = uri.substr(kSpacesPrefix.size());
   const size_t infix = rest.find(kKeysInfix);
   auto space = DecodeUriSegment(rest.substr(0, infix));
-  if (!space || space->empty() ||
-      (infix == std::string_view::npos && rest.find('/') != rest.npos)) {
-    return unknown;
-  }
-  if (infix == std::string_view::npos) return ReadSpace(service, principal, uri, *space);
+  if (!space || space->empty() || infix == std::string_view::npos) return unknown;
   auto key = DecodeUriSegment(rest.substr(infix + kKeysInfix.size()));
   if (!key || key->empty()) return unknown;
   auto read = ReadKeyed(service, principal, uri, *space, *key);

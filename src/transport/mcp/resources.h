@@ -1,8 +1,9 @@
-// MCP resources: each space the caller can see is a resource, and templates address a space, a
-// memory by key and a memory by id:
-//   memoryd://spaces/{space}              the space's summary and newest memories
-//   memoryd://spaces/{space}/keys/{key}   one memory by key
-//   memoryd://memories/{id}               one memory by id
+// MCP resources, each bounded: an agent reads a page, never a whole space.
+//   memory://{space}/recent[?cursor=C]     the space's newest memories, 20 a page; the body's
+//                                          `next` is the URI of the next page (null on the last)
+//   memoryd://spaces/{space}/keys/{key}    one memory by key
+//   memoryd://memories/{id}                one memory by id
+// resources/list names each visible space's recent page, 50 spaces a page with nextCursor.
 // Names are percent-encoded in URIs. Contents are JSON in the shapes the tools return.
 //
 // Thread-safety: pure functions over a thread-safe MemoryService.
@@ -17,8 +18,10 @@
 
 namespace memoryd::mcp {
 
-// resources/list: one resource per visible space.
-Result<boost::json::object> ListResources(MemoryService& service, const Principal& principal);
+// resources/list {cursor?}: one resource per visible space. kInvalidArgument for a cursor this
+// server did not give.
+Result<boost::json::object> ListResources(MemoryService& service, const Principal& principal,
+                                          const boost::json::object& params);
 // resources/templates/list.
 boost::json::object ResourceTemplates();
 // resources/read {uri}. kNotFound for a URI that names nothing (JSON-RPC -32002).

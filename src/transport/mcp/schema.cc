@@ -74,6 +74,10 @@ Status CheckBounds(const json::object& schema, const json::value& v, const std::
     if (const auto* min = schema.if_contains("minimum"); min && Number(v) < Number(*min)) {
       return Status::InvalidArgument(Quote(path) + " must be at least " + NumberText(*min));
     }
+    if (const auto* min = schema.if_contains("exclusiveMinimum");
+        min && Number(v) <= Number(*min)) {
+      return Status::InvalidArgument(Quote(path) + " must be more than " + NumberText(*min));
+    }
     if (const auto* max = schema.if_contains("maximum"); max && Number(v) > Number(*max)) {
       return Status::InvalidArgument(Quote(path) + " must be at most " + NumberText(*max));
     }

@@ -1,7 +1,8 @@
 // Checks tool arguments against a tool's input schema, so the tool table drives validation. It
 // understands the subset of JSON Schema the tables use: type (one name or a list), properties,
-// required, additionalProperties (false or a schema), items, enum, minimum, maximum, minLength,
-// maxLength, minItems and maxItems. Other keywords (description, default, $schema) are ignored.
+// required, additionalProperties (false or a schema), items, enum, minimum, exclusiveMinimum,
+// maximum, minLength, maxLength, minItems and maxItems. Other keywords (description, default,
+// $schema) are ignored.
 //
 // Thread-safety: pure functions.
 #pragma once

@@ -30,7 +30,7 @@ TEST(StdioLoopTest, AnswersRequestsLineByLine) {
       "\r\n"
       R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
       "\n\n"
-      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"set_memory","arguments":{"key":"k","text":"v"}}})"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_memory","arguments":{"key":"k","text":"v"}}})"
       "\n"
       R"({"jsonrpc":"2.0","id":3,"method":"nope"})"
       "\n");

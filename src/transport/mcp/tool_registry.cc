@@ -78,7 +78,8 @@ Result<std::unique_ptr<ToolRegistry>> ToolRegistry::Build(const std::vector<Tool
 
 std::vector<ToolSpec> ToolRegistry::AllSpecs() {
   std::vector<ToolSpec> specs = MemoryToolSpecs();
-  for (const ToolSpec& s : CapsuleToolSpecs()) specs.push_back(s);
+  for (const ToolSpec& s : ChangeToolSpecs()) specs.push_back(s);
+  for (const ToolSpec& s : SpaceToolSpecs()) specs.push_back(s);
   return specs;
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "service/memory_service.h"
+#include "transport/mcp/tool_args.h"
 
 namespace memoryd::mcp {
 
@@ -78,9 +79,14 @@ class ToolRegistry {
   json::array list_json_;
 };
 
-// The tool tables, by subsystem (memory_tools.cc, capsule_tools.cc).
+// The tool tables, by what they do: store and read (memory_tools.cc), change and remove
+// (change_tools.cc), spaces and tags (space_tools.cc).
 std::vector<ToolSpec> MemoryToolSpecs();
-std::vector<ToolSpec> CapsuleToolSpecs();
+std::vector<ToolSpec> ChangeToolSpecs();
+std::vector<ToolSpec> SpaceToolSpecs();
+
+// One memory by its id (in any space the caller may read) or by its key in the call's space.
+Result<Memory> LookUp(ToolContext& ctx, const MemoryAddress& address);
 // The shared schema fragments, as a JSON object text: {"space": {...}, "memory": {...}, ...}.
 const char* ToolSchemaFragments();
 

@@ -18,14 +18,22 @@ std::unique_ptr<ToolRegistry> Registry() {
 TEST(ToolRegistryTest, OffersTheRequiredToolsUnderTheirExactNames) {
   auto registry = Registry();
   ASSERT_NE(registry, nullptr);
-  for (const char* name :
-       {"add_memory", "search_memories", "list_memories", "get_memory", "update_memory",
-        "delete_memory", "list_spaces", "delete_space", "set_memory", "memory_exists",
-        "count_memories", "set_memories", "get_memories", "delete_memories", "list_tags",
-        "create_tag", "delete_tag", "list_keys_by_tags", "describe_space"}) {
+  for (const char* name : {"add_memory", "search_memories", "list_memories", "get_memory",
+                           "update_memory", "delete_memory", "list_spaces", "delete_space",
+                           "describe_space", "list_tags", "delete_tag"}) {
     EXPECT_NE(registry->Find(name), nullptr) << name;
   }
   EXPECT_EQ(registry->Find("no_such_tool"), nullptr);
+  EXPECT_EQ(registry->Find("set_memory"), nullptr);  // add_memory with a key does it
+}
+
+// A client shows the whole tool list to the model on every turn: it has a budget.
+TEST(ToolRegistryTest, TheToolListStaysWithinItsBudget) {
+  auto registry = Registry();
+  ASSERT_NE(registry, nullptr);
+  EXPECT_LE(registry->tools().size(), 14u);
+  const std::string list = json::serialize(json::object{{"tools", registry->ListJson()}});
+  EXPECT_LE(list.size(), 16000u);
 }
 
 TEST(ToolRegistryTest, EveryToolIsCompletelyDescribed) {
@@ -42,7 +50,8 @@ TEST(ToolRegistryTest, EveryToolIsCompletelyDescribed) {
     EXPECT_EQ(input.at("type"), json::value("object")) << name;
     EXPECT_EQ(input.at("additionalProperties"), json::value(false)) << name;
     for (const auto& [arg, schema] : input.at("properties").as_object()) {
-      EXPECT_TRUE(schema.as_object().contains("description")) << name << "." << arg;
+      // `space` is described once, in the server's instructions.
+      EXPECT_EQ(schema.as_object().contains("description"), arg != "space") << name << "." << arg;
     }
     EXPECT_EQ(tool.at("outputSchema").as_object().at("type"), json::value("object")) << name;
     const json::object& hints = tool.at("annotations").as_object();
@@ -65,6 +74,10 @@ TEST(ToolRegistryTest, HintsFollowAccess) {
   EXPECT_EQ(registry->Find("search_memories")->spec.access, Access::kRead);
   EXPECT_TRUE(registry->Find("delete_space")->spec.destructive);
   EXPECT_FALSE(registry->Find("add_memory")->spec.idempotent);
+  EXPECT_TRUE(registry->Find("add_memory")->spec.destructive);  // a key replaces
+  for (const char* name : {"update_memory", "delete_memory", "delete_space", "delete_tag"}) {
+    EXPECT_TRUE(registry->Find(name)->spec.destructive) << name;
+  }
 }
 
 Result<json::object> Noop(ToolContext&) { return json::object(); }
