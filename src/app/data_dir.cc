@@ -12,18 +12,26 @@ namespace fs = std::filesystem;
 // A data directory made by an older memoryd, or by hand, may be readable by others: memories
 // and key hashes are its owner's alone, so group and other permissions are taken away.
 void MakePrivate(const std::string& data_dir) {
-  std::error_code ec;
   int changed = 0;
   auto tighten = [&](const fs::path& path) {
-    const fs::perms perms = fs::status(path, ec).permissions();
+    std::error_code ec;
+    const fs::perms perms = fs::symlink_status(path, ec).permissions();
     if (ec || (perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none) return;
     fs::permissions(path, fs::perms::group_all | fs::perms::others_all, fs::perm_options::remove,
                     ec);
-    if (!ec) ++changed;
+    if (ec) {
+      std::fprintf(stderr, "memoryd: cannot make %s private to its owner: %s\n", path.c_str(),
+                   ec.message().c_str());
+    } else {
+      ++changed;
+    }
   };
   tighten(data_dir);
-  for (fs::recursive_directory_iterator it(data_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_symlink()) tighten(it->path());
+  std::error_code walk;
+  for (fs::recursive_directory_iterator it(data_dir, walk), end; !walk && it != end;
+       it.increment(walk)) {
+    std::error_code ec;
+    if (!fs::is_symlink(it->symlink_status(ec)) && !ec) tighten(it->path());
   }
   if (changed > 0) {
     std::fprintf(stderr, "memoryd: made %d entries of %s private to their owner\n", changed,

@@ -8,10 +8,15 @@ void KeyUseLog::Note(int64_t key_id, int64_t now_ms) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(key_id);
   if (it == entries_.end()) {
+    if (entries_.size() >= capacity_) ForgetWritten();
     if (entries_.size() >= capacity_) return;
     it = entries_.emplace(key_id, Entry{}).first;
   }
   it->second.last_use = std::max(it->second.last_use, now_ms);
+}
+
+void KeyUseLog::ForgetWritten() {
+  std::erase_if(entries_, [](const auto& e) { return e.second.written == e.second.last_use; });
 }
 
 std::vector<ApiKeyUse> KeyUseLog::TakeDue() {

@@ -1,7 +1,8 @@
 // KeyUseLog: when each stored API key was last used, gathered in memory and written to the store
 // in batches (Store::NoteApiKeysUsed), so that no request ever writes for it. The time is
 // coarse: a key's first use is due at once, later ones only once they are `resolution` past the
-// time last written. Bounded: past `capacity` keys, uses of new keys are dropped until a flush.
+// time last written. Bounded: at `capacity` keys, keys whose last use is written are forgotten
+// (their next use counts as a first one); if none is, uses of new keys are dropped until then.
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -29,6 +30,7 @@ class KeyUseLog {
 
  private:
   static constexpr int64_t kNever = INT64_MIN;
+  void ForgetWritten();  // REQUIRES: mu_ held
   struct Entry {
     int64_t last_use = kNever;
     int64_t written = kNever;

@@ -49,12 +49,20 @@ TEST(KeyUseLogTest, UnwrittenUsesAreDueAgain) {
   EXPECT_EQ(due[0].used_at, kT);
 }
 
-TEST(KeyUseLogTest, StaysWithinItsCapacity) {
+TEST(KeyUseLogTest, StaysWithinItsCapacityForgettingWhatIsWritten) {
   KeyUseLog log(60'000, 2);
   log.Note(1, kT);
   log.Note(2, kT);
-  log.Note(3, kT);
-  EXPECT_EQ(log.TakeDue().size(), 2u);
+  log.Note(3, kT);  // full, nothing written yet: dropped
+  EXPECT_EQ(Sorted(log.TakeDue()).size(), 2u);
+  log.Note(3, kT + 1);  // 1 and 2 are written: forgotten to make room
+  auto due = log.TakeDue();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, 3);
+  log.Note(1, kT + 2);  // a first use again once forgotten
+  due = log.TakeDue();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, 1);
 }
 
 }  // namespace

@@ -80,14 +80,25 @@ constexpr const char* kImportDetails =
     "written. Importing the same file again changes nothing. Works while `memoryd serve` runs\n"
     "on DIR; memories without an embedding are embedded by the server in the background.\n";
 
-// Standard input copied to a file (mode 0600) in the data directory, removed when destroyed:
-// the import reads its input twice (check, then write).
+// The import's input copied to a file (mode 0600) in the data directory, removed when
+// destroyed: the import reads its input twice (check, then write).
 class SpooledInput {
  public:
   ~SpooledInput() {
     if (!path_.empty()) ::unlink(path_.c_str());
   }
-  Status Fill(const std::string& data_dir) {
+  // Copies `source` ("-" for standard input) into the data directory.
+  Status Fill(const std::string& data_dir, const std::string& source) {
+    std::FILE* in = source == "-" ? stdin : std::fopen(source.c_str(), "rb");
+    if (in == nullptr) return Status::NotFound("cannot read " + source);
+    Status s = CopyFrom(data_dir, in);
+    if (in != stdin) std::fclose(in);
+    return s;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  Status CopyFrom(const std::string& data_dir, std::FILE* in) {
     std::string tmpl = (std::filesystem::path(data_dir) / "import-stdin.XXXXXX").string();
     const int fd = ::mkstemp(tmpl.data());
     if (fd < 0) return Status::Internal("cannot create a temporary file in " + data_dir);
@@ -100,16 +111,14 @@ class SpooledInput {
     char buffer[1 << 16];
     size_t n = 0;
     bool ok = true;
-    while (ok && (n = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) {
+    while (ok && (n = std::fread(buffer, 1, sizeof(buffer), in)) > 0) {
       ok = std::fwrite(buffer, 1, n, out) == n;
     }
-    ok = ok && !std::ferror(stdin);
+    ok = ok && !std::ferror(in);
     ok = std::fclose(out) == 0 && ok;
-    return ok ? Status::Ok() : Status::Internal("cannot copy standard input to " + path_);
+    return ok ? Status::Ok() : Status::Internal("cannot copy the input to " + path_);
   }
-  const std::string& path() const { return path_; }
 
- private:
   std::string path_;
 };
 
@@ -118,10 +127,13 @@ Result<dataio::ImportCounts> RunImport(const ParsedFlags& flags, const std::stri
   dataio::ImportOptions options;
   MEMORYD_ASSIGN_OR_RETURN(options.limits.max_value_bytes, flags.Integer("max-value-bytes"));
   MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(data_dir, true, 0));
+  // The input is read twice (check, then write): anything but a regular file (stdin, a pipe,
+  // <(zcat dump.gz)) is copied first, so the second reading sees what the first one checked.
   SpooledInput spooled;
   std::string path = input;
-  if (input == "-") {
-    MEMORYD_RETURN_IF_ERROR(spooled.Fill(data_dir));
+  struct stat info {};
+  if (input == "-" || ::stat(input.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    MEMORYD_RETURN_IF_ERROR(spooled.Fill(data_dir, input));
     path = spooled.path();
   }
   MEMORYD_ASSIGN_OR_RETURN(const int64_t total, dataio::CheckImportFile(path, options.limits));

@@ -76,7 +76,7 @@ Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, int argc, cha
       parsed.positional_.emplace_back(arg);
       continue;
     }
-    if (arg.substr(0, 2) != "--") {
+    if (positional || arg.substr(0, 2) != "--") {
       return Status::InvalidArgument("unexpected argument '" + std::string(arg) + "'");
     }
     arg.remove_prefix(2);

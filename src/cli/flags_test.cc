@@ -122,6 +122,13 @@ TEST(FlagsPositionalTest, PositionalArgumentsUpToTheLimitDashAndSeparator) {
   Status one = ParseFlags(specs, static_cast<int>(argv.size()), argv.data(), 2, 1).status();
   EXPECT_EQ(one.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(one.message().find("-x"), std::string::npos) << one.message();
+  // After "--" nothing is a flag, even once the arguments are all taken.
+  std::vector<std::string> late = {"memoryd", "import", "f", "--", "--data-dir=b"};
+  std::vector<char*> late_argv;
+  for (auto& s : late) late_argv.push_back(s.data());
+  Status after = ParseFlags(specs, 5, late_argv.data(), 2, 1).status();
+  EXPECT_EQ(after.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(after.message().find("--data-dir=b"), std::string::npos) << after.message();
 }
 
 TEST(FlagsPositionalTest, HelpIsAskedByEitherSpellingBeforeTheSeparator) {

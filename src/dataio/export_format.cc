@@ -252,6 +252,7 @@ Result<MemoryRecord> DecodeRecord(std::string_view line, const ExportHeader& hea
     return Status::InvalidArgument(
         "'id' must be a UUID such as 0190f5e2-7c1a-7d3e-9b1f-3c2a1b0e4d5f");
   }
+  rec.derived_id = !id;
   m.id = id ? std::move(*id) : DerivedId(m);
   return rec;
 }

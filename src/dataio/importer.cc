@@ -48,8 +48,16 @@ Status ForEachRecord(const std::string& path, const ServiceOptions& limits, cons
 // Remembers where each id and each (space, key) first appeared.
 class DuplicateCheck {
  public:
-  Status Add(int64_t line_number, const Memory& m) {
-    MEMORYD_RETURN_IF_ERROR(Claim(ids_, m.id, line_number, "id '" + m.id + "'"));
+  Status Add(int64_t line_number, const MemoryRecord& rec) {
+    const Memory& m = rec.memory;
+    // A derived id repeats only for the same text in the same space without a key: say that,
+    // not an id the file never named.
+    const std::string what = rec.derived_id && !m.key
+                                 ? "a memory of space '" + m.space +
+                                       "' with this text and no id or key (give each an id or "
+                                       "a key, or drop the copy)"
+                                 : "id '" + m.id + "'";
+    MEMORYD_RETURN_IF_ERROR(Claim(ids_, m.id, line_number, what));
     if (!m.key) return Status::Ok();
     return Claim(keys_, m.space + '\0' + *m.key, line_number,
                  "key '" + *m.key + "' of space '" + m.space + "'");
@@ -76,7 +84,7 @@ Result<int64_t> CheckImportFile(const std::string& path, const ServiceOptions& l
   MEMORYD_RETURN_IF_ERROR(
       ForEachRecord(path, limits, [&](int64_t line_number, MemoryRecord&& rec) -> Status {
         ++count;
-        return duplicates.Add(line_number, rec.memory);
+        return duplicates.Add(line_number, rec);
       }));
   return count;
 }

@@ -13,6 +13,7 @@ struct MemoryRecord {
   Memory memory;                 // `seq` is ignored on import
   std::vector<float> embedding;  // empty when none is stored or none was asked for
   std::string embedder;          // who made `embedding`; empty when it is empty
+  bool derived_id = false;       // import: the file gave no id, so one was derived
 };
 
 // What importing one record did.

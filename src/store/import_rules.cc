@@ -17,9 +17,8 @@ bool SameImportedContent(const Memory& stored, const std::vector<float>& stored_
   const Memory& b = rec.memory;
   const bool same = stored.space == b.space && stored.key == b.key && stored.title == b.title &&
                     stored.text == b.text && stored.tags == UniqueTags(b.tags) &&
-                    stored.metadata_json == b.metadata_json &&
-                    stored.created_at == b.created_at && stored.updated_at == b.updated_at &&
-                    stored.expires_at == b.expires_at;
+                    stored.metadata_json == b.metadata_json && stored.created_at == b.created_at &&
+                    stored.updated_at == b.updated_at && stored.expires_at == b.expires_at;
   if (!same || rec.embedding.empty()) return same;
   return stored_embedding == rec.embedding && stored_embedder == rec.embedder;
 }

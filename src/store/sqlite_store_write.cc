@@ -393,18 +393,20 @@ Status SqliteStore::DeleteApiKey(int64_t id) {
 
 Status SqliteStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
   if (uses.empty()) return Status::Ok();
-  return writer_->Submit([&](Connection& conn) -> Status {
-    MEMORYD_ASSIGN_OR_RETURN(auto stmt,
-                             conn.Prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?"
-                                          " AND (last_used_at IS NULL OR last_used_at < ?)"));
-    for (const ApiKeyUse& use : uses) {
-      stmt.Bind(1, use.used_at);
-      stmt.Bind(2, use.id);
-      stmt.Bind(3, use.used_at);
-      MEMORYD_RETURN_IF_ERROR(stmt.Run());
-    }
-    return Status::Ok();
-  });
+  return writer_->Submit(
+      [&](Connection& conn) -> Status {
+        MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                                 conn.Prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?"
+                                              " AND (last_used_at IS NULL OR last_used_at < ?)"));
+        for (const ApiKeyUse& use : uses) {
+          stmt.Bind(1, use.used_at);
+          stmt.Bind(2, use.id);
+          stmt.Bind(3, use.used_at);
+          MEMORYD_RETURN_IF_ERROR(stmt.Run());
+        }
+        return Status::Ok();
+      },
+      sqlite::WriteBatcher::Reach::kKeysOnly);
 }
 
 Result<PutOutcome> SqliteStore::Put(const SpaceRef& space, const MemoryWrite& write,

@@ -1,5 +1,7 @@
 #include "store/write_batcher.h"
 
+#include <algorithm>
+
 namespace memoryd::sqlite {
 namespace {
 
@@ -10,14 +12,16 @@ constexpr size_t kMaxBatch = 512;
 
 struct WriteBatcher::Writer {
   Op op;
+  Reach reach = Reach::kMemories;
   Status result;
   bool done = false;
   std::condition_variable cv;
 };
 
-Status WriteBatcher::Submit(Op op) {
+Status WriteBatcher::Submit(Op op, Reach reach) {
   Writer self;
   self.op = std::move(op);
+  self.reach = reach;
   std::unique_lock lock(mu_);
   queue_.push_back(&self);
   self.cv.wait(lock, [&] { return self.done || queue_.front() == &self; });
@@ -32,7 +36,9 @@ Status WriteBatcher::Submit(Op op) {
   if (observer_ != nullptr) observer_->OnBatch(n, std::chrono::steady_clock::now() - started);
   // Whatever the outcome (a failed COMMIT may still have reached the disk), cached reads are
   // stale from here on, before any writer of the batch returns.
-  if (changed && generation_ != nullptr) generation_->Bump();
+  const bool reaches_memories = std::any_of(
+      batch.begin(), batch.end(), [](const Writer* w) { return w->reach == Reach::kMemories; });
+  if (changed && reaches_memories && generation_ != nullptr) generation_->Bump();
   lock.lock();
   for (size_t i = 0; i < n; ++i) {
     Writer* w = queue_.front();

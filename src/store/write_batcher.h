@@ -34,7 +34,11 @@ class WriteBatcher {
 
   // Runs `op` inside a transaction and returns once it is committed. Returns op's own error
   // (its changes rolled back), or the commit's error (kInternal, kUnavailable when busy).
-  Status Submit(Op op);
+  Status Submit(Op op) { return Submit(std::move(op), Reach::kMemories); }
+  // What an operation may change: only one that may change memories (or spaces and tags) makes
+  // other processes' cached reads stale, so only such a batch bumps the generation.
+  enum class Reach { kMemories, kKeysOnly };
+  Status Submit(Op op, Reach reach);
 
  private:
   struct Writer;

@@ -93,6 +93,16 @@ TEST_F(WriteBatcherTest, BumpsTheGenerationOnlyWhenRowsChanged) {
   EXPECT_GT(generation_->Load(), after_insert);
 }
 
+TEST_F(WriteBatcherTest, AChangeThatReachesOnlyKeysLeavesCachedMemoriesValid) {
+  const uint64_t start = generation_->Load();
+  ASSERT_TRUE(batcher_
+                  ->Submit([](Connection& conn) { return Insert(conn, "key-use"); },
+                           WriteBatcher::Reach::kKeysOnly)
+                  .ok());
+  EXPECT_EQ(CommittedKeys(), Keys{"key-use"});
+  EXPECT_EQ(generation_->Load(), start);
+}
+
 TEST_F(WriteBatcherTest, AThrowingOpFailsItsBatchAndLeavesTheBatcherUsable) {
   const Status s = batcher_->Submit([](Connection& conn) -> Status {
     MEMORYD_RETURN_IF_ERROR(Insert(conn, "partial"));

@@ -55,12 +55,22 @@ def search_ids(srv, space, q):
     return [(m["id"], m["score"]) for m in r.json()["memories"]]
 
 
+def index_lag(srv):
+    r = srv.request("GET", "/metrics")
+    assert r.status_code == 200, r.text
+    for line in r.text.splitlines():
+        if line.startswith("memoryd_index_lag_versions "):
+            return float(line.split()[1])
+    return None  # not yet loaded
+
+
 def wait_settled(srv):
-    """Waits until the server has embedded every memory (bounded)."""
+    """Waits until the server has embedded every memory and its indexes hold every vector."""
     deadline = time.monotonic() + SETTLE_TIMEOUT
     while time.monotonic() < deadline:
         h = srv.request("GET", "/healthz").json()
-        if h["embedder"]["pendingEmbeddings"] == 0 and h.get("indexes", "ready") == "ready":
+        if (h["embedder"]["pendingEmbeddings"] == 0 and h.get("indexes", "ready") == "ready"
+                and index_lag(srv) == 0):
             return
         time.sleep(0.1)
     pytest.fail(f"embeddings still pending after {SETTLE_TIMEOUT}s")
@@ -121,7 +131,20 @@ def test_export_during_concurrent_writes_is_one_consistent_snapshot(server):
             acked.append(f"w{n}-{i}")
             i += 1
 
+    def pair_writer():
+        # "a" then "b", over and over: a snapshot shows b == a or b == a - 1, never b > a.
+        n = 0
+        while not stop.is_set() and n < 2000:
+            n += 1
+            for key in ("a", "b"):
+                r = server.request("PUT", "/api/rest/memory", params={"space": "pairs"},
+                                   json={"key": key, "value": str(n)})
+                if r.status_code not in (200, 201):
+                    errors.append(r.text)
+                    return
+
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    threads.append(threading.Thread(target=pair_writer))
     for t in threads:
         t.start()
     try:
@@ -134,6 +157,10 @@ def test_export_during_concurrent_writes_is_one_consistent_snapshot(server):
         for t in threads:
             t.join(timeout=30)
     assert not errors, errors[:3]
+    pair = {r["key"]: int(r["text"]) for r in rows if r["space"] == "pairs"}
+    assert set(pair) == {"a", "b"}, pair
+    assert pair["a"] - 1 <= pair["b"] <= pair["a"], f"not one snapshot: {pair}"
+    rows = [r for r in rows if r["space"] == "load"]
     keys = [r["key"] for r in rows]
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)), "a memory appears twice"
@@ -227,13 +254,15 @@ BAD_LINES = {
 
 @pytest.mark.parametrize("bad", sorted(BAD_LINES))
 def test_a_malformed_line_names_its_number_and_imports_nothing(tmp_path, bad):
-    lines = [header_line()] + [good_line(i) for i in range(1, 16)] + [BAD_LINES[bad]()]
+    # More good lines than one write batch (500) before the bad one: an import that wrote while
+    # it checked would have committed some.
+    lines = [header_line()] + [good_line(i) for i in range(1, 1201)] + [BAD_LINES[bad]()]
     lines.append(good_line(99))
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n")
     data = tmp_path / "data"
     res = import_file(data, path, expect_rc=1)
-    assert "line 17:" in res.stderr, res.stderr
+    assert "line 1202:" in res.stderr, res.stderr
     _, rows = parse_export(export(data))
     assert rows == [], "nothing may be imported from a file with a bad line"
 
@@ -307,3 +336,26 @@ def test_progress_is_redrawn_on_a_terminal_and_summed_up_otherwise(tmp_path):
     assert piped.returncode == 0, piped.stderr
     assert "s left" not in piped.stderr and "\r" not in piped.stderr
     assert piped.stderr.count("\n") == 1 and "imported 1200 memories" in piped.stderr
+
+
+def test_a_pipe_is_read_once_and_imported_whole(tmp_path):
+    src = tmp_path / "piped.jsonl"
+    src.write_text("\n".join([header_line()] + [good_line(i) for i in range(30)]) + "\n")
+    data = tmp_path / "data"
+    # /dev/stdin on a pipe cannot be read twice: it is copied before the check.
+    res = subprocess.run(["bash", "-c", f'cat "{src}" | "{require_binary()}" import '
+                          f'--data-dir "{data}" /dev/stdin'],
+                         capture_output=True, text=True, timeout=CLI_TIMEOUT)
+    assert res.returncode == 0, res.stderr
+    assert "imported 30 memories (30 created" in res.stderr, res.stderr
+    assert len(parse_export(export(data))[1]) == 30
+    assert not [p for p in os.listdir(data) if p.startswith("import-")], "no spool file is left"
+
+
+def test_a_repeated_text_without_id_or_key_is_named_as_such(tmp_path):
+    path = tmp_path / "copies.jsonl"
+    row = {"space": "s", "text": "the same words twice"}
+    path.write_text("\n".join([header_line(), json.dumps(row), json.dumps(row)]) + "\n")
+    res = import_file(tmp_path / "data", path, expect_rc=1)
+    assert "line 3:" in res.stderr and "line 2" in res.stderr, res.stderr
+    assert "no id or key" in res.stderr, res.stderr

@@ -31,7 +31,15 @@ def scrape(srv, key=None):
 
 
 def value(samples, name, **labels):
+    """A series' value, 0 when it is absent (counters are written once they count)."""
     return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def must(samples, name, **labels):
+    """A series that must be exposed (gauges, and counters written from the start)."""
+    key = (name, frozenset(labels.items()))
+    assert key in samples, f"{name}{labels} is missing from /metrics"
+    return samples[key]
 
 
 def series(samples, name):
@@ -217,25 +225,25 @@ def test_rate_limited_requests_are_counted(server_factory):
     r = rpc(s, "tools/call", {"name": "search_memories", "arguments": {"query": "x"}})
     assert r.json()["result"]["isError"] is True  # a tool call spends the budget too
     samples = scrape(s)  # a scrape is outside the budget: it answers while the account is limited
-    assert value(samples, "memoryd_rate_limited_total") == 3
+    assert must(samples, "memoryd_rate_limited_total") == 3
     assert requests_total(samples, "GET", f"{R}/memories/count", 429) == 2
-    assert value(samples, "memoryd_mcp_tool_calls_total", tool="search_memories", outcome="error") == 1
-    assert value(samples, "memoryd_auth_throttled_total") == 0
+    assert must(samples, "memoryd_mcp_tool_calls_total", tool="search_memories", outcome="error") == 1
+    assert must(samples, "memoryd_auth_throttled_total") == 0
 
 
 def test_auth_throttling_is_counted_apart(server):
     for _ in range(22):
         server.request("GET", f"{R}/memories/count", key="mk_wrong_" + "1" * 32)
     samples = scrape(server)
-    assert value(samples, "memoryd_auth_throttled_total") == 2
-    assert value(samples, "memoryd_rate_limited_total") == 0
+    assert must(samples, "memoryd_auth_throttled_total") == 2
+    assert must(samples, "memoryd_rate_limited_total") == 0
     assert requests_total(samples, "GET", f"{R}/memories/count", 401) == 20
     assert requests_total(samples, "GET", f"{R}/memories/count", 429) == 2
 
 
 def test_memory_and_space_gauges_equal_what_is_stored(server):
     samples = scrape(server)
-    assert value(samples, "memoryd_memories") == 0 and value(samples, "memoryd_spaces") == 0
+    assert must(samples, "memoryd_memories") == 0 and must(samples, "memoryd_spaces") == 0
     for space, n in (("alpha", 3), ("beta", 2)):
         for i in range(n):
             r = server.request("PUT", f"{R}/memory", params={"space": space}, json={"key": f"k{i}", "value": "v"})
@@ -244,22 +252,22 @@ def test_memory_and_space_gauges_equal_what_is_stored(server):
     assert r.status_code in (200, 201), r.text
     assert server.request("DELETE", f"{R}/memory", params={"space": "alpha", "key": "k0"}).status_code == 200
     samples = scrape(server)
-    assert value(samples, "memoryd_memories") == 5
-    assert value(samples, "memoryd_spaces") == 3
-    assert value(samples, "memoryd_store_write_batch_size_count") >= 1
-    assert value(samples, "memoryd_store_commit_duration_seconds_count") == value(
+    assert must(samples, "memoryd_memories") == 5
+    assert must(samples, "memoryd_spaces") == 3
+    assert must(samples, "memoryd_store_write_batch_size_count") >= 1
+    assert must(samples, "memoryd_store_commit_duration_seconds_count") == value(
         samples, "memoryd_store_write_batch_size_count")
 
 
 def test_process_build_and_embedder_series(server):
     started = time.time()
     samples = scrape(server)
-    start = value(samples, "process_start_time_seconds")
+    start = must(samples, "process_start_time_seconds")
     assert started - 120 < start <= time.time(), start
     versions = [dict(labels)["version"] for labels in series(samples, "memoryd_build_info")]
     assert len(versions) == 1 and re.fullmatch(r"\d+\.\d+\.\d+.*", versions[0]), versions
     states = {dict(labels)["state"]: v for (n, labels), v in samples.items() if n == "memoryd_embedder_state"}
     assert states == {"ok": 1, "unreachable": 0, "timing_out": 0, "wrong_dimension": 0, "failing": 0}
-    assert value(samples, "memoryd_embeddings_pending") == 0
-    assert value(samples, "memoryd_indexes_ready") == 1
-    assert value(samples, "memoryd_index_lag_versions") >= 0
+    assert must(samples, "memoryd_embeddings_pending") == 0
+    assert must(samples, "memoryd_indexes_ready") == 1
+    assert must(samples, "memoryd_index_lag_versions") >= 0
