@@ -39,10 +39,11 @@ json::object Contents(std::string_view uri, const json::value& body) {
   return json::object{{"contents", json::array{std::move(content)}}};
 }
 
-std::string RecentUri(std::string_view space, const std::optional<std::string>& cursor) {
+// The first page when `cursor` is empty (a cursor is never empty).
+std::string RecentUri(std::string_view space, std::string_view cursor = {}) {
   std::string uri =
       std::string(kRecentPrefix) + EncodeUriSegment(space) + std::string(kRecentSuffix);
-  if (cursor) uri += std::string(kCursorQuery) + EncodeUriSegment(*cursor);
+  if (!cursor.empty()) uri += std::string(kCursorQuery) + EncodeUriSegment(cursor);
   return uri;
 }
 
@@ -54,7 +55,7 @@ Result<json::object> ReadRecent(MemoryService& service, const Principal& princip
   MEMORYD_ASSIGN_OR_RETURN(RecentPage page, service.Recent(space, kRecentPageSize, cursor));
   json::array memories;
   for (const Memory& m : page.memories) memories.push_back(http::SemanticMemoryJson(m));
-  json::value next = page.next_cursor ? json::value(RecentUri(name, page.next_cursor)) : nullptr;
+  json::value next = page.next_cursor ? json::value(RecentUri(name, *page.next_cursor)) : nullptr;
   return Contents(
       uri,
       json::object{{"space", name}, {"memories", std::move(memories)}, {"next", std::move(next)}});
@@ -139,7 +140,7 @@ Result<json::object> ListResources(MemoryService& service, const Principal& prin
   for (int64_t i = offset; i < end; ++i) {
     const SpaceInfo& s = spaces[static_cast<size_t>(i)];
     resources.push_back(
-        json::object{{"uri", RecentUri(s.name, std::nullopt)},
+        json::object{{"uri", RecentUri(s.name)},
                      {"name", s.name + "/recent"},
                      {"title", "Recent memories of " + s.name},
                      {"description", "The newest memories of space '" + s.name + "' (" +
