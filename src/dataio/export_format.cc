@@ -76,12 +76,7 @@ Status AtField(std::string_view field, const Status& s) {
 }
 
 Result<json::object> ParseLine(std::string_view line) {
-  json::parse_options options;
-  options.max_depth = kMaxJsonDepth;
-  boost::system::error_code ec;
-  json::value value = json::parse(line, ec, {}, options);
-  if (ec) return Status::InvalidArgument("not valid JSON: " + ec.message());
-  MEMORYD_RETURN_IF_ERROR(http::CheckDistinctMembers(line, value));
+  MEMORYD_ASSIGN_OR_RETURN(json::value value, http::ParseStrictJson(line, "", kMaxJsonDepth));
   if (!value.is_object()) return Status::InvalidArgument("not a JSON object");
   return std::move(value.as_object());
 }

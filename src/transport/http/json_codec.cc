@@ -88,15 +88,23 @@ Status CheckDistinctMembers(std::string_view text, const json::value& parsed) {
   return Status::Ok();
 }
 
+Result<json::value> ParseStrictJson(std::string_view text, std::string_view what,
+                                    std::size_t max_depth) {
+  json::parse_options options;
+  options.max_depth = max_depth;
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec, {}, options);
+  if (ec) {
+    const std::string subject = what.empty() ? "" : std::string(what) + " is ";
+    return Status::InvalidArgument(subject + "not valid JSON: " + ec.message());
+  }
+  MEMORYD_RETURN_IF_ERROR(CheckDistinctMembers(text, value));
+  return value;
+}
+
 Result<json::value> ParseJson(std::string_view body) {
   if (body.empty()) return Status::InvalidArgument("request body is empty; expected JSON");
-  json::parse_options options;
-  options.max_depth = kMaxJsonDepth;
-  boost::system::error_code ec;
-  json::value value = json::parse(body, ec, {}, options);
-  if (ec) return Status::InvalidArgument("request body is not valid JSON: " + ec.message());
-  MEMORYD_RETURN_IF_ERROR(CheckDistinctMembers(body, value));
-  return value;
+  return ParseStrictJson(body, "request body", kMaxJsonDepth);
 }
 
 Result<json::object> ParseObject(std::string_view body) {

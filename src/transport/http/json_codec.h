@@ -25,6 +25,11 @@ Result<json::object> ParseObject(std::string_view body);
 Status CheckDistinctMembers(std::string_view text, const json::value& parsed);
 // Parses any JSON document.
 Result<json::value> ParseJson(std::string_view body);
+// Parses `text` at most `max_depth` levels deep, refusing repeated member names: what every
+// JSON reader of untrusted input uses. Errors read "<what> is not valid JSON: ..." ("not valid
+// JSON: ..." when `what` is empty).
+Result<json::value> ParseStrictJson(std::string_view text, std::string_view what,
+                                    std::size_t max_depth = 32);
 // kInvalidArgument naming `what` when `value` holds a number JSON cannot carry: the parser reads
 // 1e400 as infinity, which no JSON text can hold.
 Status RequireFiniteNumbers(const json::value& value, std::string_view what);

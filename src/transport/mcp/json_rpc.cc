@@ -55,13 +55,7 @@ Message ReadMessage(json::value value) {
 }
 
 Result<json::value> ParseMessageText(std::string_view text) {
-  json::parse_options options;
-  options.max_depth = kMaxJsonDepth;
-  boost::system::error_code ec;
-  json::value value = json::parse(text, ec, {}, options);
-  if (ec) return Status::InvalidArgument("the message is not valid JSON: " + ec.message());
-  MEMORYD_RETURN_IF_ERROR(http::CheckDistinctMembers(text, value));
-  return value;
+  return http::ParseStrictJson(text, "the message", kMaxJsonDepth);
 }
 
 json::object ResultResponse(const json::value& id, json::value result) {
