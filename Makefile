@@ -22,7 +22,7 @@ FUZZ_PACKAGES := clang-15 libfuzzer-15-dev
 APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1.81-dev \
   libboost-url1.81-dev libsqlite3-dev libhnswlib-dev libstemmer-dev libssl-dev libxxhash-dev \
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest jq \
-  python3-requests python3-prometheus-client curl
+  python3-requests python3-prometheus-client curl wordnet-base
 
 .PHONY: all deps mcp-deps fuzz-deps build bench-tools asan tsan fuzz-build fuzz fuzz-smoke run test unit-test scenario-test mcp-test asan-test tsan-test bench format clean
 
@@ -132,7 +132,7 @@ bench: bench-tools
 	bench/http/run.sh
 
 format:
-	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc')
+	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc' 'tools/*.cc' 'tools/*.h')
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

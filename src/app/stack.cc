@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <thread>
 
@@ -33,9 +34,28 @@ void LowerThisThreadsPriority() {
   (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
 }
 
+// The link kinds of the semantic layer (text/semantic.h): all, unless MEMORYD_SEMANTIC_LINKS
+// names a subset ("synonym,broader", "none"). A benchmark knob for measuring each kind of link
+// on its own (docs/BENCHMARKS.md); an unknown name stops the server at start.
+Result<text::SemanticOptions> SemanticOptionsFromEnvironment() {
+  text::SemanticOptions options;
+  const char* links = std::getenv("MEMORYD_SEMANTIC_LINKS");
+  if (links == nullptr) return options;
+  std::optional<uint32_t> mask = text::ParseLinkKinds(links);
+  if (!mask) {
+    return Status::InvalidArgument(
+        "MEMORYD_SEMANTIC_LINKS: use all, none or a comma-separated list of synonym, broader, "
+        "part-of, derived, similar");
+  }
+  options.links = *mask;
+  return options;
+}
+
 Result<std::unique_ptr<Embedder>> MakeEmbedder(const EmbedConfig& config) {
   if (config.kind == "builtin") {
-    MEMORYD_ASSIGN_OR_RETURN(auto builtin, BuiltinEmbedder::Create());
+    BuiltinEmbedderOptions options;
+    MEMORYD_ASSIGN_OR_RETURN(options.semantic, SemanticOptionsFromEnvironment());
+    MEMORYD_ASSIGN_OR_RETURN(auto builtin, BuiltinEmbedder::Create(options));
     return std::unique_ptr<Embedder>(std::move(builtin));
   }
   if (config.kind == "openai") {
@@ -108,7 +128,9 @@ Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
   MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(config.data_dir, config.full_sync,
                                                    config.read_cache_bytes, config.write_observer));
   stack->store_ = std::move(store);
-  MEMORYD_ASSIGN_OR_RETURN(auto analyzer, text::TextAnalyzer::Create());
+  text::AnalyzerOptions analysis;
+  MEMORYD_ASSIGN_OR_RETURN(analysis.semantic, SemanticOptionsFromEnvironment());
+  MEMORYD_ASSIGN_OR_RETURN(auto analyzer, text::TextAnalyzer::Create(analysis));
   stack->service_ = std::make_unique<MemoryService>(*stack->store_, stack->clock_, config.service);
   Stack* raw = stack.get();
   stack->service_->AttachSearch(nullptr, stack->guard_.get(), [raw] {

@@ -12,7 +12,7 @@ namespace memoryd {
 namespace {
 
 constexpr int kMinDimension = 8;
-constexpr int kFeatureVersion = 1;  // bump whenever the features change: it is part of Name()
+constexpr int kFeatureVersion = 2;  // bump whenever the features change: it is part of Name()
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
 // Per-kind seeds keep a word, a phrase and a character run with equal bytes apart.
@@ -118,14 +118,19 @@ Result<std::unique_ptr<BuiltinEmbedder>> BuiltinEmbedder::Create(BuiltinEmbedder
 
 BuiltinEmbedder::BuiltinEmbedder(BuiltinEmbedderOptions options,
                                  std::unique_ptr<text::Stemmer> stemmer)
-    : options_(options), stemmer_(std::move(stemmer)), lexicon_(stemmer_.get()) {}
+    : options_(options),
+      stemmer_(std::move(stemmer)),
+      expander_(text::Lexicon::BuiltIn(), options_.semantic) {}
 
 std::string BuiltinEmbedder::Name() const {
   const auto permille = [](float w) { return std::to_string(std::lround(w * 1000.0f)); };
   return "builtin-hash-v" + std::to_string(kFeatureVersion) + "-d" +
          std::to_string(options_.dimension) + "-w" + permille(options_.word_weight) + "-p" +
          permille(options_.phrase_weight) + "-c" + permille(options_.char_weight) + "-t" +
-         permille(options_.concept_weight);
+         permille(options_.concept_weight) +
+         (options_.semantic.links == text::SemanticOptions{}.links
+              ? ""
+              : "-l" + std::to_string(options_.semantic.links));
 }
 
 Result<std::vector<Vector>> BuiltinEmbedder::Embed(const std::vector<std::string>& texts) {
@@ -146,16 +151,14 @@ BuiltinEmbedder::Features BuiltinEmbedder::ExtractFeatures(std::string_view text
   std::vector<std::string> stems = content;
   stemmer_->StemAll(&stems);
   Features features;
-  std::vector<std::string> topics;
   for (size_t i = 0; i < stems.size(); ++i) {
     features.words.push_back(HashBytes(kWordSeed, stems[i]));
     if (i > 0) features.phrases.push_back(HashBytes(kPhraseSeed, stems[i - 1] + " " + stems[i]));
     AddCharGrams(content[i], &features.chars);
-    topics.clear();
-    lexicon_.AppendConcepts(stems[i], &topics);
-    for (const std::string& topic : topics) {
-      features.topics.push_back(HashBytes(kConceptSeed, topic));
-    }
+  }
+  for (const text::ConceptHit& hit : expander_.Expand(content, /*query=*/false)) {
+    features.concepts.push_back(
+        HashBytes(kConceptSeed, text::ConceptExpander::TermOf(hit.concept_id)));
   }
   return features;
 }
@@ -171,7 +174,7 @@ Vector BuiltinEmbedder::EmbedOne(std::string_view text) const {
   AddKind(std::move(features.words), options_.word_weight, &result);
   AddKind(std::move(features.phrases), options_.phrase_weight, &result);
   AddKind(std::move(features.chars), options_.char_weight, &result);
-  AddKind(std::move(features.topics), options_.concept_weight, &result);
+  AddKind(std::move(features.concepts), options_.concept_weight, &result);
   Normalize(&result);
   return result;
 }

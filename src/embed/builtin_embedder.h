@@ -1,5 +1,5 @@
-// BuiltinEmbedder: the offline default Embedder. Deterministic, dependency-free (no model, no data
-// files), a few microseconds per short text.
+// BuiltinEmbedder: the offline default Embedder. Deterministic, self-contained (no model, no data
+// files: the WordNet lexicon is linked in), a few microseconds per short text.
 //
 // Design. Without a trained model, "meaning" is approximated by the overlap of four kinds of
 // evidence, each hashed into the same fixed-dimension space (the hashing trick):
@@ -10,8 +10,9 @@
 //  3. Character features: the 3- and 4-grams of each content word with boundary marks
 //     ("<pho", "hot", "oto", "tos>"), which tolerate typos, inflections the stemmer misses
 //     ("photo"/"photography") and compounds.
-//  4. Topic features: the topics of the built-in concept lexicon (text/concepts.h) that the
-//     content words belong to, so "my son" and "the kids" share a "#family" feature.
+//  4. Concept features: the WordNet concepts the content words reach strongly (text/semantic.h:
+//     senses, broader terms, wholes, related forms), so "my dad" and "my father" or "a sedan"
+//     and "the car" share features.
 // Each feature hashes (FNV-1a with a per-kind seed, then a 64-bit finaliser) to a dimension and a
 // sign; signed hashing makes colliding features cancel on average instead of adding up, so
 // unrelated texts have cosine close to 0. Repeated features are damped (weight 1 + ln tf). Each
@@ -34,7 +35,7 @@
 
 #include "core/result.h"
 #include "embed/embedder.h"
-#include "text/concepts.h"
+#include "text/semantic.h"
 #include "text/stemmer.h"
 
 namespace memoryd {
@@ -47,6 +48,8 @@ struct BuiltinEmbedderOptions {
   float phrase_weight = 0.4f;
   float char_weight = 1.0f;
   float concept_weight = 0.5f;
+  // Which WordNet links make concept features (a benchmark knob; all by default).
+  text::SemanticOptions semantic;
 };
 
 class BuiltinEmbedder final : public Embedder {
@@ -73,13 +76,13 @@ class BuiltinEmbedder final : public Embedder {
     std::vector<uint64_t> words;
     std::vector<uint64_t> phrases;
     std::vector<uint64_t> chars;
-    std::vector<uint64_t> topics;
+    std::vector<uint64_t> concepts;
   };
   Features ExtractFeatures(std::string_view text) const;
 
   const BuiltinEmbedderOptions options_;
   const std::unique_ptr<text::Stemmer> stemmer_;
-  const text::ConceptLexicon lexicon_;
+  const text::ConceptExpander expander_;
 };
 
 }  // namespace memoryd

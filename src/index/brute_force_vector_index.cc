@@ -68,6 +68,18 @@ Result<std::vector<VectorHit>> BruteForceVectorIndex::Search(const Vector& query
   }
 }
 
+std::vector<float> BruteForceVectorIndex::SampleSimilarities(const Vector& query, size_t n) const {
+  std::vector<float> out;
+  Result<Vector> unit = NormalizedForIndex(query, dimension_);
+  if (!unit.ok() || n == 0) return out;
+  std::shared_lock lock(mu_);
+  const size_t step = std::max<size_t>(1, labels_.size() / n);
+  for (size_t row = 0; row < labels_.size() && out.size() < n; row += step) {
+    out.push_back(ClampSimilarity(InnerProduct(unit->data(), Row(row), dimension_)));
+  }
+  return out;
+}
+
 bool BruteForceVectorIndex::Contains(uint64_t label) const {
   std::shared_lock lock(mu_);
   return rows_.count(label) > 0;

@@ -267,6 +267,22 @@ std::vector<VectorHit> HnswVectorIndex::ExactSearch(const Vector& unit, size_t k
   return best.TakeSorted();
 }
 
+std::vector<float> HnswVectorIndex::SampleSimilarities(const Vector& query, size_t n) const {
+  std::vector<float> out;
+  Result<Vector> unit = NormalizedForIndex(query, dimension_);
+  if (!unit.ok() || n == 0) return out;
+  std::shared_lock lock(mu_);
+  const HnswGraph& g = graph_->hnsw;
+  const size_t slots = g.cur_element_count;
+  const size_t step = std::max<size_t>(1, slots / n);
+  for (size_t slot = 0; slot < slots && out.size() < n; slot += step) {
+    if (g.isMarkedDeleted(static_cast<tableint>(slot))) continue;
+    const float* v = graph_->ExactVector(static_cast<tableint>(slot));
+    out.push_back(ClampSimilarity(InnerProduct(unit->data(), v, dimension_)));
+  }
+  return out;
+}
+
 bool HnswVectorIndex::Contains(uint64_t label) const {
   std::shared_lock lock(mu_);
   return graph_->hnsw.label_lookup_.count(label) > 0;

@@ -79,6 +79,7 @@ class HnswVectorIndex final : public VectorIndex {
   Status Remove(uint64_t label) override;
   Result<std::vector<VectorHit>> Search(const Vector& query, size_t k,
                                         const LabelFilter& filter = {}) const override;
+  std::vector<float> SampleSimilarities(const Vector& query, size_t n) const override;
   bool Contains(uint64_t label) const override;
   size_t Size() const override;
   int Dimension() const override { return dimension_; }

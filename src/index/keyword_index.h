@@ -7,8 +7,12 @@
 //
 // Bm25Index ranks by Okapi BM25 over an inverted index (idf in the "plus one" form, so it is
 // always positive), with three additions, each switchable in Bm25Options:
-//  - Topics: queries and documents also match on the concept lexicon's topic pseudo-terms
-//    (text/concepts.h) at a reduced weight, so "children" reaches "my son".
+//  - Concepts: queries and documents also match on WordNet concept pseudo-terms
+//    (text/semantic.h), so "automobile" reaches "car". A query word counts once per document:
+//    by itself when the document has it, else through its best concept, at concept_weight times
+//    the link weight. So a word WordNet knows weighs no more than a name it does not, and a
+//    memory found only through concepts gets partial credit: concepts are not part of the
+//    query's self-score.
 //  - Pseudo-relevance feedback: the most telling words of the best few matches are added to the
 //    query at a reduced weight, which finds paraphrases of what the first pass found.
 //  - Neighbour context: a memory receives a share of the score of the memory written just before
@@ -80,8 +84,9 @@ struct Bm25Options {
   float k1 = 1.2f;
   // Length normalisation: 0 ignores document length, 1 fully normalises by it.
   float b = 0.5f;
-  // Weight of a query's topic pseudo-terms relative to its words; 0 disables topics at search.
-  float concept_weight = 0.3f;
+  // Weight of a query's concept pseudo-terms (times their link weight) relative to its words;
+  // 0 disables concepts at search.
+  float concept_weight = 0.6f;
   // Pseudo-relevance feedback: how many top documents to mine (0 disables), how many words to
   // add, and their total weight relative to the query's own words.
   size_t feedback_documents = 3;
@@ -154,7 +159,9 @@ class Bm25Index final : public KeywordIndex {
   struct QueryTerm {
     uint32_t id;  // kNone when the index has never seen the term
     float weight;
-    float count;  // occurrences in the query
+    float count;            // occurrences in the query
+    bool expansion;         // a concept or feedback term: not part of the query's self-score
+    uint32_t word = kNone;  // a concept: the index (in the resolved query) of its word
   };
   // Per-search scratch: scores by slot, and the slots that have one (in first-hit order).
   // Each thread keeps one and reuses it (Lease), so a search neither allocates nor zeroes an
@@ -208,6 +215,9 @@ class Bm25Index final : public KeywordIndex {
   float TfNorm(float tf, float length, float avg_length) const;
   void Accumulate(const QueryTerm& term, float avg_length, Scores* scores,
                   std::vector<uint32_t>* touched) const;
+  void AccumulateWord(const std::vector<QueryTerm>& terms, size_t word, float avg_length,
+                      Scores* scores) const;
+  void Mark(const QueryTerm& term, std::vector<uint8_t>* marks, uint8_t value) const;
   float SelfScore(const std::vector<QueryTerm>& query, float query_length, float avg_length) const;
   std::vector<uint32_t> BestSlots(const Scores& scores, size_t m) const;
   std::vector<QueryTerm> FeedbackTerms(const std::vector<QueryTerm>& query, const Scores& scores,

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -112,7 +113,9 @@ std::vector<KeywordHit> Bm25Index::SearchAnalyzed(const text::Analysis& query, s
   const std::vector<QueryTerm> terms = ResolveQuery(query);
   ScoresLease lease(docs_.size());
   Scores& scores = lease.get();
-  for (const QueryTerm& term : terms) Accumulate(term, avg_length, &scores, nullptr);
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (!terms[i].expansion) AccumulateWord(terms, i, avg_length, &scores);
+  }
   // Feedback words only add to the scores: the self-score, and so the calibration, stays that of
   // the query as written.
   const float self_score = SelfScore(terms, query_length, avg_length);
@@ -126,17 +129,33 @@ std::vector<KeywordHit> Bm25Index::SearchAnalyzed(const text::Analysis& query, s
 
 std::vector<Bm25Index::QueryTerm> Bm25Index::ResolveQuery(const text::Analysis& query) const {
   std::vector<QueryTerm> resolved;
-  const auto add = [&](const std::vector<std::string>& items, float weight, bool expansion) {
-    for (const auto& [term, count] : CountStrings(items)) {
-      auto it = term_ids_.find(term);
-      const uint32_t id = it == term_ids_.end() ? kNone : it->second;
-      if (expansion && IsTooCommon(id, kMaxTopicDocumentFraction)) continue;
-      const auto n = static_cast<float>(count);
-      resolved.push_back({id, weight * n, n});
-    }
+  const auto id_of = [&](const std::string& term) {
+    auto it = term_ids_.find(term);
+    return it == term_ids_.end() ? kNone : it->second;
   };
-  add(query.terms, 1.0f, false);
-  if (options_.concept_weight > 0) add(query.concepts, options_.concept_weight, true);
+  std::map<std::string, uint32_t> word_of_term;  // stem -> its index in `resolved`
+  for (const auto& [term, count] : CountStrings(query.terms)) {
+    const auto n = static_cast<float>(count);
+    word_of_term.emplace(term, static_cast<uint32_t>(resolved.size()));
+    resolved.push_back({id_of(term), n, n, false, kNone});
+  }
+  if (options_.concept_weight <= 0 || query.concept_sources.size() != query.concepts.size()) {
+    return resolved;
+  }
+  // Each concept once, under the query word that reaches it most strongly.
+  std::map<std::string_view, std::pair<float, uint32_t>> concepts;  // weight, word
+  for (size_t i = 0; i < query.concepts.size(); ++i) {
+    const float weight = i < query.concept_weights.size() ? query.concept_weights[i] : 1.0f;
+    const uint32_t source = query.concept_sources[i];
+    if (source >= query.terms.size()) continue;
+    auto& entry = concepts[query.concepts[i]];
+    if (weight > entry.first) entry = {weight, word_of_term.at(query.terms[source])};
+  }
+  for (const auto& [term, entry] : concepts) {
+    const uint32_t id = id_of(std::string(term));
+    if (id == kNone || IsTooCommon(id, kMaxTopicDocumentFraction)) continue;
+    resolved.push_back({id, options_.concept_weight * entry.first, 1.0f, true, entry.second});
+  }
   return resolved;
 }
 
@@ -183,10 +202,48 @@ void Bm25Index::Accumulate(const QueryTerm& term, float avg_length, Scores* scor
   scores->hit_count = hit_count;
 }
 
+void Bm25Index::Mark(const QueryTerm& term, std::vector<uint8_t>* marks, uint8_t value) const {
+  if (term.id == kNone) return;
+  for (const Posting& posting : postings_[term.id]) (*marks)[posting.slot] = value;
+}
+
+// A query word and its concepts: the word's own score where a document has the word, else the
+// best of its concepts' scores.
+void Bm25Index::AccumulateWord(const std::vector<QueryTerm>& terms, size_t word, float avg_length,
+                               Scores* scores) const {
+  Accumulate(terms[word], avg_length, scores, nullptr);
+  bool any_concept = false;
+  for (const QueryTerm& term : terms) any_concept |= term.word == word && term.id != kNone;
+  if (!any_concept) return;
+  Mark(terms[word], &scores->seen, 1);
+  std::unordered_map<uint32_t, float> best;  // slot -> best concept score
+  const float base = options_.k1 * (1.0f - options_.b);
+  const float per_word = options_.k1 * options_.b / avg_length;
+  for (const QueryTerm& term : terms) {
+    if (term.word != word || term.id == kNone || live_df_[term.id] == 0) continue;
+    const float weight = term.weight * Idf(term.id) * (options_.k1 + 1.0f);
+    for (const Posting& posting : postings_[term.id]) {
+      if (live_[posting.slot] == 0 || scores->seen[posting.slot] != 0) continue;
+      const auto tf = static_cast<float>(posting.tf);
+      const float value = weight * tf / (tf + base + per_word * static_cast<float>(posting.length));
+      float& kept = best[posting.slot];
+      kept = std::max(kept, value);
+    }
+  }
+  Mark(terms[word], &scores->seen, 0);
+  for (const auto& [slot, value] : best) {
+    float& score = scores->by_slot[slot];
+    scores->hits[scores->hit_count] = slot;
+    scores->hit_count += score == 0 ? 1 : 0;
+    score += value;
+  }
+}
+
 float Bm25Index::SelfScore(const std::vector<QueryTerm>& query, float query_length,
                            float avg_length) const {
   float self_score = 0;
   for (const QueryTerm& term : query) {
+    if (term.expansion) continue;
     self_score += term.weight * Idf(term.id) * TfNorm(term.count, query_length, avg_length);
   }
   return self_score;
@@ -231,7 +288,7 @@ std::vector<Bm25Index::QueryTerm> Bm25Index::FeedbackTerms(const std::vector<Que
   std::vector<QueryTerm> expansion;
   for (size_t i = 0; i < keep && total > 0; ++i) {
     const float weight = options_.feedback_weight * (-ranked[i].first / total) * query_length;
-    expansion.push_back({ranked[i].second, weight, 1.0f});
+    expansion.push_back({ranked[i].second, weight, 1.0f, true, kNone});
   }
   return expansion;
 }

@@ -118,13 +118,32 @@ TEST_F(KeywordIndexTest, FilterExcludesLabels) {
   EXPECT_EQ(Labels(index.Search("cat lake painting", 1, odd_only)), (std::vector<uint64_t>{5}));
 }
 
-TEST_F(KeywordIndexTest, TopicsReachDocumentsWithoutSharedWords) {
+TEST_F(KeywordIndexTest, ConceptsReachDocumentsWithoutSharedWords) {
   Bm25Options options = Plain();
-  options.concept_weight = 0.3f;
+  options.concept_weight = 0.6f;
   Bm25Index index(Analyzer(), options);
   ASSERT_TRUE(index.Add(1, "We adopted a puppy named Max").ok());
   ASSERT_TRUE(index.Add(2, "The quarterly budget review is on Monday").ok());
-  EXPECT_EQ(Labels(index.Search("pets", 10, nullptr)), (std::vector<uint64_t>{1}));
+  ASSERT_TRUE(index.Add(3, "We drove the sedan to Lyon").ok());
+  EXPECT_EQ(Labels(index.Search("dog", 10, nullptr)), (std::vector<uint64_t>{1}));
+  const std::vector<KeywordHit> hits = index.Search("car trip to France", 10, nullptr);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].label, 3u);
+  // Partial credit: a match through concepts only is no duplicate.
+  EXPECT_GT(hits[0].relative, 0.1f);
+  EXPECT_LT(hits[0].relative, 0.8f);
+}
+
+TEST_F(KeywordIndexTest, AWordCountsOnceWhetherOrNotWordNetKnowsIt) {
+  // "watch" has WordNet concepts and "garmin" has none; each query word must weigh what its own
+  // rarity says, not more because its concepts match as well.
+  Bm25Index index(Analyzer(), Plain());
+  ASSERT_TRUE(index.Add(1, "My smartwatch is a Garmin").ok());
+  ASSERT_TRUE(index.Add(2, "We watched the sunset").ok());
+  ASSERT_TRUE(index.Add(3, "I watch birds in the garden").ok());
+  const std::vector<KeywordHit> hits = index.Search("Garmin watch", 10, nullptr);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].label, 1u);
 }
 
 // A conversation: consecutive turns share their subject, unlike turns picked at random.

@@ -59,6 +59,12 @@ class VectorIndex {
   virtual Result<std::vector<VectorHit>> Search(const Vector& query, size_t k,
                                                 const LabelFilter& filter = {}) const = 0;
 
+  // Similarities of `query` to up to `n` stored vectors spread evenly over the index (the same
+  // ones for the same contents), unordered: the space's own distribution of similarities, most
+  // of them between unrelated texts, which calibrates what a cosine means (search/fusion.h).
+  // Empty on a wrong dimension or a zero query. Never fails.
+  virtual std::vector<float> SampleSimilarities(const Vector& query, size_t n) const = 0;
+
   // Whether `label` currently has a vector. Never fails.
   virtual bool Contains(uint64_t label) const = 0;
 

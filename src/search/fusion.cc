@@ -30,6 +30,15 @@ FusionOptions NeuralEmbedderFusion() {
   return options;
 }
 
+float ObservedCosineFloor(std::vector<float> samples, float preset) {
+  constexpr double kUnrelatedQuantile = 0.9;
+  if (samples.size() < kMinFloorSamples) return preset;
+  const auto at = static_cast<size_t>(kUnrelatedQuantile * static_cast<double>(samples.size() - 1));
+  std::nth_element(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(at),
+                   samples.end());
+  return std::clamp(std::max(samples[at], preset), -1.0f, kMaxCosineFloor);
+}
+
 float CalibrateCosine(float similarity, float cosine_floor) {
   const float floor = std::clamp(cosine_floor, -1.0f, kMaxCosineFloor);
   return Clamp01((similarity - floor) / (1.0f - floor));
@@ -54,6 +63,7 @@ std::vector<ScoredHit> FuseScores(const std::vector<KeywordHit>& keyword_hits,
   std::vector<ScoredHit> fused;
   fused.reserve(merged.size());
   for (auto& [label, hit] : merged) {
+    hit.cosine_floor = options.cosine_floor;
     hit.score = Clamp01(keyword_weight * hit.keyword + (1.0f - keyword_weight) * hit.vector);
     if (hit.score >= options.min_score) fused.push_back(hit);
   }

@@ -9,8 +9,13 @@
 //    clamped to 1.)
 //  - vector: cosine similarity rescaled so that `cosine_floor` maps to 0 and 1 maps to 1,
 //    clamped. Every embedding model has a typical similarity for unrelated texts (about 0.1 for
-//    the builtin embedder, 0.1-0.3 for typical neural models); the floor removes it, so
-//    "unrelated" means 0 whatever the model.
+//    the builtin embedder, 0.1-0.3 for typical neural models, 0.7 for some older ones); the
+//    floor removes it, so "unrelated" means 0 whatever the model. The floor is observed, not
+//    assumed: a search samples the query's similarity to memories spread over its space
+//    (VectorIndex::SampleSimilarities), and since most memories are unrelated to any one query,
+//    the 90th percentile of those samples is where "unrelated" ends for this query, this space
+//    and this model (ObservedCosineFloor). The preset floor is a lower bound and the value for
+//    spaces too small to sample.
 // The fused score is the weighted mean keyword_weight * keyword + (1 - keyword_weight) * vector.
 // Hence an exact duplicate scores 1 (both parts are 1), a memory unrelated in words and meaning
 // scores 0, the score never decreases when either part increases, and a fixed threshold means
@@ -34,9 +39,10 @@ namespace memoryd {
 
 struct ScoredHit {
   uint64_t label = 0;
-  float score = 0;    // fused, in [0, 1]
-  float keyword = 0;  // calibrated keyword part, in [0, 1]
-  float vector = 0;   // calibrated vector part, in [0, 1]
+  float score = 0;         // fused, in [0, 1]
+  float keyword = 0;       // calibrated keyword part, in [0, 1]
+  float vector = 0;        // calibrated vector part, in [0, 1]
+  float cosine_floor = 0;  // the floor the vector part was calibrated with
 };
 
 // The defaults suit the builtin embedder (the default); see the presets below.
@@ -60,6 +66,12 @@ struct FusionOptions {
 // score higher (text-embedding-ada-002: about 0.7) needs its own floor.
 FusionOptions BuiltinEmbedderFusion();  // keyword_weight 0.85, cosine_floor 0.2
 FusionOptions NeuralEmbedderFusion();   // keyword_weight 0.4, cosine_floor 0.2
+
+// The cosine floor for one query: the 90th percentile of its sampled similarities to the space's
+// memories, at least `preset`; `preset` itself with fewer than kMinFloorSamples samples.
+inline constexpr size_t kFloorSamples = 64;
+inline constexpr size_t kMinFloorSamples = 16;
+float ObservedCosineFloor(std::vector<float> samples, float preset);
 
 // Calibrated vector part for one cosine similarity (see the header comment).
 float CalibrateCosine(float similarity, float cosine_floor);

@@ -145,3 +145,30 @@ TEST_F(CalibrationTest, RelatedQueryRanksTheRightMemoryFirstWithAMiddleScore) {
 
 }  // namespace
 }  // namespace memoryd
+
+namespace memoryd {
+namespace {
+
+TEST(ObservedCosineFloorTest, UsesTheNinetiethPercentileAboveThePreset) {
+  std::vector<float> samples;
+  for (int i = 0; i < 100; ++i) samples.push_back(0.6f + 0.002f * static_cast<float>(i));
+  // An embedder whose unrelated texts sit near 0.7 (older neural models): the floor follows.
+  EXPECT_NEAR(ObservedCosineFloor(samples, 0.2f), 0.778f, 0.003f);
+  // The builtin embedder's unrelated texts sit near 0.1: the preset stays the floor.
+  std::vector<float> low(100, 0.05f);
+  EXPECT_FLOAT_EQ(ObservedCosineFloor(low, 0.2f), 0.2f);
+  // Too few samples to tell: the preset.
+  EXPECT_FLOAT_EQ(ObservedCosineFloor({0.9f, 0.9f, 0.9f}, 0.2f), 0.2f);
+}
+
+TEST(ObservedCosineFloorTest, FuseScoresReportsTheFloorItUsed) {
+  FusionOptions options;
+  options.cosine_floor = 0.7f;
+  const std::vector<ScoredHit> hits = FuseScores({}, {{1, 0.85f}}, options);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_FLOAT_EQ(hits[0].cosine_floor, 0.7f);
+  EXPECT_NEAR(hits[0].vector, 0.5f, 1e-5f);
+}
+
+}  // namespace
+}  // namespace memoryd

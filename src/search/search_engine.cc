@@ -401,7 +401,8 @@ std::vector<EngineHit> SearchEngine::Search(int64_t space_id, std::string_view q
   request.fusion = options_.fusion;
   request.runner = &side_runner_;
   for (const ScoredHit& hit : space->Search(request)) {
-    out.push_back({static_cast<int64_t>(hit.label), hit.score, hit.keyword, hit.vector});
+    out.push_back(
+        {static_cast<int64_t>(hit.label), hit.score, hit.keyword, hit.vector, hit.cosine_floor});
   }
   return out;
 }

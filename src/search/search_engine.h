@@ -49,9 +49,10 @@ struct SearchEngineOptions {
 
 struct EngineHit {
   int64_t seq = 0;
-  float score = 0;    // fused, in [0, 1]
-  float keyword = 0;  // calibrated keyword part
-  float vector = 0;   // calibrated vector part (0 when not among the vector candidates)
+  float score = 0;         // fused, in [0, 1]
+  float keyword = 0;       // calibrated keyword part
+  float vector = 0;        // calibrated vector part (0 when not among the vector candidates)
+  float cosine_floor = 0;  // the cosine that counted as unrelated for this search
 };
 
 struct EngineStats {
@@ -92,6 +93,10 @@ class SearchEngine {
 
   // Best first, at most `k`. `allowed` (may be null) restricts the labels; expired memories are
   // never returned. An unknown space gives an empty list.
+  // The analyzer every keyword index uses, and the fusion settings (explain.h reads both).
+  const text::TextAnalyzer& analyzer() const { return *analyzer_; }
+  const FusionOptions& fusion() const { return options_.fusion; }
+
   std::vector<EngineHit> Search(int64_t space_id, std::string_view query,
                                 const Vector& query_vector, size_t k,
                                 const std::unordered_set<uint64_t>* allowed, int64_t now) const;

@@ -161,6 +161,7 @@ std::vector<ScoredHit> SpaceIndex::Search(const SpaceSearch& request) const {
   }
   std::vector<KeywordHit> keyword_hits;
   std::vector<VectorHit> vector_hits;
+  FusionOptions fusion = request.fusion;
   const auto keyword_search = [&] {
     keyword_hits = keyword_->Search(request.query, request.candidates, keyword_filter);
   };
@@ -168,6 +169,8 @@ std::vector<ScoredHit> SpaceIndex::Search(const SpaceSearch& request) const {
     if (!vectors_ || request.query_vector == nullptr || request.query_vector->empty()) return;
     auto found = vectors_->Search(*request.query_vector, request.vector_candidates, vector_filter);
     if (found.ok()) vector_hits = std::move(found).value();
+    fusion.cosine_floor = ObservedCosineFloor(
+        vectors_->SampleSimilarities(*request.query_vector, kFloorSamples), fusion.cosine_floor);
   };
   if (request.runner != nullptr && vectors_) {
     request.runner->RunBoth(vector_search, keyword_search);
@@ -175,7 +178,6 @@ std::vector<ScoredHit> SpaceIndex::Search(const SpaceSearch& request) const {
     keyword_search();
     vector_search();
   }
-  FusionOptions fusion = request.fusion;
   fusion.limit = request.k;
   return FuseScores(keyword_hits, vector_hits, fusion);
 }

@@ -22,6 +22,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "embed/embedder_guard.h"
+#include "search/explain.h"
 #include "service/options.h"
 #include "service/rate_limiter.h"
 #include "store/store.h"
@@ -64,11 +65,13 @@ struct SearchQuery {
   int64_t top_k = 10;  // 1..100
   SearchFilter filter;
   double min_score = 0;  // 0..1: results scoring below it are left out
+  bool explain = false;  // attach an Explanation to every result
 };
 struct SearchResult {
   Memory memory;
   double score = 0;    // fused relevance in [0, 1]; >= 0.95 is a near-duplicate
   double meaning = 0;  // the vector (meaning) part of the score alone, in [0, 1]
+  std::shared_ptr<const Explanation> explanation;  // set when the query asked for it
 };
 // Outcome of Add: the stored memory, or with dedupe the existing near-copy that was kept.
 struct AddResult {
@@ -106,6 +109,7 @@ struct SpaceSummary {
 };
 
 class SearchEngine;
+struct EngineHit;
 
 class MemoryService {
  public:
@@ -229,6 +233,9 @@ class MemoryService {
   // Brings the search indexes up to date after a write (a no-op without search).
   void AfterWrite() const;
   Result<SearchAnswer> SearchIn(const SpaceRef& space, const SearchQuery& query, int64_t now);
+  static std::shared_ptr<const Explanation> Explain(const SearchEngine& engine,
+                                                    std::string_view query, const EngineHit& hit,
+                                                    const Memory& memory);
   // Words-only search over the store while the indexes load.
   Result<SearchAnswer> SearchWhileLoading(const SpaceRef& space, const SearchQuery& query,
                                           int64_t now);

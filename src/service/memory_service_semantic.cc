@@ -136,7 +136,7 @@ Result<SearchAnswer> MemoryService::SearchWhileLoading(const SpaceRef& space,
   for (auto& [seq, entry] : found) {
     if (!query.filter.empty() && !allowed.contains(seq)) continue;
     const double score = static_cast<double>(entry.second) / static_cast<double>(words.size());
-    answer.results.push_back({std::move(entry.first), score, 0.0});
+    answer.results.push_back({std::move(entry.first), score, 0.0, nullptr});
   }
   std::sort(answer.results.begin(), answer.results.end(),
             [](const SearchResult& a, const SearchResult& b) {
@@ -184,6 +184,20 @@ Status MemoryService::ValidateFilter(SearchFilter& filter) const {
   return Status::Ok();
 }
 
+std::shared_ptr<const Explanation> MemoryService::Explain(const SearchEngine& engine,
+                                                          std::string_view query,
+                                                          const EngineHit& hit,
+                                                          const Memory& memory) {
+  auto explanation = std::make_shared<Explanation>();
+  explanation->keyword = hit.keyword;
+  explanation->vector = hit.vector;
+  explanation->keyword_weight = engine.fusion().keyword_weight;
+  explanation->cosine_floor = hit.cosine_floor;
+  ExplainMatch(engine.analyzer(), query,
+               SpaceIndex::IndexText(memory.key, memory.title, memory.text), explanation.get());
+  return explanation;
+}
+
 Result<SearchAnswer> MemoryService::SearchIn(const SpaceRef& space, const SearchQuery& query,
                                              int64_t now) {
   // Right after a start the indexes may still be loading: wait a moment, then match words.
@@ -218,7 +232,9 @@ Result<SearchAnswer> MemoryService::SearchIn(const SpaceRef& space, const Search
     // Deleted or expired since it was indexed; the space check is defence in depth.
     if (it == by_seq.end() || it->second->space != space.name) continue;
     out.push_back({std::move(*it->second), std::clamp<double>(hit.score, 0.0, 1.0),
-                   std::clamp<double>(hit.vector, 0.0, 1.0)});
+                   std::clamp<double>(hit.vector, 0.0, 1.0), nullptr});
+    if (query.explain)
+      out.back().explanation = Explain(*engine, query.text, hit, out.back().memory);
   }
   return answer;
 }

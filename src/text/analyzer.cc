@@ -27,7 +27,9 @@ Result<std::shared_ptr<const TextAnalyzer>> TextAnalyzer::Create(AnalyzerOptions
 TextAnalyzer::TextAnalyzer(AnalyzerOptions options, std::unique_ptr<Stemmer> stemmer)
     : options_(std::move(options)),
       stemmer_(std::move(stemmer)),
-      lexicon_(options_.concepts ? std::make_unique<ConceptLexicon>(stemmer_.get()) : nullptr) {}
+      expander_(options_.concepts
+                    ? std::make_unique<ConceptExpander>(Lexicon::BuiltIn(), options_.semantic)
+                    : nullptr) {}
 
 std::vector<std::string> TextAnalyzer::Filter(const std::vector<std::string>& tokens,
                                               bool query) const {
@@ -43,33 +45,60 @@ std::vector<std::string> TextAnalyzer::Filter(const std::vector<std::string>& to
   return kept;
 }
 
-std::vector<std::string> TextAnalyzer::ConceptsOf(const std::vector<std::string>& terms) const {
-  std::vector<std::string> concepts;
-  if (lexicon_ == nullptr) return concepts;
-  for (const std::string& term : terms) lexicon_->AppendConcepts(term, &concepts);
-  return concepts;
+void TextAnalyzer::AddConcepts(const std::vector<std::string>& words, bool query,
+                               Analysis* analysis) const {
+  if (expander_ == nullptr) return;
+  for (const ConceptHit& hit : expander_->Expand(words, query)) {
+    analysis->concepts.push_back(ConceptExpander::TermOf(hit.concept_id));
+    if (query) {
+      analysis->concept_weights.push_back(hit.weight);
+      analysis->concept_sources.push_back(hit.word);
+    }
+  }
+}
+
+std::vector<std::string> TextAnalyzer::Words(std::string_view text, bool query) const {
+  std::vector<std::string> tokens = Tokenize(text);
+  if (!query) return Filter(tokens, /*query=*/false);
+  std::vector<std::string> words = Filter(tokens, /*query=*/true);
+  if (words.empty()) words = Filter(tokens, /*query=*/false);
+  if (words.empty()) words = std::move(tokens);
+  return words;
+}
+
+// Irregular forms also stand for their lemma ("lent" for "lend", "mice" for "mouse"), which the
+// stemmer cannot know; the lemma is added after the words, so concept sources stay aligned.
+void TextAnalyzer::AddIrregularBases(std::vector<std::string>* terms) const {
+  if (expander_ == nullptr) return;
+  std::vector<std::string> bases;
+  const size_t words = terms->size();
+  for (size_t i = 0; i < words; ++i) {
+    if (IsStopword((*terms)[i])) continue;  // a query of stopwords only keeps them as they are
+    bases.clear();
+    expander_->lexicon().IrregularBases((*terms)[i], &bases);
+    for (std::string& base : bases) {
+      if (base.find(' ') == std::string::npos && !IsStopword(base)) {
+        terms->push_back(std::move(base));
+      }
+    }
+  }
 }
 
 Analysis TextAnalyzer::AnalyzeDocument(std::string_view text) const {
   Analysis analysis;
-  analysis.terms = Filter(Tokenize(text), /*query=*/false);
+  analysis.terms = Words(text, /*query=*/false);
+  AddConcepts(analysis.terms, /*query=*/false, &analysis);
+  AddIrregularBases(&analysis.terms);
   StemAll(&analysis.terms);
-  analysis.concepts = ConceptsOf(analysis.terms);
   return analysis;
 }
 
 Analysis TextAnalyzer::AnalyzeQuery(std::string_view text) const {
-  std::vector<std::string> tokens = Tokenize(text);
   Analysis analysis;
-  analysis.terms = Filter(tokens, /*query=*/true);
-  if (analysis.terms.empty()) analysis.terms = Filter(tokens, /*query=*/false);
-  if (analysis.terms.empty()) analysis.terms = tokens;
+  analysis.terms = Words(text, /*query=*/true);
+  AddConcepts(analysis.terms, /*query=*/true, &analysis);
+  AddIrregularBases(&analysis.terms);
   StemAll(&analysis.terms);
-  analysis.concepts = ConceptsOf(analysis.terms);
-  if (lexicon_ != nullptr) {
-    for (const std::string& token : tokens)
-      lexicon_->AppendQuestionConcepts(token, &analysis.concepts);
-  }
   return analysis;
 }
 
@@ -80,7 +109,7 @@ void TextAnalyzer::StemAll(std::vector<std::string>* words) const {
 std::string TextAnalyzer::Fingerprint() const {
   return "analysis " + std::to_string(kAnalysisVersion) + " stemmer=" + options_.stemmer_language +
          " stopwords=" + (options_.remove_stopwords ? "1" : "0") +
-         " concepts=" + (options_.concepts ? "1" : "0");
+         " concepts=" + (expander_ != nullptr ? expander_->Fingerprint() : "0");
 }
 
 }  // namespace memoryd::text

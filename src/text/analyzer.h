@@ -4,8 +4,8 @@
 // single ASCII letters -> Snowball stem. Queries additionally drop question scaffolding
 // ("what kind of", "tell me about"; see stopwords.h). When that would leave a query with no terms
 // at all ("who is she?"), the query falls back to its stemmed tokens so it still matches.
-// Alongside the terms, the analysis lists the topic pseudo-terms of the concept lexicon
-// (concepts.h) implied by the terms and, for queries, by the question word ("when").
+// Alongside the terms, the analysis lists the WordNet concept pseudo-terms the words reach
+// (semantic.h): for documents the strong ones, for queries every one with its link weight.
 //
 // Thread-safety: all methods are const and safe to call concurrently; one analyzer is meant to be
 // shared by every index (hold it in a shared_ptr<const TextAnalyzer>).
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "text/concepts.h"
+#include "text/semantic.h"
 #include "text/stemmer.h"
 
 namespace memoryd::text {
@@ -27,13 +27,18 @@ struct AnalyzerOptions {
   std::string stemmer_language = "english";
   // Drop function words (and, for queries, question scaffolding).
   bool remove_stopwords = true;
-  // Derive topic pseudo-terms from the built-in concept lexicon.
+  // Derive concept pseudo-terms from the built-in WordNet lexicon.
   bool concepts = true;
+  SemanticOptions semantic;
 };
 
 struct Analysis {
   std::vector<std::string> terms;     // stemmed words in text order, repeats kept
-  std::vector<std::string> concepts;  // "#topic" pseudo-terms, one per implying word
+  std::vector<std::string> concepts;  // "#<id>" pseudo-terms, one per reaching word
+  // Queries only: the link weight of each entry of `concepts`, in (0, 1], and the index in
+  // `terms` of the word that reaches it.
+  std::vector<float> concept_weights;
+  std::vector<uint32_t> concept_sources;
 };
 
 class TextAnalyzer {
@@ -53,20 +58,27 @@ class TextAnalyzer {
   // Stems in place (no-op when stemming is disabled).
   void StemAll(std::vector<std::string>* words) const;
 
+  // The unstemmed words of a query or document that analysis keeps (stopwords and, for queries,
+  // scaffolding dropped), in text order: what terms and concepts are derived from.
+  std::vector<std::string> Words(std::string_view text, bool query) const;
+  // The semantic layer; null when concepts are disabled.
+  const ConceptExpander* expander() const { return expander_.get(); }
+
   // Names the analysis this analyzer performs: its options and kAnalysisVersion. A keyword index
   // saved under another fingerprint must be rebuilt from the text. Never fails.
   std::string Fingerprint() const;
   // Bump whenever a change to tokenising, stopwords, stemming or the concept lexicon changes the
   // terms of some text.
-  static constexpr int kAnalysisVersion = 1;
+  static constexpr int kAnalysisVersion = 2;
 
  private:
   std::vector<std::string> Filter(const std::vector<std::string>& tokens, bool query) const;
-  std::vector<std::string> ConceptsOf(const std::vector<std::string>& terms) const;
+  void AddConcepts(const std::vector<std::string>& words, bool query, Analysis* analysis) const;
+  void AddIrregularBases(std::vector<std::string>* terms) const;
 
   const AnalyzerOptions options_;
   const std::unique_ptr<Stemmer> stemmer_;
-  const std::unique_ptr<ConceptLexicon> lexicon_;  // null when concepts are disabled
+  const std::unique_ptr<ConceptExpander> expander_;  // null when concepts are disabled
 };
 
 }  // namespace memoryd::text

@@ -67,7 +67,7 @@ describe('MCP over Streamable HTTP', () => {
     const search = tools.find((t) => t.name === 'search_memories');
     assert.equal(search.annotations.readOnlyHint, true);
     assert.deepEqual(Object.keys(search.inputSchema.properties).sort(),
-      ['filters', 'min_score', 'query', 'space', 'top_k']);
+      ['explain', 'filters', 'min_score', 'query', 'space', 'top_k']);
     assert.equal(tools.find((t) => t.name === 'delete_space').annotations.destructiveHint, true);
   });
 

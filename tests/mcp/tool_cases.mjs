@@ -77,6 +77,32 @@ export function toolCases(client) {
     }
   });
 
+  it('search_memories explains its scores when asked', async () => {
+    const c = client();
+    const trip = await call(c, 'add_memory', { space: 'explain',
+      text: 'We drove the new sedan to Lyon for the weekend.' });
+    await call(c, 'add_memory', { space: 'explain', text: 'Invoices are archived for seven years.' });
+    const plain = await call(c, 'search_memories', { space: 'explain', query: 'car trip to France' });
+    assert.equal(plain.structuredContent.memories[0].id, trip.structuredContent.memory.id);
+    assert.equal(plain.structuredContent.memories[0].explain, undefined);
+    const r = await call(c, 'search_memories',
+      { space: 'explain', query: 'car trip to France', explain: true });
+    const best = r.structuredContent.memories[0];
+    assert.equal(best.id, trip.structuredContent.memory.id);
+    const e = best.explain;
+    const { keywordWeight, vectorWeight } = e.fusion;
+    assert.ok(Math.abs(keywordWeight + vectorWeight - 1) < 0.002, JSON.stringify(e.fusion));
+    assert.ok(Math.abs(keywordWeight * e.keyword + vectorWeight * e.vector - best.score) < 0.003,
+      JSON.stringify({ score: best.score, e }));
+    const links = e.concepts.map((x) => `${x.query}>${x.concept}<${x.memory}:${x.memoryLink}`);
+    assert.ok(links.includes('car>car<sedan:broader'), links.join(' '));
+    assert.ok(links.includes('france>france<lyon:part-of'), links.join(' '));
+    for (const bad of ['yes', 1, []]) {
+      const wrong = await call(c, 'search_memories', { space: 'explain', query: 'car', explain: bad });
+      assert.match(errorText(wrong), /'explain'/);
+    }
+  });
+
   it('list_memories pages, and filters by text and by tags', async () => {
     const c = client();
     await call(c, 'add_memory', { space: 'list', key: 'a', text: 'The Berlin office', tags: ['x', 'y'] });

@@ -53,7 +53,7 @@ Result<AddRequest> ReadAddRequest(const json::object& object) {
 Result<SearchRequest> ReadSearchRequest(const json::object& object) {
   ObjectReader r(object);
   MEMORYD_RETURN_IF_ERROR(r.AllowOnly({"space", "q", "top_k", "min_score", "tags", "tags_all",
-                                       "metadata", "created_after", "created_before"}));
+                                       "metadata", "created_after", "created_before", "explain"}));
   SearchRequest out;
   MEMORYD_ASSIGN_OR_RETURN(out.space, r.OptionalString("space"));
   MEMORYD_ASSIGN_OR_RETURN(out.query.text, r.RequiredString("q"));
@@ -61,6 +61,8 @@ Result<SearchRequest> ReadSearchRequest(const json::object& object) {
   out.query.top_k = top_k.value_or(10);
   MEMORYD_ASSIGN_OR_RETURN(auto min_score, r.OptionalNumber("min_score"));
   out.query.min_score = min_score.value_or(0);
+  MEMORYD_ASSIGN_OR_RETURN(auto explain, r.OptionalBool("explain"));
+  out.query.explain = explain.value_or(false);
   SearchFilter& f = out.query.filter;
   MEMORYD_ASSIGN_OR_RETURN(f.tags_any, r.StringArray("tags"));
   MEMORYD_ASSIGN_OR_RETURN(f.tags_all, r.StringArray("tags_all"));
@@ -110,10 +112,40 @@ json::object SemanticMemoryJson(const Memory& memory) {
   return out;
 }
 
+namespace {
+
+// Three decimals are all a score means; it keeps responses short and stable.
+double Rounded(double value) { return std::round(value * 1000.0) / 1000.0; }
+
+json::object ExplanationJson(const Explanation& e) {
+  json::array terms;
+  for (const MatchedTerm& t : e.terms) {
+    terms.push_back(json::object{{"query", t.query_word}, {"memory", t.memory_word}});
+  }
+  json::array concepts;
+  for (const MatchedConcept& c : e.concepts) {
+    concepts.push_back(json::object{{"concept", c.concept_name},
+                                    {"query", c.query_word},
+                                    {"queryLink", text::Lexicon::LinkKindName(c.query_link)},
+                                    {"memory", c.memory_word},
+                                    {"memoryLink", text::Lexicon::LinkKindName(c.memory_link)},
+                                    {"weight", Rounded(c.weight)}});
+  }
+  return json::object{{"keyword", Rounded(e.keyword)},
+                      {"vector", Rounded(e.vector)},
+                      {"fusion", json::object{{"keywordWeight", Rounded(e.keyword_weight)},
+                                              {"vectorWeight", Rounded(1.0 - e.keyword_weight)},
+                                              {"cosineFloor", Rounded(e.cosine_floor)}}},
+                      {"terms", std::move(terms)},
+                      {"concepts", std::move(concepts)}};
+}
+
+}  // namespace
+
 json::object SearchResultJson(const SearchResult& result) {
   json::object out = SemanticMemoryJson(result.memory);
-  // Three decimals are all a score means; it keeps responses short and stable.
-  out["score"] = std::round(result.score * 1000.0) / 1000.0;
+  out["score"] = Rounded(result.score);
+  if (result.explanation) out["explain"] = ExplanationJson(*result.explanation);
   return out;
 }
 

@@ -106,6 +106,7 @@ Result<json::object> SearchMemories(ToolContext& ctx) {
   query.text = ArgString(ctx.args, "query").value_or("");
   query.top_k = ArgInteger(ctx.args, "top_k").value_or(kDefaultTopK);
   query.min_score = ArgNumber(ctx.args, "min_score").value_or(0);
+  query.explain = ArgBool(ctx.args, "explain", false);
   MEMORYD_ASSIGN_OR_RETURN(query.filter, ReadFilters(ctx.args));
   MEMORYD_ASSIGN_OR_RETURN(auto answer, ctx.service.Search(ctx.space, query));
   json::array memories;
@@ -188,6 +189,7 @@ constexpr const char* kSearchInput = R"json({"type": "object", "properties": {
   "query": {"type": "string", "minLength": 1, "description": "What to look for, in natural language."},
   "top_k": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Most results to return (default 10)."},
   "min_score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Leave out results scoring below this."},
+  "explain": {"type": "boolean", "description": "Show why each result matched."},
   "filters": {"type": "object", "additionalProperties": false, "description": "Conditions every result meets.",
     "properties": {
       "tags": {"type": "array", "items": {"type": "string"}, "description": "Has one of these tags."},
