@@ -1,7 +1,7 @@
 // bench_locomo_offline: offline retrieval-quality evaluation on LoCoMo-format data.
 //
 //   bench_locomo_offline [path.json] [--variant=fused|bm25|bm25-plain|embed] [--all]
-//       [--no-context] [--no-feedback] [--no-topics] [--k1=F] [--b=F] [--keyword-weight=F]
+//       [--no-context] [--no-feedback] [--no-concepts] [--k1=F] [--b=F] [--keyword-weight=F]
 //       [--cosine-floor=F] [--dim=N] [--candidates=N] [--latency[=N]]
 //
 // Each conversation becomes one space: one Bm25Index plus builtin-embedder vectors searched by
@@ -13,7 +13,7 @@
 //
 // Variants: "fused" (the default service configuration: BM25 + builtin embedder, FuseScores with
 // default options), "bm25" (keyword index alone, default options), "bm25-plain" (the README's
-// reference: k1 1.2, b 0.75, no topics, feedback or context), "embed" (builtin embedder alone).
+// reference: k1 1.2, b 0.75, no concepts, feedback or context), "embed" (builtin embedder alone).
 // --all prints one summary line per variant. --latency times Bm25Index searches over N documents
 // (default 100000) made by cycling through every turn of the file, with the questions as queries,
 // in CPU time (the minimum of 5 rounds per query), so that a busy machine does not distort it.
@@ -374,7 +374,7 @@ bool ParseFlag(const std::string& arg, EvalConfig* config, bool* all) {
     return true;
   }
   if (name == "--no-feedback") return config->bm25.feedback_documents = 0, true;
-  if (name == "--no-topics") {
+  if (name == "--no-concepts") {
     config->bm25.concept_weight = config->embed.concept_weight = 0;
     return true;
   }

@@ -2,7 +2,7 @@
 """Ablation of the WordNet semantic layer: each kind of link on its own, none, and all.
 
 For every setting of MEMORYD_SEMANTIC_LINKS (none; synonym; broader; part-of; derived; similar;
-definition; all) this runs bench/quality/run.py and bench/locomo/run.py against a fresh
+definition; all; or, with --leave-one-out, all kinds but one) this runs bench/quality/run.py and bench/locomo/run.py against a fresh
 `memoryd serve` (each script starts its own) and prints one Markdown table: paraphrase and
 shared-word rank-1 / top-5 on the labelled set, precision of results scoring >= 0.8, the share of
 unanswerable questions at >= 0.8, AUROC, and LoCoMo R@10 overall, multi-hop and open-domain.
@@ -11,7 +11,8 @@ The environment variable is read by the server at start (src/app/stack.cc); it c
 keyword index's concepts and the builtin embedder's concept features.
 
 Usage, from the repository root after `make build` (about 10 minutes):
-    /usr/bin/python3 bench/quality/ablation.py [--settings none,all] [--binary build/memoryd]
+    /usr/bin/python3 bench/quality/ablation.py [--settings "none;synonym,broader"] [--binary build/memoryd]
+    /usr/bin/python3 bench/quality/ablation.py --leave-one-out   # all kinds but one, for each kind
 """
 
 import argparse
@@ -23,7 +24,8 @@ import sys
 import tempfile
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
-SETTINGS = ["none", "synonym", "broader", "part-of", "derived", "similar", "definition", "all"]
+KINDS = ["synonym", "broader", "part-of", "derived", "similar", "definition"]
+SETTINGS = ["none"] + KINDS + ["all"]
 
 
 def run_json(command, env, out_path):
@@ -56,14 +58,19 @@ def row(setting, q, lo):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--settings", default=",".join(SETTINGS),
-                    help="comma-separated MEMORYD_SEMANTIC_LINKS values (default: each kind, none, all)")
+    ap.add_argument("--settings", default=";".join(SETTINGS),
+                    help="';'-separated MEMORYD_SEMANTIC_LINKS values (default: none, each kind, all)")
+    ap.add_argument("--leave-one-out", action="store_true",
+                    help="instead, every kind but one, for each kind")
     ap.add_argument("--binary", default=os.environ.get("MEMORYD_BIN", str(REPO_ROOT / "build" / "memoryd")))
     args = ap.parse_args()
     print("| links | paraphrase rank-1 | paraphrase top-5 | shared rank-1 | precision ≥ 0.8 "
           "| unanswerable ≥ 0.8 | AUROC | LoCoMo R@10 | multi-hop | open-domain |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for setting in args.settings.split(","):
+    settings = args.settings.split(";")
+    if args.leave_one_out:
+        settings = [",".join(k for k in KINDS if k != left) for left in KINDS]
+    for setting in settings:
         env = dict(os.environ, MEMORYD_SEMANTIC_LINKS=setting)
         with tempfile.TemporaryDirectory() as tmp:
             q = quality(args.binary, env, tmp)

@@ -34,8 +34,8 @@ void LowerThisThreadsPriority() {
   (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
 }
 
-// The link kinds of the semantic layer (text/semantic.h): all, unless MEMORYD_SEMANTIC_LINKS
-// names a subset ("synonym,broader", "none"). A benchmark knob for measuring each kind of link
+// The link kinds of the semantic layer (text/semantic.h): the default ones, unless
+// MEMORYD_SEMANTIC_LINKS names others ("synonym,broader", "all", "none"). A benchmark knob for measuring each kind of link
 // on its own (docs/BENCHMARKS.md); an unknown name stops the server at start.
 Result<text::SemanticOptions> SemanticOptionsFromEnvironment() {
   text::SemanticOptions options;
@@ -44,8 +44,8 @@ Result<text::SemanticOptions> SemanticOptionsFromEnvironment() {
   std::optional<uint32_t> mask = text::ParseLinkKinds(links);
   if (!mask) {
     return Status::InvalidArgument(
-        "MEMORYD_SEMANTIC_LINKS: use all, none or a comma-separated list of synonym, broader, "
-        "part-of, derived, similar");
+        "MEMORYD_SEMANTIC_LINKS: use default, all, none or a comma-separated list of synonym, "
+        "broader, part-of, derived, similar, definition");
   }
   options.links = *mask;
   return options;

@@ -106,6 +106,8 @@ TEST(SemanticTest, ConceptTermsRoundTripAndLinkKindsParse) {
   EXPECT_EQ(ParseLinkKinds("all"), 0b111111u);
   EXPECT_EQ(ParseLinkKinds("definition"), 0b100000u);
   EXPECT_EQ(ParseLinkKinds("none"), 0u);
+  EXPECT_EQ(ParseLinkKinds("default"), kDefaultLinks);
+  EXPECT_EQ(ParseLinkKinds("synonym,broader,part-of,derived"), kDefaultLinks);
   EXPECT_FALSE(ParseLinkKinds("cousin").has_value());
 }
 

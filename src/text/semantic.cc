@@ -67,6 +67,7 @@ std::string ConceptExpander::Fingerprint() const {
 
 std::optional<uint32_t> ParseLinkKinds(std::string_view list) {
   if (list == "all") return (1u << kLinkKindCount) - 1;
+  if (list == "default") return kDefaultLinks;
   if (list == "none" || list.empty()) return 0u;
   uint32_t mask = 0;
   while (!list.empty()) {

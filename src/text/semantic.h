@@ -24,9 +24,16 @@
 
 namespace memoryd::text {
 
+// The link kinds used unless told otherwise: each helps on both the labelled paraphrase set and
+// the LoCoMo development split (docs/BENCHMARKS.md, ablation). Adjective heads and definitions
+// stay in the table for measurement: definitions find more paraphrases but cost LoCoMo recall.
+inline constexpr uint32_t kDefaultLinks =
+    (1u << static_cast<int>(LinkKind::kSynonym)) | (1u << static_cast<int>(LinkKind::kBroader)) |
+    (1u << static_cast<int>(LinkKind::kPartOf)) | (1u << static_cast<int>(LinkKind::kDerived));
+
 struct SemanticOptions {
-  // One bit per LinkKind (1 << kind) that may reach a concept; all by default.
-  uint32_t links = (1u << kLinkKindCount) - 1;
+  // One bit per LinkKind (1 << kind) that may reach a concept.
+  uint32_t links = kDefaultLinks;
   float document_min_weight = 0.25f;
   float query_min_weight = 0.05f;
   // Look up adjacent word pairs as two-word lemmas.
@@ -66,8 +73,8 @@ class ConceptExpander {
   const SemanticOptions options_;
 };
 
-// Parses a comma-separated list of link kind names ("synonym,broader"; "all"; "none") into
-// SemanticOptions::links; nullopt for an unknown name.
+// Parses a comma-separated list of link kind names ("synonym,broader"; "all" for every kind;
+// "default"; "none") into SemanticOptions::links; nullopt for an unknown name.
 std::optional<uint32_t> ParseLinkKinds(std::string_view list);
 
 }  // namespace memoryd::text
