@@ -11,7 +11,7 @@ TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 20
-FUZZ_TARGETS := fuzz_http_request fuzz_json_bodies fuzz_mcp_message
+FUZZ_TARGETS := fuzz_http_request fuzz_json_bodies fuzz_mcp_message fuzz_text_analysis
 # Unit tests that exercise threads, run again under ThreadSanitizer.
 TSAN_FILTER := *Concurrent*:*WriteBatcher*:*AcrossThreads*:RouterTest.*:McpHttp*:ReadCache*:SharedGeneration*:SqliteStoreCache*:EmbeddingWorker*:EmbedderGuard*:*CancelEnds*
 

@@ -217,7 +217,8 @@ std::vector<std::string> Answers(memoryd::Stack& stack, const memoryd::SpaceRef&
     auto found = stack.service().Search(space, q);
     if (!found.ok()) Die("Search", found.status());
     std::string answer;
-    for (const auto& r : *found) answer += r.memory.id + ":" + std::to_string(r.score) + " ";
+    for (const auto& r : found->results)
+      answer += r.memory.id + ":" + std::to_string(r.score) + " ";
     out.push_back(std::move(answer));
   }
   return out;

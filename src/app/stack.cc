@@ -35,8 +35,9 @@ void LowerThisThreadsPriority() {
 }
 
 // The link kinds of the semantic layer (text/semantic.h): the default ones, unless
-// MEMORYD_SEMANTIC_LINKS names others ("synonym,broader", "all", "none"). A benchmark knob for measuring each kind of link
-// on its own (docs/BENCHMARKS.md); an unknown name stops the server at start.
+// MEMORYD_SEMANTIC_LINKS names others ("synonym,broader", "all", "none"). A benchmark knob for
+// measuring each kind of link on its own (docs/BENCHMARKS.md); an unknown name stops the server at
+// start.
 Result<text::SemanticOptions> SemanticOptionsFromEnvironment() {
   text::SemanticOptions options;
   const char* links = std::getenv("MEMORYD_SEMANTIC_LINKS");

@@ -12,7 +12,7 @@ namespace memoryd {
 namespace {
 
 constexpr int kMinDimension = 8;
-constexpr int kFeatureVersion = 2;  // bump whenever the features change: it is part of Name()
+constexpr int kFeatureVersion = 3;  // bump whenever the features change: it is part of Name()
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
 // Per-kind seeds keep a word, a phrase and a character run with equal bytes apart.
@@ -127,10 +127,8 @@ std::string BuiltinEmbedder::Name() const {
   return "builtin-hash-v" + std::to_string(kFeatureVersion) + "-d" +
          std::to_string(options_.dimension) + "-w" + permille(options_.word_weight) + "-p" +
          permille(options_.phrase_weight) + "-c" + permille(options_.char_weight) + "-t" +
-         permille(options_.concept_weight) +
-         (options_.semantic.links == text::SemanticOptions{}.links
-              ? ""
-              : "-l" + std::to_string(options_.semantic.links));
+         permille(options_.concept_weight) + "-l" + std::to_string(options_.semantic.links) + "-" +
+         expander_.lexicon().Digest().substr(0, 8);
 }
 
 Result<std::vector<Vector>> BuiltinEmbedder::Embed(const std::vector<std::string>& texts) {

@@ -22,7 +22,8 @@
 // A text with no content words (only stopwords) uses its stopwords instead; a text with no words
 // at all maps to one fixed unit vector, so even empty texts are valid, normalised vectors.
 //
-// Name() encodes the feature version and dimension: vectors from different settings never mix.
+// Name() encodes the feature version, dimension, weights, link kinds and the lexicon's digest:
+// vectors from different settings never mix.
 //
 // Thread-safety: Embed may be called concurrently (the stemmer is a thread-safe pool).
 #pragma once
@@ -48,7 +49,7 @@ struct BuiltinEmbedderOptions {
   float phrase_weight = 0.4f;
   float char_weight = 1.0f;
   float concept_weight = 0.5f;
-  // Which WordNet links make concept features (a benchmark knob; all by default).
+  // Which WordNet links make concept features (text::kDefaultLinks unless a benchmark says).
   text::SemanticOptions semantic;
 };
 

@@ -73,9 +73,10 @@ std::vector<float> BruteForceVectorIndex::SampleSimilarities(const Vector& query
   Result<Vector> unit = NormalizedForIndex(query, dimension_);
   if (!unit.ok() || n == 0) return out;
   std::shared_lock lock(mu_);
-  const size_t step = std::max<size_t>(1, labels_.size() / n);
-  for (size_t row = 0; row < labels_.size() && out.size() < n; row += step) {
-    out.push_back(ClampSimilarity(InnerProduct(unit->data(), Row(row), dimension_)));
+  const size_t rows = labels_.size();
+  const size_t picks = std::min(n, rows);
+  for (size_t i = 0; i < picks; ++i) {
+    out.push_back(ClampSimilarity(InnerProduct(unit->data(), Row(i * rows / picks), dimension_)));
   }
   return out;
 }

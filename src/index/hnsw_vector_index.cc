@@ -274,11 +274,12 @@ std::vector<float> HnswVectorIndex::SampleSimilarities(const Vector& query, size
   std::shared_lock lock(mu_);
   const HnswGraph& g = graph_->hnsw;
   const size_t slots = g.cur_element_count;
-  const size_t step = std::max<size_t>(1, slots / n);
-  for (size_t slot = 0; slot < slots && out.size() < n; slot += step) {
-    if (g.isMarkedDeleted(static_cast<tableint>(slot))) continue;
-    const float* v = graph_->ExactVector(static_cast<tableint>(slot));
-    out.push_back(ClampSimilarity(InnerProduct(unit->data(), v, dimension_)));
+  const size_t picks = std::min(n, slots);
+  for (size_t i = 0; i < picks; ++i) {
+    const auto slot = static_cast<tableint>(i * slots / picks);  // spread over every slot
+    if (g.isMarkedDeleted(slot)) continue;
+    out.push_back(
+        ClampSimilarity(InnerProduct(unit->data(), graph_->ExactVector(slot), dimension_)));
   }
   return out;
 }

@@ -69,7 +69,7 @@ Status Bm25Index::Add(uint64_t label, std::string_view text) {
   return Status::Ok();
 }
 
-// Overlap coefficient of two documents' distinct terms (topics included).
+// Overlap coefficient of two documents' distinct terms (concepts included).
 float Bm25Index::Overlap(uint32_t a, uint32_t b) const {
   const auto ids = [this](uint32_t slot) {
     std::vector<uint32_t> out;

@@ -148,7 +148,7 @@ class Bm25Index final : public KeywordIndex {
   };
   // Cold per-document data, read only by feedback and removal.
   struct Document {
-    uint32_t length = 0;           // words, not topic pseudo-terms
+    uint32_t length = 0;           // terms (irregular forms count their lemma too), not concepts
     std::vector<TermCount> terms;  // distinct terms; emptied on removal
   };
   // Live neighbours in label order, kNone at either end.
@@ -174,6 +174,10 @@ class Bm25Index final : public KeywordIndex {
     std::unique_ptr<uint32_t[]> hits;  // room for every slot; the first hit_count are valid
     size_t hit_count = 0;
     std::vector<uint8_t> seen;  // Candidates' marks, all 0 between uses
+    // AccumulateWord's best concept score per slot, and the slots that have one; all 0 and
+    // empty between uses.
+    std::vector<float> best;
+    std::vector<uint32_t> best_slots;
   };
   // This thread's scratch with room for `slots`, all scores 0; cleaned when the lease ends.
   class ScoresLease {
@@ -215,7 +219,7 @@ class Bm25Index final : public KeywordIndex {
   float TfNorm(float tf, float length, float avg_length) const;
   void Accumulate(const QueryTerm& term, float avg_length, Scores* scores,
                   std::vector<uint32_t>* touched) const;
-  void AccumulateWord(const std::vector<QueryTerm>& terms, size_t word, float avg_length,
+  void AccumulateWord(const QueryTerm& word, std::span<const QueryTerm> concepts, float avg_length,
                       Scores* scores) const;
   void Mark(const QueryTerm& term, std::vector<uint8_t>* marks, uint8_t value) const;
   float SelfScore(const std::vector<QueryTerm>& query, float query_length, float avg_length) const;
@@ -239,7 +243,7 @@ class Bm25Index final : public KeywordIndex {
   std::unordered_map<std::string, uint32_t> term_ids_;
   std::vector<std::vector<Posting>> postings_;  // by term id; may name dead slots
   std::vector<uint32_t> live_df_;               // by term id: live documents containing it
-  std::vector<uint8_t> is_concept_;             // by term id: a "#topic" pseudo-term
+  std::vector<uint8_t> is_concept_;             // by term id: a "#<concept>" pseudo-term
   // Per slot (in insertion order). The hot fields used for every hit of a search sit in their
   // own dense arrays; the cold ones in docs_.
   std::vector<uint64_t> labels_;

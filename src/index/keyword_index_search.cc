@@ -1,6 +1,7 @@
 // Bm25Index: the search path.
 //
-// 1. Accumulate the BM25 contributions of the query's words and topics into a dense score array.
+// 1. Accumulate the BM25 contributions of the query's words (each, where a document lacks it, by
+//    its best concept) into a dense score array.
 // 2. Select the "leaders": the best few hundred documents by that score (one pass over hits).
 // 3. Feedback: mine the best leaders for distinctive words and accumulate those too.
 // 4. Rank the leaders, the documents the feedback words touched and, with neighbour context,
@@ -27,9 +28,11 @@ constexpr size_t kLeadersPerResult = 4;
 constexpr size_t kLeaderGrowth = 4;
 // Expansion terms found in more than this fraction of documents barely tell documents apart but
 // have the longest posting lists, so they are skipped. Feedback words are meant to be the
-// distinctive words of the top matches; topics can be broader.
+// distinctive words of the top matches; concepts can be broader.
 constexpr float kMaxFeedbackDocumentFraction = 0.02f;
-constexpr float kMaxTopicDocumentFraction = 0.3f;
+constexpr float kMaxConceptDocumentFraction = 0.3f;
+// A query word's strongest concepts only: each one's postings are walked for the word.
+constexpr size_t kMaxConceptsPerWord = 8;
 constexpr uint32_t kMinExpansionDocumentCap = 2;
 
 struct Ranked {
@@ -74,7 +77,8 @@ std::vector<Ranked> SelectBest(std::span<const uint32_t> slots, size_t k, ScoreO
 Bm25Index::Scores::Scores(size_t slots)
     : by_slot(slots, 0.0f),
       hits(std::make_unique_for_overwrite<uint32_t[]>(slots + 1)),
-      seen(slots, 0) {}
+      seen(slots, 0),
+      best(slots, 0.0f) {}
 
 Bm25Index::ScoresLease::ScoresLease(size_t slots) {
   thread_local std::unique_ptr<Scores> cached;
@@ -90,6 +94,8 @@ Bm25Index::ScoresLease::~ScoresLease() {
     // A search threw midway (std::bad_alloc): the hit list may miss touched slots. Clear all.
     std::fill(scores_->by_slot.begin(), scores_->by_slot.end(), 0.0f);
     std::fill(scores_->seen.begin(), scores_->seen.end(), uint8_t{0});
+    std::fill(scores_->best.begin(), scores_->best.end(), 0.0f);
+    scores_->best_slots.clear();
   } else {
     for (const uint32_t slot : scores_->Hits()) scores_->by_slot[slot] = 0.0f;
   }
@@ -113,8 +119,18 @@ std::vector<KeywordHit> Bm25Index::SearchAnalyzed(const text::Analysis& query, s
   const std::vector<QueryTerm> terms = ResolveQuery(query);
   ScoresLease lease(docs_.size());
   Scores& scores = lease.get();
-  for (size_t i = 0; i < terms.size(); ++i) {
-    if (!terms[i].expansion) AccumulateWord(terms, i, avg_length, &scores);
+  // Words first, then concepts grouped by their word (ResolveQuery).
+  const auto first_concept =
+      std::find_if(terms.begin(), terms.end(), [](const QueryTerm& t) { return t.expansion; });
+  auto concepts = first_concept;
+  for (auto word = terms.begin(); word != first_concept; ++word) {
+    const auto index = static_cast<uint32_t>(word - terms.begin());
+    const auto end =
+        std::find_if(concepts, terms.end(), [&](const QueryTerm& t) { return t.word != index; });
+    AccumulateWord(*word,
+                   std::span<const QueryTerm>(&*concepts, static_cast<size_t>(end - concepts)),
+                   avg_length, &scores);
+    concepts = end;
   }
   // Feedback words only add to the scores: the self-score, and so the calibration, stays that of
   // the query as written.
@@ -148,14 +164,30 @@ std::vector<Bm25Index::QueryTerm> Bm25Index::ResolveQuery(const text::Analysis& 
     const float weight = i < query.concept_weights.size() ? query.concept_weights[i] : 1.0f;
     const uint32_t source = query.concept_sources[i];
     if (source >= query.terms.size()) continue;
-    auto& entry = concepts[query.concepts[i]];
-    if (weight > entry.first) entry = {weight, word_of_term.at(query.terms[source])};
+    if (!(weight > 0)) continue;
+    const uint32_t word = word_of_term.at(query.terms[source]);
+    auto [entry, added] = concepts.try_emplace(query.concepts[i], weight, word);
+    if (!added && weight > entry->second.first) entry->second = {weight, word};
   }
+  const size_t words = resolved.size();
   for (const auto& [term, entry] : concepts) {
     const uint32_t id = id_of(std::string(term));
-    if (id == kNone || IsTooCommon(id, kMaxTopicDocumentFraction)) continue;
+    if (id == kNone || IsTooCommon(id, kMaxConceptDocumentFraction)) continue;
     resolved.push_back({id, options_.concept_weight * entry.first, 1.0f, true, entry.second});
   }
+  // Concepts grouped by their word, in word order (SearchAnalyzed walks them side by side), each
+  // word's strongest first and at most kMaxConceptsPerWord of them.
+  std::sort(resolved.begin() + static_cast<std::ptrdiff_t>(words), resolved.end(),
+            [](const QueryTerm& a, const QueryTerm& b) {
+              if (a.word != b.word) return a.word < b.word;
+              return a.weight != b.weight ? a.weight > b.weight : a.id < b.id;
+            });
+  size_t kept = words;
+  for (size_t i = words, rank = 0; i < resolved.size(); ++i) {
+    rank = i > words && resolved[i].word == resolved[i - 1].word ? rank + 1 : 0;
+    if (rank < kMaxConceptsPerWord) resolved[kept++] = resolved[i];
+  }
+  resolved.resize(kept);
   return resolved;
 }
 
@@ -208,35 +240,39 @@ void Bm25Index::Mark(const QueryTerm& term, std::vector<uint8_t>* marks, uint8_t
 }
 
 // A query word and its concepts: the word's own score where a document has the word, else the
-// best of its concepts' scores.
-void Bm25Index::AccumulateWord(const std::vector<QueryTerm>& terms, size_t word, float avg_length,
-                               Scores* scores) const {
-  Accumulate(terms[word], avg_length, scores, nullptr);
-  bool any_concept = false;
-  for (const QueryTerm& term : terms) any_concept |= term.word == word && term.id != kNone;
-  if (!any_concept) return;
-  Mark(terms[word], &scores->seen, 1);
-  std::unordered_map<uint32_t, float> best;  // slot -> best concept score
+// best of its concepts' scores. `concepts` are the word's concept terms.
+void Bm25Index::AccumulateWord(const QueryTerm& word, std::span<const QueryTerm> concepts,
+                               float avg_length, Scores* scores) const {
+  Accumulate(word, avg_length, scores, nullptr);
+  if (concepts.empty()) return;
+  Mark(word, &scores->seen, 1);
   const float base = options_.k1 * (1.0f - options_.b);
   const float per_word = options_.k1 * options_.b / avg_length;
-  for (const QueryTerm& term : terms) {
-    if (term.word != word || term.id == kNone || live_df_[term.id] == 0) continue;
+  float* best = scores->best.data();
+  std::vector<uint32_t>& best_slots = scores->best_slots;
+  for (const QueryTerm& term : concepts) {
+    if (term.id == kNone || live_df_[term.id] == 0 || term.weight <= 0) continue;
     const float weight = term.weight * Idf(term.id) * (options_.k1 + 1.0f);
     for (const Posting& posting : postings_[term.id]) {
       if (live_[posting.slot] == 0 || scores->seen[posting.slot] != 0) continue;
       const auto tf = static_cast<float>(posting.tf);
       const float value = weight * tf / (tf + base + per_word * static_cast<float>(posting.length));
       float& kept = best[posting.slot];
+      if (kept == 0) best_slots.push_back(posting.slot);
       kept = std::max(kept, value);
     }
   }
-  Mark(terms[word], &scores->seen, 0);
-  for (const auto& [slot, value] : best) {
+  Mark(word, &scores->seen, 0);
+  for (const uint32_t slot : best_slots) {
+    const float value = best[slot];
+    best[slot] = 0;
+    if (!(value > 0)) continue;  // a zero would list the slot among the hits twice
     float& score = scores->by_slot[slot];
     scores->hits[scores->hit_count] = slot;
     scores->hit_count += score == 0 ? 1 : 0;
     score += value;
   }
+  best_slots.clear();
 }
 
 float Bm25Index::SelfScore(const std::vector<QueryTerm>& query, float query_length,

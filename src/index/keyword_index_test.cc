@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,15 +136,41 @@ TEST_F(KeywordIndexTest, ConceptsReachDocumentsWithoutSharedWords) {
 }
 
 TEST_F(KeywordIndexTest, AWordCountsOnceWhetherOrNotWordNetKnowsIt) {
-  // "watch" has WordNet concepts and "garmin" has none; each query word must weigh what its own
-  // rarity says, not more because its concepts match as well.
-  Bm25Index index(Analyzer(), Plain());
-  ASSERT_TRUE(index.Add(1, "My smartwatch is a Garmin").ok());
-  ASSERT_TRUE(index.Add(2, "We watched the sunset").ok());
-  ASSERT_TRUE(index.Add(3, "I watch birds in the garden").ok());
-  const std::vector<KeywordHit> hits = index.Search("Garmin watch", 10, nullptr);
+  // A document that has the query word scores exactly what it scores without concepts: the
+  // word's concepts add nothing where the word itself matched. A document that lacks it is
+  // reached through a concept only.
+  Bm25Options with_concepts = Plain();
+  with_concepts.concept_weight = 0.6f;
+  Bm25Index semantic(Analyzer(), with_concepts);
+  Bm25Index plain(Analyzer(), Plain());
+  const std::vector<std::string> docs = {
+      "My smartwatch is a Garmin",   "We washed the car twice",     "My car is red",
+      "I bought a sedan last year",  "The quarterly budget review", "Lunch is at noon",
+      "The printer is out of toner", "Invoices are archived",       "We adopted a kitten",
+      "The roof needs repair"};
+  for (size_t i = 0; i < docs.size(); ++i) {
+    ASSERT_TRUE(semantic.Add(i + 1, docs[i]).ok());
+    ASSERT_TRUE(plain.Add(i + 1, docs[i]).ok());
+  }
+  const auto scores = [](const std::vector<KeywordHit>& hits) {
+    std::map<uint64_t, float> by_label;
+    for (const KeywordHit& hit : hits) by_label[hit.label] = hit.score;
+    return by_label;
+  };
+  const auto with = scores(semantic.Search("car", 10, nullptr));
+  const auto without = scores(plain.Search("car", 10, nullptr));
+  ASSERT_EQ(without.size(), 2u);
+  for (const auto& [label, score] : without) {
+    ASSERT_TRUE(with.contains(label));
+    EXPECT_FLOAT_EQ(with.at(label), score) << label;
+  }
+  // "sedan" is no word match; its broader term "car" reaches it, for less than the word.
+  ASSERT_TRUE(with.contains(4));
+  EXPECT_LT(with.at(4), without.begin()->second);
+  EXPECT_FALSE(with.contains(5));
+  const std::vector<KeywordHit> hits = semantic.Search("Garmin car", 10, nullptr);
   ASSERT_FALSE(hits.empty());
-  EXPECT_EQ(hits[0].label, 1u);
+  EXPECT_EQ(hits[0].label, 1u);  // the rare name outweighs the common word
 }
 
 // A conversation: consecutive turns share their subject, unlike turns picked at random.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace memoryd {
 namespace {
@@ -20,7 +21,10 @@ Side Analyse(const text::TextAnalyzer& analyzer, std::string_view text, bool que
   side.words = analyzer.Words(text, query);
   for (const std::string& word : side.words) {
     std::vector<std::string> forms{word};
-    if (analyzer.expander() != nullptr) analyzer.expander()->lexicon().IrregularBases(word, &forms);
+    // A document is also indexed under its irregular forms' lemmas (analyzer.h); a query is not.
+    if (!query && analyzer.expander() != nullptr) {
+      analyzer.expander()->lexicon().IrregularBases(word, &forms);
+    }
     analyzer.StemAll(&forms);
     side.stems.push_back(std::move(forms));
   }
@@ -29,50 +33,63 @@ Side Analyse(const text::TextAnalyzer& analyzer, std::string_view text, bool que
   return side;
 }
 
+// The query words the memory has (same stem); marks them in `matched`.
+void MatchWords(const Side& q, const Side& m, std::vector<bool>* matched, Explanation* out) {
+  std::unordered_map<std::string, size_t> memory_word_of_stem;
+  for (size_t i = 0; i < m.stems.size(); ++i) {
+    for (const std::string& stem : m.stems[i]) memory_word_of_stem.try_emplace(stem, i);
+  }
+  std::unordered_set<std::string> listed;
+  for (size_t i = 0; i < q.stems.size(); ++i) {
+    for (const std::string& stem : q.stems[i]) {
+      auto it = memory_word_of_stem.find(stem);
+      if (it == memory_word_of_stem.end()) continue;
+      (*matched)[i] = true;
+      if (listed.insert(q.words[i]).second) out->terms.push_back({q.words[i], m.words[it->second]});
+      break;
+    }
+  }
+}
+
+// The concepts linking query words the memory lacks to memory words: per pair of words, the
+// strongest, strongest pairs first, at most kMaxConcepts.
+void MatchConcepts(const text::Lexicon& lexicon, const Side& q, const Side& m,
+                   const std::vector<bool>& matched, Explanation* out) {
+  std::unordered_map<uint32_t, size_t> memory_concept;  // concept -> first entry in m.concepts
+  for (size_t i = 0; i < m.concepts.size(); ++i)
+    memory_concept.try_emplace(m.concepts[i].concept_id, i);
+  std::vector<MatchedConcept> found;
+  for (const text::ConceptHit& qc : q.concepts) {
+    if (matched[qc.word]) continue;  // the word itself matched
+    auto it = memory_concept.find(qc.concept_id);
+    if (it == memory_concept.end()) continue;
+    const text::ConceptHit& mc = m.concepts[it->second];
+    found.push_back({std::string(lexicon.ConceptName(qc.concept_id)), q.words[qc.word],
+                     m.words[mc.word], std::string(text::Lexicon::LinkKindName(qc.kind)),
+                     std::string(text::Lexicon::LinkKindName(mc.kind)), qc.weight});
+  }
+  std::stable_sort(
+      found.begin(), found.end(),
+      [](const MatchedConcept& a, const MatchedConcept& b) { return a.weight > b.weight; });
+  std::unordered_set<std::string> pairs;
+  for (MatchedConcept& c : found) {
+    if (out->concepts.size() >= kMaxConcepts) break;
+    if (pairs.insert(c.query_word + '\n' + c.memory_word).second)
+      out->concepts.push_back(std::move(c));
+  }
+}
+
 }  // namespace
 
 void ExplainMatch(const text::TextAnalyzer& analyzer, std::string_view query,
                   std::string_view memory_text, Explanation* out) {
   const Side q = Analyse(analyzer, query, /*query=*/true);
   const Side m = Analyse(analyzer, memory_text, /*query=*/false);
-  std::unordered_map<std::string, size_t> memory_word_of_stem;
-  for (size_t i = 0; i < m.stems.size(); ++i) {
-    for (const std::string& stem : m.stems[i]) memory_word_of_stem.try_emplace(stem, i);
+  std::vector<bool> matched(q.words.size(), false);
+  MatchWords(q, m, &matched, out);
+  if (analyzer.expander() != nullptr) {
+    MatchConcepts(analyzer.expander()->lexicon(), q, m, matched, out);
   }
-  std::vector<bool> query_word_matched(q.words.size(), false);
-  for (size_t i = 0; i < q.stems.size(); ++i) {
-    for (const std::string& stem : q.stems[i]) {
-      auto it = memory_word_of_stem.find(stem);
-      if (it == memory_word_of_stem.end()) continue;
-      query_word_matched[i] = true;
-      const bool listed = std::any_of(out->terms.begin(), out->terms.end(),
-                                      [&](const auto& t) { return t.query_word == q.words[i]; });
-      if (!listed) out->terms.push_back({q.words[i], m.words[it->second]});
-      break;
-    }
-  }
-  if (analyzer.expander() == nullptr) return;
-  const text::Lexicon& lexicon = analyzer.expander()->lexicon();
-  for (const text::ConceptHit& qc : q.concepts) {
-    if (query_word_matched[qc.word]) continue;  // the word itself matched
-    const auto mc = std::find_if(m.concepts.begin(), m.concepts.end(),
-                                 [&](const auto& c) { return c.concept_id == qc.concept_id; });
-    if (mc == m.concepts.end()) continue;
-    out->concepts.push_back({std::string(lexicon.ConceptName(qc.concept_id)), q.words[qc.word],
-                             m.words[mc->word], qc.kind, mc->kind, qc.weight});
-  }
-  std::stable_sort(
-      out->concepts.begin(), out->concepts.end(),
-      [](const MatchedConcept& a, const MatchedConcept& b) { return a.weight > b.weight; });
-  // One entry per pair of words: their strongest shared concept.
-  std::vector<MatchedConcept> kept;
-  for (MatchedConcept& c : out->concepts) {
-    const bool seen = std::any_of(kept.begin(), kept.end(), [&](const MatchedConcept& k) {
-      return k.query_word == c.query_word && k.memory_word == c.memory_word;
-    });
-    if (!seen && kept.size() < kMaxConcepts) kept.push_back(std::move(c));
-  }
-  out->concepts = std::move(kept);
 }
 
 }  // namespace memoryd

@@ -21,13 +21,14 @@ struct MatchedTerm {
   std::string memory_word;
 };
 
-// A WordNet concept both reach: which words, through which links, and the query side's weight.
+// A WordNet concept both reach: which words, through which links ("synonym", "broader",
+// "part-of", "derived", "similar", "definition"), and the query side's weight.
 struct MatchedConcept {
   std::string concept_name;
   std::string query_word;
   std::string memory_word;
-  text::LinkKind query_link = text::LinkKind::kSynonym;
-  text::LinkKind memory_link = text::LinkKind::kSynonym;
+  std::string query_link;
+  std::string memory_link;
   float weight = 0;  // the query word's link weight, in (0, 1]
 };
 

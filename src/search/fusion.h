@@ -5,7 +5,7 @@
 //  - keyword: KeywordHit::relative, the BM25 score divided by the query's self-score (the score
 //    a document identical to the query would get; see index/keyword_index.h). A duplicate of the
 //    query gets 1; a document sharing no term gets 0; sharing the rarer half of the query's words
-//    gets roughly one half. (Topics, feedback and neighbour context can lift it; it stays
+//    gets roughly one half. (Concepts, feedback and neighbour context can lift it; it stays
 //    clamped to 1.)
 //  - vector: cosine similarity rescaled so that `cosine_floor` maps to 0 and 1 maps to 1,
 //    clamped. Every embedding model has a typical similarity for unrelated texts (about 0.1 for

@@ -91,12 +91,12 @@ class SearchEngine {
   // records exactly what was applied).
   void Abandon() { abandoned_ = true; }
 
-  // Best first, at most `k`. `allowed` (may be null) restricts the labels; expired memories are
-  // never returned. An unknown space gives an empty list.
   // The analyzer every keyword index uses, and the fusion settings (explain.h reads both).
   const text::TextAnalyzer& analyzer() const { return *analyzer_; }
   const FusionOptions& fusion() const { return options_.fusion; }
 
+  // Best first, at most `k`. `allowed` (may be null) restricts the labels; expired memories are
+  // never returned. An unknown space gives an empty list.
   std::vector<EngineHit> Search(int64_t space_id, std::string_view query,
                                 const Vector& query_vector, size_t k,
                                 const std::unordered_set<uint64_t>* allowed, int64_t now) const;

@@ -66,8 +66,9 @@ std::vector<std::string> TextAnalyzer::Words(std::string_view text, bool query) 
   return words;
 }
 
-// Irregular forms also stand for their lemma ("lent" for "lend", "mice" for "mouse"), which the
-// stemmer cannot know; the lemma is added after the words, so concept sources stay aligned.
+// A document's irregular forms also stand for their lemma ("lent" for "lend", "mice" for
+// "mouse"), which the stemmer cannot know, so a question in the base form ("did I lend") finds
+// them. Documents only: a query word must count once. The lemmas go after the words.
 void TextAnalyzer::AddIrregularBases(std::vector<std::string>* terms) const {
   if (expander_ == nullptr) return;
   std::vector<std::string> bases;
@@ -97,7 +98,6 @@ Analysis TextAnalyzer::AnalyzeQuery(std::string_view text) const {
   Analysis analysis;
   analysis.terms = Words(text, /*query=*/true);
   AddConcepts(analysis.terms, /*query=*/true, &analysis);
-  AddIrregularBases(&analysis.terms);
   StemAll(&analysis.terms);
   return analysis;
 }

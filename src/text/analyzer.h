@@ -1,7 +1,8 @@
 // TextAnalyzer: turns text into the terms that the keyword index stores and searches.
 //
 // Pipeline: Tokenize (folding, numbers, apostrophes; see tokenizer.h) -> drop stopwords and
-// single ASCII letters -> Snowball stem. Queries additionally drop question scaffolding
+// single ASCII letters -> Snowball stem; a document's irregular forms also add their lemma's stem
+// ("lent" -> "lend"). Queries additionally drop question scaffolding
 // ("what kind of", "tell me about"; see stopwords.h). When that would leave a query with no terms
 // at all ("who is she?"), the query falls back to its stemmed tokens so it still matches.
 // Alongside the terms, the analysis lists the WordNet concept pseudo-terms the words reach

@@ -3,10 +3,16 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstdio>
 #include <cstring>
 
 namespace memoryd::text {
 namespace {
+
+// The table is read with memcpy, in the byte order the build wrote it in.
+static_assert(std::endian::native == std::endian::little, "the lexicon table is little-endian");
+static_assert(sizeof(LexiconHeader) == 32, "LexiconHeader is eight u32 fields");
 
 struct SuffixRule {
   std::string_view suffix;
@@ -60,7 +66,10 @@ Result<Lexicon> Lexicon::FromBytes(std::span<const uint8_t> bytes) {
       !fits(header.names, header.concept_count)) {
     return Status::InvalidArgument("lexicon: tables out of bounds");
   }
-  return Lexicon(bytes, header);
+  char digest[17];
+  std::snprintf(digest, sizeof(digest), "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+  return Lexicon(bytes, header, digest);
 }
 
 uint32_t Lexicon::Find(uint32_t table, uint32_t slots, std::string_view key) const {
@@ -106,18 +115,8 @@ void Lexicon::BaseGroups(std::string_view word, char pos, std::vector<Group>* ou
     }
     return false;
   };
-  const uint32_t exception = Find(header_.exception_table, header_.exception_slots, word);
-  if (exception != kEmptySlot) {
-    size_t at = exception + 1 + bytes_[exception];
-    const uint8_t count = at < bytes_.size() ? bytes_[at++] : 0;
-    for (uint8_t i = 0; i < count && at + 2 <= bytes_.size(); ++i) {
-      const char base_pos = static_cast<char>(bytes_[at]);
-      const size_t length = bytes_[at + 1];
-      if (at + 2 + length > bytes_.size()) return;
-      const std::string_view base(reinterpret_cast<const char*>(bytes_.data() + at + 2), length);
-      at += 2 + length;
-      if (base_pos == pos && take(base)) return;
-    }
+  for (const auto& [base_pos, base] : ExceptionBases(word)) {
+    if (base_pos == pos && take(base)) return;
   }
   std::string candidate;
   for (const SuffixRule& rule : RulesFor(pos)) {
@@ -166,17 +165,27 @@ void Lexicon::Lookup(std::string_view word, std::vector<ConceptLink>* out) const
   AppendGroups(groups, out);
 }
 
-void Lexicon::IrregularBases(std::string_view word, std::vector<std::string>* out) const {
-  const uint32_t exception = Find(header_.exception_table, header_.exception_slots, word);
-  if (exception == kEmptySlot) return;
-  size_t at = exception + 1 + bytes_[exception];
+std::vector<std::pair<char, std::string_view>> Lexicon::ExceptionBases(
+    std::string_view word) const {
+  std::vector<std::pair<char, std::string_view>> bases;
+  const uint32_t record = Find(header_.exception_table, header_.exception_slots, word);
+  if (record == kEmptySlot) return bases;
+  size_t at = record + 1 + bytes_[record];
   const uint8_t count = at < bytes_.size() ? bytes_[at++] : 0;
   for (uint8_t i = 0; i < count && at + 2 <= bytes_.size(); ++i) {
     const size_t length = bytes_[at + 1];
-    if (at + 2 + length > bytes_.size()) return;
-    std::string base(reinterpret_cast<const char*>(bytes_.data() + at + 2), length);
+    if (at + 2 + length > bytes_.size()) break;
+    bases.emplace_back(
+        static_cast<char>(bytes_[at]),
+        std::string_view(reinterpret_cast<const char*>(bytes_.data() + at + 2), length));
     at += 2 + length;
-    if (std::find(out->begin(), out->end(), base) == out->end()) out->push_back(std::move(base));
+  }
+  return bases;
+}
+
+void Lexicon::IrregularBases(std::string_view word, std::vector<std::string>* out) const {
+  for (const auto& [pos, base] : ExceptionBases(word)) {
+    if (std::find(out->begin(), out->end(), base) == out->end()) out->emplace_back(base);
   }
 }
 

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -51,14 +52,20 @@ class Lexicon {
   // A concept's headword ("musical instrument"); empty for an unknown id.
   std::string_view ConceptName(uint32_t concept_id) const;
   size_t ConceptCount() const { return header_.concept_count; }
-  // Size of the table in bytes.
+  // Size of the table in bytes, and a digest of its contents (XXH3, hex): what analysis and
+  // embeddings derived from it depend on.
   size_t SizeBytes() const { return bytes_.size(); }
+  const std::string& Digest() const { return digest_; }
+  // The table itself (for tests that damage a copy).
+  std::string_view RawBytes() const {
+    return {reinterpret_cast<const char*>(bytes_.data()), bytes_.size()};
+  }
 
   static std::string_view LinkKindName(LinkKind kind);
 
  private:
-  explicit Lexicon(std::span<const uint8_t> bytes, const LexiconHeader& header)
-      : bytes_(bytes), header_(header) {}
+  Lexicon(std::span<const uint8_t> bytes, const LexiconHeader& header, std::string digest)
+      : bytes_(bytes), header_(header), digest_(std::move(digest)) {}
 
   struct Group {
     char pos;
@@ -71,10 +78,13 @@ class Lexicon {
   uint32_t Find(uint32_t table, uint32_t slots, std::string_view key) const;
   std::vector<Group> GroupsOf(uint32_t record) const;
   void BaseGroups(std::string_view word, char pos, std::vector<Group>* out) const;
+  // The base forms (with their part of speech) the exception lists give for `word`.
+  std::vector<std::pair<char, std::string_view>> ExceptionBases(std::string_view word) const;
   void AppendGroups(const std::vector<Group>& groups, std::vector<ConceptLink>* out) const;
 
   std::span<const uint8_t> bytes_;
   LexiconHeader header_;
+  std::string digest_;
 };
 
 }  // namespace memoryd::text

@@ -19,20 +19,23 @@ __asm__(
     "memoryd_lexicon_begin:\n"
     ".incbin \"" MEMORYD_LEXICON_PATH
     "\"\n"
-    ".globl memoryd_lexicon_end\n"
-    ".hidden memoryd_lexicon_end\n"
     "memoryd_lexicon_end:\n"
+    ".balign 8\n"
+    ".globl memoryd_lexicon_size\n"
+    ".hidden memoryd_lexicon_size\n"
+    "memoryd_lexicon_size:\n"
+    ".quad memoryd_lexicon_end - memoryd_lexicon_begin\n"
     ".popsection\n");
 
 extern "C" const uint8_t memoryd_lexicon_begin[];
-extern "C" const uint8_t memoryd_lexicon_end[];
+extern "C" const uint64_t memoryd_lexicon_size;
 
 namespace memoryd::text {
 
 const Lexicon& Lexicon::BuiltIn() {
   static const Lexicon lexicon = [] {
-    Result<Lexicon> table = FromBytes(std::span<const uint8_t>(
-        memoryd_lexicon_begin, static_cast<size_t>(memoryd_lexicon_end - memoryd_lexicon_begin)));
+    Result<Lexicon> table = FromBytes(
+        std::span<const uint8_t>(memoryd_lexicon_begin, static_cast<size_t>(memoryd_lexicon_size)));
     if (!table.ok()) {
       // The build wrote the table and the binary carries it: this is a broken build.
       std::fprintf(stderr, "memoryd: built-in %s\n", table.status().message().c_str());

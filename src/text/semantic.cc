@@ -61,8 +61,7 @@ std::string ConceptExpander::Fingerprint() const {
   const auto permille = [](float w) { return std::to_string(static_cast<int>(w * 1000.0f)); };
   return "links=" + std::to_string(options_.links) + ":" + permille(options_.document_min_weight) +
          ":" + permille(options_.query_min_weight) + (options_.phrases ? ":p" : "") +
-         " lexicon=" + std::to_string(lexicon_.SizeBytes()) + "/" +
-         std::to_string(lexicon_.ConceptCount());
+         " lexicon=" + lexicon_.Digest();
 }
 
 std::optional<uint32_t> ParseLinkKinds(std::string_view list) {

@@ -112,8 +112,10 @@ class Compiler {
       for (const auto& [synset, link] : best) {
         if (link.weight >= kMinWeight) group.links.push_back(link);
       }
-      std::sort(group.links.begin(), group.links.end(),
-                [](const Link& a, const Link& b) { return a.weight > b.weight; });
+      // Strongest first; equal weights by synset, so the cut below is the same everywhere.
+      std::sort(group.links.begin(), group.links.end(), [](const Link& a, const Link& b) {
+        return a.weight != b.weight ? a.weight > b.weight : a.synset < b.synset;
+      });
       if (group.links.size() > kMaxLinks) group.links.resize(kMaxLinks);
       if (!group.links.empty()) groups.push_back(std::move(group));
     }
@@ -328,37 +330,54 @@ uint32_t WriteTable(const std::vector<std::pair<std::string, uint32_t>>& records
   return at;
 }
 
-int Compile(const WordNet& wn, const std::string& out_path) {
+using Records = std::vector<std::pair<std::string, uint32_t>>;  // key -> record offset
+
+uint8_t Quantized(double weight) {
+  return static_cast<uint8_t>(std::max(1L, std::lround(std::min(1.0, weight) * 255)));
+}
+
+// Concepts get dense ids in the order lemmas first reach them.
+struct ConceptIds {
+  std::unordered_map<uint32_t, uint32_t> id_of;  // synset -> dense id
+  std::vector<uint32_t> synsets;                 // dense id -> synset
+
+  uint32_t Of(uint32_t synset) {
+    auto [it, added] = id_of.try_emplace(synset, static_cast<uint32_t>(synsets.size()));
+    if (added) synsets.push_back(synset);
+    return it->second;
+  }
+};
+
+Records WriteLemmas(const WordNet& wn, ConceptIds* concepts, Writer* out) {
   Compiler compiler(wn);
-  Writer out;
-  for (int i = 0; i < 8; ++i) out.U32(0);              // header, patched at the end
-  std::unordered_map<uint32_t, uint32_t> concept_ids;  // synset -> dense id
-  std::vector<uint32_t> concepts;                      // dense id -> synset
-  std::vector<std::pair<std::string, uint32_t>> lemma_records;
+  Records records;
   for (const auto& [lemma, by_pos] : wn.lemmas) {
     const std::string key = KeyOf(lemma);
     if (key.empty()) continue;
     const std::vector<Group> groups = compiler.Expand(lemma, by_pos);
     if (groups.empty()) continue;
-    lemma_records.emplace_back(key, out.Size());
-    out.Key(key);
-    out.U8(static_cast<uint32_t>(groups.size()));
+    records.emplace_back(key, out->Size());
+    out->Key(key);
+    out->U8(static_cast<uint32_t>(groups.size()));
     for (const Group& group : groups) {
-      out.U8(static_cast<uint32_t>(group.pos));
-      out.U8(static_cast<uint32_t>(std::max(1L, std::lround(std::min(1.0, group.mass) * 255))));
-      out.U8(static_cast<uint32_t>(group.links.size()));
+      out->U8(static_cast<uint32_t>(group.pos));
+      out->U8(Quantized(group.mass));
+      out->U8(static_cast<uint32_t>(group.links.size()));
       for (const Link& link : group.links) {
-        auto [it, added] = concept_ids.try_emplace(link.synset, concepts.size());
-        if (added) concepts.push_back(link.synset);
-        out.U8(static_cast<uint32_t>(link.kind));
-        out.U8(static_cast<uint32_t>(std::max(1L, std::lround(std::min(1.0, link.weight) * 255))));
-        out.U8(it->second);
-        out.U8(it->second >> 8);
-        out.U8(it->second >> 16);
+        const uint32_t id = concepts->Of(link.synset);
+        out->U8(static_cast<uint32_t>(link.kind));
+        out->U8(Quantized(link.weight));
+        out->U8(id);
+        out->U8(id >> 8);
+        out->U8(id >> 16);
       }
     }
   }
-  std::vector<std::pair<std::string, uint32_t>> exception_records;
+  return records;
+}
+
+Records WriteExceptions(const WordNet& wn, Writer* out) {
+  Records records;
   for (const auto& [form, by_pos] : wn.exceptions) {
     const std::string key = KeyOf(form);
     if (key.empty() || key.find(' ') != std::string::npos) continue;
@@ -370,56 +389,77 @@ int Compile(const WordNet& wn, const std::string& out_path) {
       }
     }
     if (bases.empty()) continue;
-    exception_records.emplace_back(key, out.Size());
-    out.Key(key);
-    out.U8(static_cast<uint32_t>(bases.size()));
+    records.emplace_back(key, out->Size());
+    out->Key(key);
+    out->U8(static_cast<uint32_t>(bases.size()));
     for (const auto& [pos, base] : bases) {
-      out.U8(static_cast<uint32_t>(pos));
-      out.Key(base);
+      out->U8(static_cast<uint32_t>(pos));
+      out->Key(base);
     }
   }
-  std::vector<uint32_t> name_offsets;
-  for (const uint32_t synset : concepts) {
+  return records;
+}
+
+// Each concept's headword ("musical instrument"); returns the table of their offsets.
+std::vector<uint32_t> WriteNames(const WordNet& wn, const ConceptIds& concepts, Writer* out) {
+  std::vector<uint32_t> offsets;
+  for (const uint32_t synset : concepts.synsets) {
     std::string name = wn.synsets[synset].words.front();
     std::replace(name.begin(), name.end(), '_', ' ');
-    name_offsets.push_back(out.Size());
-    out.Key(name.substr(0, 255));
+    offsets.push_back(out->Size());
+    out->Key(name.substr(0, 255));
   }
-  if (concepts.size() > text::kMaxConceptId) {
+  return offsets;
+}
+
+bool WriteFileAtomically(const std::string& path, const std::string& bytes) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!file) {
+      std::cerr << "compile_wordnet: cannot write " << temp << "\n";
+      return false;
+    }
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::cerr << "compile_wordnet: cannot rename " << temp << "\n";
+    return false;
+  }
+  return true;
+}
+
+int Compile(const WordNet& wn, const std::string& out_path) {
+  Writer out;
+  for (size_t i = 0; i < sizeof(text::LexiconHeader) / 4; ++i) out.U32(0);  // patched below
+  ConceptIds concepts;
+  const Records lemmas = WriteLemmas(wn, &concepts, &out);
+  const Records exceptions = WriteExceptions(wn, &out);
+  const std::vector<uint32_t> name_offsets = WriteNames(wn, concepts, &out);
+  if (concepts.synsets.size() > text::kMaxConceptId) {
     std::cerr << "compile_wordnet: too many concepts\n";
     return 1;
   }
-  const uint32_t lemma_slots = SlotsFor(lemma_records.size());
-  const uint32_t lemma_table = WriteTable(lemma_records, lemma_slots, &out);
-  const uint32_t exception_slots = SlotsFor(exception_records.size());
-  const uint32_t exception_table = WriteTable(exception_records, exception_slots, &out);
-  const uint32_t names = out.Size();
+  text::LexiconHeader header{};
+  header.magic = text::kLexiconMagic;
+  header.version = text::kLexiconVersion;
+  header.lemma_slots = SlotsFor(lemmas.size());
+  header.lemma_table = WriteTable(lemmas, header.lemma_slots, &out);
+  header.exception_slots = SlotsFor(exceptions.size());
+  header.exception_table = WriteTable(exceptions, header.exception_slots, &out);
+  header.concept_count = static_cast<uint32_t>(concepts.synsets.size());
+  header.names = out.Size();
   for (const uint32_t offset : name_offsets) out.U32(offset);
-  const uint32_t header[] = {text::kLexiconMagic,
-                             text::kLexiconVersion,
-                             lemma_slots,
-                             lemma_table,
-                             exception_slots,
-                             exception_table,
-                             static_cast<uint32_t>(concepts.size()),
-                             names};
-  for (size_t i = 0; i < std::size(header); ++i)
-    out.PatchU32(static_cast<uint32_t>(4 * i), header[i]);
-  const std::string temp = out_path + ".tmp";
-  {
-    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-    file.write(out.bytes().data(), static_cast<std::streamsize>(out.bytes().size()));
-    if (!file) {
-      std::cerr << "compile_wordnet: cannot write " << temp << "\n";
-      return 1;
-    }
-  }
-  if (std::rename(temp.c_str(), out_path.c_str()) != 0) {
-    std::cerr << "compile_wordnet: cannot rename " << temp << "\n";
-    return 1;
-  }
-  std::cout << "lexicon: " << lemma_records.size() << " lemmas, " << exception_records.size()
-            << " irregular forms, " << concepts.size() << " concepts, " << out.Size() << " bytes\n";
+  const uint32_t fields[] = {
+      header.magic,           header.version,         header.lemma_slots,   header.lemma_table,
+      header.exception_slots, header.exception_table, header.concept_count, header.names};
+  static_assert(sizeof(fields) == sizeof(text::LexiconHeader));
+  for (size_t i = 0; i < std::size(fields); ++i)
+    out.PatchU32(static_cast<uint32_t>(4 * i), fields[i]);
+  if (!WriteFileAtomically(out_path, out.bytes())) return 1;
+  std::cout << "lexicon: " << lemmas.size() << " lemmas, " << exceptions.size()
+            << " irregular forms, " << concepts.synsets.size() << " concepts, " << out.Size()
+            << " bytes\n";
   return 0;
 }
 

@@ -126,9 +126,9 @@ json::object ExplanationJson(const Explanation& e) {
   for (const MatchedConcept& c : e.concepts) {
     concepts.push_back(json::object{{"concept", c.concept_name},
                                     {"query", c.query_word},
-                                    {"queryLink", text::Lexicon::LinkKindName(c.query_link)},
+                                    {"queryLink", c.query_link},
                                     {"memory", c.memory_word},
-                                    {"memoryLink", text::Lexicon::LinkKindName(c.memory_link)},
+                                    {"memoryLink", c.memory_link},
                                     {"weight", Rounded(c.weight)}});
   }
   return json::object{{"keyword", Rounded(e.keyword)},
