@@ -35,6 +35,13 @@ constexpr float kMaxConceptDocumentFraction = 0.3f;
 constexpr size_t kMaxConceptsPerWord = 8;
 constexpr uint32_t kMinExpansionDocumentCap = 2;
 
+// BM25's saturated term frequency, tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg_length))
+// without the (k1 + 1), with base = k1 * (1 - b) and per_word = k1 * b / avg_length folded in.
+inline float Saturated(uint16_t tf, uint16_t length, float base, float per_word) {
+  const auto f = static_cast<float>(tf);
+  return f / (f + base + per_word * static_cast<float>(length));
+}
+
 struct Ranked {
   float score;
   uint64_t key;  // tie-breaker: lower first
@@ -227,8 +234,7 @@ void Bm25Index::Accumulate(const QueryTerm& term, float avg_length, Scores* scor
     // Branch-free append: whether a slot is new is unpredictable.
     hits[hit_count] = posting.slot;
     hit_count += score == 0 ? 1 : 0;
-    const auto tf = static_cast<float>(posting.tf);
-    score += weight * tf / (tf + base + per_word * static_cast<float>(posting.length));
+    score += weight * Saturated(posting.tf, posting.length, base, per_word);
     if (touched != nullptr) touched->push_back(posting.slot);
   }
   scores->hit_count = hit_count;
@@ -255,8 +261,7 @@ void Bm25Index::AccumulateWord(const QueryTerm& word, std::span<const QueryTerm>
     const float weight = term.weight * Idf(term.id) * (options_.k1 + 1.0f);
     for (const Posting& posting : postings_[term.id]) {
       if (live_[posting.slot] == 0 || scores->seen[posting.slot] != 0) continue;
-      const auto tf = static_cast<float>(posting.tf);
-      const float value = weight * tf / (tf + base + per_word * static_cast<float>(posting.length));
+      const float value = weight * Saturated(posting.tf, posting.length, base, per_word);
       float& kept = best[posting.slot];
       if (kept == 0) best_slots.push_back(posting.slot);
       kept = std::max(kept, value);

@@ -9,12 +9,7 @@ namespace {
 
 constexpr size_t kMaxConcepts = 10;
 
-struct Side {
-  std::vector<std::string> words;  // unstemmed, as analysis keeps them
-  // Per word, the terms it is indexed under: its stem and, for an irregular form, its lemma's.
-  std::vector<std::vector<std::string>> stems;
-  std::vector<text::ConceptHit> concepts;
-};
+using Side = MatchExplainer::Side;
 
 Side Analyse(const text::TextAnalyzer& analyzer, std::string_view text, bool query) {
   Side side;
@@ -81,15 +76,21 @@ void MatchConcepts(const text::Lexicon& lexicon, const Side& q, const Side& m,
 
 }  // namespace
 
+MatchExplainer::MatchExplainer(const text::TextAnalyzer& analyzer, std::string_view query)
+    : analyzer_(analyzer), query_(Analyse(analyzer, query, /*query=*/true)) {}
+
+void MatchExplainer::Explain(std::string_view memory_text, Explanation* out) const {
+  const Side m = Analyse(analyzer_, memory_text, /*query=*/false);
+  std::vector<bool> matched(query_.words.size(), false);
+  MatchWords(query_, m, &matched, out);
+  if (analyzer_.expander() != nullptr) {
+    MatchConcepts(analyzer_.expander()->lexicon(), query_, m, matched, out);
+  }
+}
+
 void ExplainMatch(const text::TextAnalyzer& analyzer, std::string_view query,
                   std::string_view memory_text, Explanation* out) {
-  const Side q = Analyse(analyzer, query, /*query=*/true);
-  const Side m = Analyse(analyzer, memory_text, /*query=*/false);
-  std::vector<bool> matched(q.words.size(), false);
-  MatchWords(q, m, &matched, out);
-  if (analyzer.expander() != nullptr) {
-    MatchConcepts(analyzer.expander()->lexicon(), q, m, matched, out);
-  }
+  MatchExplainer(analyzer, query).Explain(memory_text, out);
 }
 
 }  // namespace memoryd

@@ -41,7 +41,30 @@ struct Explanation {
   std::vector<MatchedConcept> concepts;  // strongest first; concepts of matched words left out
 };
 
-// The words and concepts `query` and `memory_text` share. Never fails.
+// The words and concepts one query shares with memories. The query is analysed once, at
+// construction; Explain then analyses each memory's text. `analyzer` must outlive it.
+class MatchExplainer {
+ public:
+  MatchExplainer(const text::TextAnalyzer& analyzer, std::string_view query);
+
+  // Adds to `out` the words and concepts the query and `memory_text` share. Never fails.
+  void Explain(std::string_view memory_text, Explanation* out) const;
+
+  // One side of a match: the words analysis keeps, their indexed forms, their concepts.
+  struct Side {
+    std::vector<std::string> words;  // unstemmed, as analysis keeps them
+    // Per word, the terms it is indexed under: its stem and, for an irregular form of a
+    // document, its lemma's.
+    std::vector<std::vector<std::string>> stems;
+    std::vector<text::ConceptHit> concepts;
+  };
+
+ private:
+  const text::TextAnalyzer& analyzer_;
+  const Side query_;
+};
+
+// MatchExplainer(analyzer, query).Explain(memory_text, out), for a single memory.
 void ExplainMatch(const text::TextAnalyzer& analyzer, std::string_view query,
                   std::string_view memory_text, Explanation* out);
 

@@ -234,8 +234,8 @@ class MemoryService {
   void AfterWrite() const;
   Result<SearchAnswer> SearchIn(const SpaceRef& space, const SearchQuery& query, int64_t now);
   static std::shared_ptr<const Explanation> Explain(const SearchEngine& engine,
-                                                    std::string_view query, const EngineHit& hit,
-                                                    const Memory& memory);
+                                                    const MatchExplainer& explainer,
+                                                    const EngineHit& hit, const Memory& memory);
   // Words-only search over the store while the indexes load.
   Result<SearchAnswer> SearchWhileLoading(const SpaceRef& space, const SearchQuery& query,
                                           int64_t now);

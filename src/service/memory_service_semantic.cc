@@ -185,7 +185,7 @@ Status MemoryService::ValidateFilter(SearchFilter& filter) const {
 }
 
 std::shared_ptr<const Explanation> MemoryService::Explain(const SearchEngine& engine,
-                                                          std::string_view query,
+                                                          const MatchExplainer& explainer,
                                                           const EngineHit& hit,
                                                           const Memory& memory) {
   auto explanation = std::make_shared<Explanation>();
@@ -193,8 +193,8 @@ std::shared_ptr<const Explanation> MemoryService::Explain(const SearchEngine& en
   explanation->vector = hit.vector;
   explanation->keyword_weight = engine.fusion().keyword_weight;
   explanation->cosine_floor = hit.cosine_floor;
-  ExplainMatch(engine.analyzer(), query,
-               SpaceIndex::IndexText(memory.key, memory.title, memory.text), explanation.get());
+  explainer.Explain(SpaceIndex::IndexText(memory.key, memory.title, memory.text),
+                    explanation.get());
   return explanation;
 }
 
@@ -227,14 +227,16 @@ Result<SearchAnswer> MemoryService::SearchIn(const SpaceRef& space, const Search
   MEMORYD_ASSIGN_OR_RETURN(auto memories, store_.LoadBySeqs(seqs, now));
   std::unordered_map<int64_t, Memory*> by_seq;
   for (auto& m : memories) by_seq[m.seq] = &m;
+  // The query is analysed for explanations once, not once per result.
+  std::optional<MatchExplainer> explainer;
+  if (query.explain) explainer.emplace(engine->analyzer(), query.text);
   for (const auto& hit : hits) {
     auto it = by_seq.find(hit.seq);
     // Deleted or expired since it was indexed; the space check is defence in depth.
     if (it == by_seq.end() || it->second->space != space.name) continue;
     out.push_back({std::move(*it->second), std::clamp<double>(hit.score, 0.0, 1.0),
                    std::clamp<double>(hit.vector, 0.0, 1.0), nullptr});
-    if (query.explain)
-      out.back().explanation = Explain(*engine, query.text, hit, out.back().memory);
+    if (explainer) out.back().explanation = Explain(*engine, *explainer, hit, out.back().memory);
   }
   return answer;
 }
