@@ -18,231 +18,15 @@
 //
 // Output lines KEY=value are for bench/semantic/run.sh. Every request must answer 2xx, else the
 // tool exits 1. The server's stderr goes to D/../memoryd-<mode>.log (or --log).
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <map>
 #include <random>
-#include <string>
-#include <string_view>
-#include <thread>
-#include <vector>
 
+#include "http_harness.h"
 #include "semantic_corpus.h"
-
-extern char** environ;
 
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
-
-constexpr auto kPollInterval = std::chrono::milliseconds(2);
-constexpr auto kStartTimeout = std::chrono::seconds(120);
-
-struct Args {
-  std::string mode;
-  std::map<std::string, std::string> flags;
-  std::string Get(const std::string& key, const std::string& fallback) const {
-    auto it = flags.find(key);
-    return it == flags.end() ? fallback : it->second;
-  }
-  long Int(const std::string& key, long fallback) const {
-    auto it = flags.find(key);
-    return it == flags.end() ? fallback : std::stol(it->second);
-  }
-};
-
-bool ParseArgs(int argc, char** argv, Args* args) {
-  if (argc < 2) return false;
-  args->mode = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    std::string_view a = argv[i];
-    const size_t eq = a.find('=');
-    if (!a.starts_with("--") || eq == std::string_view::npos) return false;
-    args->flags[std::string(a.substr(2, eq - 2))] = std::string(a.substr(eq + 1));
-  }
-  return args->mode == "startup" || args->mode == "ingest";
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5)];
-}
-
-// One keep-alive HTTP/1.1 connection to 127.0.0.1.
-class Connection {
- public:
-  Connection(int port, std::string key) : port_(port), auth_("Bearer " + std::move(key)) {}
-
-  bool Connect() {
-    beast::error_code ec;
-    socket_.close(ec);
-    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port_)),
-                    ec);
-    if (!ec) socket_.set_option(tcp::no_delay(true), ec);
-    return !ec;
-  }
-
-  // The status code, or 0 when the connection failed.
-  int Post(const std::string& target, std::string body, std::string* answer = nullptr) {
-    http::request<http::string_body> req{http::verb::post, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::authorization, auth_);
-    req.set(http::field::content_type, "application/json");
-    req.body() = std::move(body);
-    req.prepare_payload();
-    beast::error_code ec;
-    http::write(socket_, req, ec);
-    if (ec) return 0;
-    http::response<http::string_body> res;
-    http::read(socket_, buffer_, res, ec);
-    if (ec) return 0;
-    if (answer != nullptr) *answer = std::move(res.body());
-    return res.result_int();
-  }
-
- private:
-  int port_;
-  std::string auth_;
-  net::io_context ioc_;
-  tcp::socket socket_{ioc_};
-  beast::flat_buffer buffer_;
-};
-
-int FreePort() {
-  net::io_context ioc;
-  tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
-}
-
-long RssKb(pid_t pid) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/status";
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return -1;
-  char line[256];
-  long kb = -1;
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
-  }
-  std::fclose(f);
-  return kb;
-}
-
-// CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat.
-double CpuSeconds(pid_t pid) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return -1;
-  char buf[1024];
-  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
-  unsigned long utime = 0, stime = 0;
-  if (p == nullptr || std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                                  &utime, &stime) != 2) {
-    return -1;
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// A memoryd child process, stopped with SIGTERM (graceful) when destroyed.
-class Server {
- public:
-  Server(const Args& args, const std::string& log) {
-    port_ = static_cast<int>(args.Int("port", 0));
-    if (port_ == 0) port_ = FreePort();
-    key_ = "bench-" + std::to_string(::getpid());
-    const std::string bin = args.Get("memoryd", "build/memoryd");
-    const std::string dir = args.Get("data-dir", "");
-    const std::string listen = "127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> argv_s = {bin,    "serve",     "--data-dir", dir,      "--listen",
-                                       listen, "--api-key", key_,         "--quiet"};
-    std::vector<char*> argv;
-    for (auto& s : argv_s) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    started_ = Clock::now();
-    if (posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-      std::perror("posix_spawn");
-      std::exit(1);
-    }
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Server() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    const auto start = Clock::now();
-    ::waitpid(pid_, &status, 0);
-    std::printf("SHUTDOWN_MS=%.0f\n",
-                std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  // Polls until `probe` answers 200 on a fresh connection; milliseconds since spawn.
-  double WaitFor(const std::string& target, const std::string& probe) {
-    Connection c(port_, key_);
-    while (Clock::now() - started_ < kStartTimeout) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        std::fprintf(stderr, "memoryd exited early (status %d)\n", status);
-        std::exit(1);
-      }
-      if (c.Connect() && c.Post(target, probe) == 200) {
-        return std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
-      }
-      std::this_thread::sleep_for(kPollInterval);
-    }
-    std::fprintf(stderr, "memoryd did not answer within %lld s\n",
-                 static_cast<long long>(kStartTimeout.count()));
-    std::exit(1);
-  }
-  int port() const { return port_; }
-  const std::string& key() const { return key_; }
-  pid_t pid() const { return pid_; }
-
- private:
-  int port_ = 0;
-  std::string key_;
-  pid_t pid_ = 0;
-  Clock::time_point started_;
-};
+using namespace bench_http;
 
 std::string SearchBody(const std::string& space, const std::string& q, long top_k) {
   return "{\"space\":" + JsonString(space) + ",\"q\":" + JsonString(q) +
@@ -327,12 +111,18 @@ int Ingest(const Args& args) {
   }
   for (auto& t : threads) t.join();
   const double acked = std::chrono::duration<double>(Clock::now() - start).count();
-  // The server indexes writes just after answering them; a search waits until its index holds
-  // every write made before it. So the ingest ends when a search after the last write answers:
-  // from then on every memory is findable.
+  // The server indexes writes just after answering them; a search waits until the keyword index
+  // holds every write made before it, and the metrics say when the vector graphs hold them too:
+  // from then on every memory is findable by words and by meaning.
   {
     Connection c(server.port(), server.key());
     if (!c.Connect() || c.Post("/mcp/search", SearchBody(space, "settled", 1)) != 200) ++failed;
+    // The vector graphs follow behind the keyword indexes: wait until they hold every write too.
+    if (Gauge(c, "memoryd_vector_index_lag_versions") > 0 &&
+        WaitForZero(c, "memoryd_vector_index_lag_versions", start,
+                    start + std::chrono::seconds(600)) < 0) {
+      ++failed;
+    }
   }
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = CpuSeconds(server.pid()) - cpu_start;
@@ -355,5 +145,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: see the comment at the top of bench/semantic_http.cc\n");
     return 2;
   }
+  if (args.mode != "startup" && args.mode != "ingest") return 2;
   return args.mode == "startup" ? Startup(args) : Ingest(args);
 }

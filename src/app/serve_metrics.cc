@@ -76,11 +76,16 @@ void ServeMetrics::WriteStore(ExpositionWriter& out, Stack& stack) const {
   Gauge(out, "memoryd_indexes_ready", "1 once the search indexes are loaded, 0 while they load.",
         engine != nullptr ? 1 : 0);
   if (auto version = stack.store().CurrentVersion(); version.ok() && engine != nullptr) {
-    const int64_t lag = std::max<int64_t>(0, *version - engine->Stats().applied_version);
+    const EngineStats stats = engine->Stats();
+    const int64_t lag = std::max<int64_t>(0, *version - stats.applied_version);
     Gauge(out, "memoryd_index_lag_versions",
-          "Store changes (writes and deletions of indexed content) the search indexes have not "
+          "Store changes (writes and deletions of indexed content) the keyword indexes have not "
           "applied yet.",
           static_cast<double>(lag));
+    Gauge(out, "memoryd_vector_index_lag_versions",
+          "Store changes the vector graphs have not applied yet (memories written since are found "
+          "by words and, the newest 4,096 per space, by an exact scan of their vectors).",
+          static_cast<double>(std::max<int64_t>(0, *version - stats.graph_version)));
   }
   out.Family("memoryd_store_write_batch_size", MetricType::kHistogram,
              "Write operations per group commit.");

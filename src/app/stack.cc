@@ -22,13 +22,13 @@ namespace {
 constexpr auto kEmbedPoll = std::chrono::milliseconds(1000);
 constexpr auto kStartProbeFloor = std::chrono::milliseconds(2000);
 
-// Index maintenance is deferred work: requests come first. At nice 19 the follower gets little
-// of a busy CPU (all of an idle one), so a write burst is answered at the speed of the write
-// path while indexing catches up behind it. Not SCHED_IDLE: the follower holds index locks while
-// it applies a change, and an idle-class thread can be kept off a busy CPU indefinitely, stalling
-// every search that needs that lock; at nice 19 it still runs, slowly. A search that must catch
-// up does so itself, at its own priority (SearchEngine::CatchUp). Best effort: failing to lower
-// the priority changes nothing else.
+// Graph construction is deferred work: requests come first. At nice 19 the vector builder gets
+// little of a busy CPU (all of an idle one), so a write burst is answered at the speed of the write
+// path while the graphs catch up behind it, and searches never wait for them (they scan the
+// vectors the graphs do not hold yet). Not SCHED_IDLE: the builder holds a graph's lock while it
+// inserts a batch, and an idle-class thread can be kept off a busy CPU indefinitely, stalling
+// every search of that space; at nice 19 it still runs, slowly. Best effort: failing to lower the
+// priority changes nothing else.
 void LowerThisThreadsPriority() {
   constexpr int kBackgroundNice = 19;
   (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
@@ -108,11 +108,13 @@ struct Stack::Background {
   std::unique_ptr<PeriodicTask> key_uses;
   std::atomic<bool> stop{false};
   std::thread follower;
+  std::thread builder;
   ~Background() {
     purge.reset();  // its writes wake the embedding worker: stop it before the worker goes
     stop = true;
     if (wake) wake();
     if (follower.joinable()) follower.join();
+    if (builder.joinable()) builder.join();
   }
   std::function<void()> wake;
   std::unique_ptr<PeriodicTask> save;
@@ -186,12 +188,25 @@ void Stack::StartIndexing(const StackConfig& config) {
   background_->wake = [this] { engine_->WakeFollower(); };
   // The thread gets the Background itself: ~Stack empties background_ before ~Background joins.
   Background* background = background_.get();
+  // The follower keeps its priority: searches wait for it (up to 5 ms each), and its work, text
+  // analysis, keeps up with any write rate on one core.
   background_->follower = std::thread([this, background, interval = config.follow_interval_ms] {
-    LowerThisThreadsPriority();
     engine_->RunFollower(
         std::chrono::milliseconds(interval), background->stop, [this](const Status& s) {
           const std::string line =
               follow_errors_.Filter("memoryd: following the store failed: " + s.ToString(),
+                                    clock_.MonotonicMicros() / 1000);
+          if (!line.empty()) std::fprintf(stderr, "%s\n", line.c_str());
+        });
+  });
+  // The vector graphs follow on their own thread and, during a backlog, on every core.
+  background_->builder = std::thread([this, background, interval = config.follow_interval_ms] {
+    LowerThisThreadsPriority();
+    engine_->RunVectorBuilder(
+        std::max(1u, std::thread::hardware_concurrency()), std::chrono::milliseconds(interval),
+        background->stop, [this](const Status& s) {
+          const std::string line =
+              follow_errors_.Filter("memoryd: building the vector index failed: " + s.ToString(),
                                     clock_.MonotonicMicros() / 1000);
           if (!line.empty()) std::fprintf(stderr, "%s\n", line.c_str());
         });

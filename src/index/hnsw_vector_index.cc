@@ -17,19 +17,27 @@
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <mutex>
+#include <queue>
+#include <unordered_map>
 
 #include "index/vector_index_math.h"
 
 // ThreadSanitizer builds: hnswlib creates 65,536 std::mutex per index plus one per slot, and
 // takes its `global` mutex and per-node mutexes in an order that the deadlock detector flags
-// between two concurrent inserts. Inserts never run concurrently here (Add holds the index lock
-// exclusively), and with that many short-lived mutexes GCC 12's detector also emits reports with
-// empty stacks that no suppression can match. So TSan builds turn off its deadlock detection
-// (data-race detection stays on). Only this file defines the hook.
+// between two concurrent inserts (which AddBatch runs), and with that many short-lived mutexes
+// GCC 12's detector also emits reports with empty stacks that no suppression can match. So TSan
+// builds turn off its deadlock detection (data-race detection stays on). One race is suppressed:
+// concurrent inserts draw their random level from one generator without a lock (hnswlib 0.6.2's
+// getRandomLevel, as its own parallel add_items does); the worst a torn update does is repeat a
+// draw. The suppression names that function only, so a race between a search (GraphWalk) and an
+// insert is still reported. Only this file defines the hooks.
 #if defined(__SANITIZE_THREAD__)
 #define MEMORYD_HNSW_UNDER_TSAN 1
 #elif defined(__has_feature)
@@ -39,6 +47,7 @@
 #endif
 #if defined(MEMORYD_HNSW_UNDER_TSAN)
 extern "C" const char* __tsan_default_options() { return "detect_deadlocks=0"; }
+extern "C" const char* __tsan_default_suppressions() { return "race:getRandomLevel\n"; }
 #endif
 
 namespace memoryd {
@@ -115,21 +124,76 @@ struct HnswVectorIndex::Graph {
       : dim(static_cast<size_t>(dimension)),
         space(dim),
         hnsw(&space, capacity, o.m, o.ef_construction, o.random_seed),
-        exact(capacity * dim) {
+        exact(capacity * dim),
+        ready(new std::atomic<uint8_t>[capacity]()) {
     hnsw.setEf(o.ef_search);
   }
   const float* ExactVector(tableint slot) const { return exact.data() + slot * dim; }
-  // Grows the graph and the exact vectors together; the vectors first, so that if either
-  // throws, the graph never has more slots than `exact` has room for.
-  void Resize(size_t capacity) {
-    exact.resize(capacity * dim);
-    hnsw.resizeIndex(capacity);
+  // Whether the slot's exact vector is in place (a search may reach a slot that a concurrent
+  // batch has linked into the graph before its exact vector was copied: it then keeps the
+  // similarity of the codes).
+  bool Ready(tableint slot) const { return ready[slot].load(std::memory_order_acquire) != 0; }
+  void MarkReady(tableint slot) { ready[slot].store(1, std::memory_order_release); }
+  // The arrays of a larger graph, filled from the current ones while searches still read those
+  // (nothing writes them meanwhile: the one writer is the one growing the graph), then swapped in
+  // (Adopt) under the exclusive lock, so a search waits microseconds, not for a copy of the
+  // whole graph. Frees what it still owns.
+  struct Grown {
+    size_t capacity = 0;
+    char* level0 = nullptr;
+    char** links = nullptr;
+    std::vector<int> levels;
+    std::vector<float> exact;
+    std::unique_ptr<std::atomic<uint8_t>[]> ready;
+    std::unique_ptr<hnswlib::VisitedListPool> visited;
+    std::vector<std::mutex> locks;
+    ~Grown() {
+      std::free(level0);
+      std::free(links);
+    }
+  };
+  // Throws std::bad_alloc when memory runs out (nothing changed then).
+  std::unique_ptr<Grown> Prepare(size_t capacity) const {
+    auto grown = std::make_unique<Grown>();
+    const size_t used = hnsw.cur_element_count;
+    grown->capacity = capacity;
+    grown->level0 = static_cast<char*>(std::malloc(capacity * hnsw.size_data_per_element_));
+    grown->links = static_cast<char**>(std::malloc(capacity * sizeof(char*)));
+    if (grown->level0 == nullptr || grown->links == nullptr) throw std::bad_alloc();
+    std::memcpy(grown->level0, hnsw.data_level0_memory_, used * hnsw.size_data_per_element_);
+    std::memcpy(grown->links, hnsw.linkLists_, used * sizeof(char*));
+    grown->levels.assign(hnsw.element_levels_.begin(), hnsw.element_levels_.begin() + used);
+    grown->levels.resize(capacity, 0);
+    grown->exact.resize(capacity * dim);
+    std::copy(exact.begin(), exact.begin() + used * dim, grown->exact.begin());
+    grown->ready.reset(new std::atomic<uint8_t>[capacity]());
+    for (size_t i = 0; i < used; ++i) grown->ready[i].store(ready[i].load());
+    grown->visited = std::make_unique<hnswlib::VisitedListPool>(1, capacity);
+    std::vector<std::mutex>(capacity).swap(grown->locks);
+    return grown;
   }
+  // Swaps `grown` in (pointer swaps only). REQUIRES: the exclusive lock. Never throws.
+  void Adopt(std::unique_ptr<Grown> grown) {
+    std::swap(hnsw.data_level0_memory_, grown->level0);
+    std::swap(hnsw.linkLists_, grown->links);
+    hnsw.element_levels_.swap(grown->levels);
+    hnsw.link_list_locks_.swap(grown->locks);
+    delete hnsw.visited_list_pool_;
+    hnsw.visited_list_pool_ = grown->visited.release();
+    hnsw.max_elements_ = grown->capacity;
+    exact.swap(grown->exact);
+    ready.swap(grown->ready);
+  }  // `grown` now owns the old arrays and frees them
+  void Resize(size_t capacity) { Adopt(Prepare(capacity)); }
 
   size_t dim;
   QuantizedInnerProductSpace space;  // declared before hnsw, which points into it
   HnswGraph hnsw;
   std::vector<float> exact;  // the unit vector of each slot, dim floats per slot
+  std::unique_ptr<std::atomic<uint8_t>[]> ready;  // per slot: `exact` holds its vector
+  // Slots whose data a scan may read (every slot below it was fully inserted); hnswlib's own
+  // count moves under concurrent inserts.
+  std::atomic<size_t> published{0};
 };
 
 HnswVectorIndex::HnswVectorIndex(int dimension, const HnswOptions& options,
@@ -152,6 +216,7 @@ Result<std::unique_ptr<HnswVectorIndex>> HnswVectorIndex::Create(int dimension,
 
 Status HnswVectorIndex::Add(uint64_t label, const Vector& vector) {
   MEMORYD_ASSIGN_OR_RETURN(Vector unit, NormalizedForIndex(vector, dimension_));
+  std::lock_guard writer(insert_mu_);
   std::unique_lock lock(mu_);
   try {
     return AddLocked(label, unit);
@@ -162,7 +227,8 @@ Status HnswVectorIndex::Add(uint64_t label, const Vector& vector) {
 
 Status HnswVectorIndex::AddLocked(uint64_t label, const Vector& unit) {
   HnswGraph& g = graph_->hnsw;
-  if (g.label_lookup_.count(label) == 0) {
+  const bool fresh = g.label_lookup_.count(label) == 0;
+  if (fresh) {
     if (!free_slots_.empty()) {
       // Give a removed label's slot to this one: addPoint() then finds the label on a deleted
       // slot, unmarks it and re-links the slot for the new vector.
@@ -179,10 +245,115 @@ Status HnswVectorIndex::AddLocked(uint64_t label, const Vector& unit) {
   g.addPoint(code.data(), label);
   const tableint slot = g.label_lookup_.at(label);
   std::copy(unit.begin(), unit.end(), graph_->exact.begin() + slot * graph_->dim);
+  graph_->MarkReady(slot);
+  graph_->published.store(g.cur_element_count, std::memory_order_release);
+  if (fresh) ++live_;
   return Status::Ok();
 }
 
+Status HnswVectorIndex::AddBatch(std::span<const LabeledVector> items, const ParallelRun& run) {
+  // The last vector of each label, normalised, before taking the lock.
+  std::unordered_map<uint64_t, size_t> last;
+  for (size_t i = 0; i < items.size(); ++i) last[items[i].label] = i;
+  std::vector<Vector> units;
+  std::vector<uint64_t> labels;
+  units.reserve(last.size());
+  labels.reserve(last.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (last.at(items[i].label) != i) continue;
+    MEMORYD_ASSIGN_OR_RETURN(Vector unit, NormalizedForIndex(*items[i].vector, dimension_));
+    units.push_back(std::move(unit));
+    labels.push_back(items[i].label);
+  }
+  std::lock_guard writer(insert_mu_);
+  std::vector<const Vector*> fresh_units;
+  std::vector<uint64_t> fresh_labels;
+  std::unique_ptr<Graph::Grown> grown;
+  try {
+    // Room for every label of the batch, copied beside searches (see Graph::Prepare).
+    const HnswGraph& g = graph_->hnsw;
+    if (g.cur_element_count + labels.size() > g.max_elements_) {
+      std::shared_lock lock(mu_);
+      grown = graph_->Prepare(
+          std::max({g.max_elements_ * 2, g.cur_element_count + labels.size(), kMinCapacity}));
+    }
+  } catch (const std::exception& e) {
+    return Failed("add", e);
+  }
+  try {
+    // With searches held off: room for the new labels, and the labels that replace a vector or
+    // take a removed label's slot (they rewrite slots a search may be reading).
+    std::unique_lock lock(mu_);
+    if (grown) graph_->Adopt(std::move(grown));
+    HnswGraph& g = graph_->hnsw;
+    std::vector<size_t> serial;
+    size_t free_left = free_slots_.size();
+    for (size_t i = 0; i < labels.size(); ++i) {
+      if (g.label_lookup_.count(labels[i]) == 0 && free_left == 0) {
+        fresh_units.push_back(&units[i]);
+        fresh_labels.push_back(labels[i]);
+      } else {
+        if (g.label_lookup_.count(labels[i]) == 0) --free_left;
+        serial.push_back(i);
+      }
+    }
+    for (size_t i : serial) MEMORYD_RETURN_IF_ERROR(AddLocked(labels[i], units[i]));
+  } catch (const std::exception& e) {
+    return Failed("add", e);
+  }
+  try {
+    // Beside searches: hnswlib links a new slot into its neighbours' lists under their locks,
+    // and GraphWalk reads every list under the same locks.
+    std::shared_lock lock(mu_);
+    InsertInParallel(fresh_units, fresh_labels, run);
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Failed("add", e);
+  }
+}
+
+// Inserts labels new to the graph, with room for all of them already made, on every thread of
+// `run`; then stores their exact vectors. Throws what hnswlib throws (the first of them).
+// REQUIRES: insert_mu_ held, and mu_ at least shared.
+void HnswVectorIndex::InsertInParallel(const std::vector<const Vector*>& units,
+                                       const std::vector<uint64_t>& labels,
+                                       const ParallelRun& run) {
+  const size_t code_size = QuantizedSize(static_cast<size_t>(dimension_));
+  std::vector<char> codes(units.size() * code_size);
+  for (size_t i = 0; i < units.size(); ++i) {
+    Quantize(units[i]->data(), units[i]->size(), codes.data() + i * code_size);
+  }
+  HnswGraph& g = graph_->hnsw;
+  std::atomic<size_t> next{0};
+  const auto insert = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < labels.size();) {
+      g.addPoint(codes.data() + i * code_size, labels[i]);
+    }
+  };
+  std::exception_ptr error;
+  try {
+    if (run && labels.size() > 1) {
+      run(insert);
+    } else {
+      insert();
+    }
+  } catch (...) {
+    error = std::current_exception();  // what was inserted still gets its exact vector
+  }
+  // Searches never read label_lookup_ (they map slots to labels), and no other writer runs.
+  for (size_t i = 0; i < labels.size(); ++i) {
+    auto it = g.label_lookup_.find(labels[i]);
+    if (it == g.label_lookup_.end()) continue;
+    std::copy(units[i]->begin(), units[i]->end(), graph_->exact.begin() + it->second * graph_->dim);
+    graph_->MarkReady(it->second);
+    ++live_;
+  }
+  graph_->published.store(g.cur_element_count, std::memory_order_release);
+  if (error) std::rethrow_exception(error);
+}
+
 Status HnswVectorIndex::Remove(uint64_t label) {
+  std::lock_guard writer(insert_mu_);
   std::unique_lock lock(mu_);
   HnswGraph& g = graph_->hnsw;
   auto it = g.label_lookup_.find(label);
@@ -195,6 +366,7 @@ Status HnswVectorIndex::Remove(uint64_t label) {
   }
   free_slots_.push_back(it->second);
   g.label_lookup_.erase(it);
+  --live_;
   return Status::Ok();
 }
 
@@ -213,36 +385,147 @@ Result<std::vector<VectorHit>> HnswVectorIndex::Search(const Vector& query, size
   }
 }
 
+namespace {
+
+// A visited list of hnswlib's pool, returned to it on every path.
+class VisitedLease {
+ public:
+  explicit VisitedLease(hnswlib::VisitedListPool* pool)
+      : pool_(pool), list_(pool->getFreeVisitedList()) {}
+  ~VisitedLease() { pool_->releaseVisitedList(list_); }
+  VisitedLease(const VisitedLease&) = delete;
+  VisitedLease& operator=(const VisitedLease&) = delete;
+  // Marks `slot` visited; false when it already was.
+  bool Visit(tableint slot) {
+    if (list_->mass[slot] == list_->curV) return false;
+    list_->mass[slot] = list_->curV;
+    return true;
+  }
+
+ private:
+  hnswlib::VisitedListPool* pool_;
+  hnswlib::VisitedList* list_;
+};
+
+using Candidate = std::pair<float, tableint>;  // distance, slot
+
+}  // namespace
+
+// Copies the links of `slot` on `level` into `out`, under the slot's lock (hnswlib's inserts
+// change a list only under that lock, so a concurrent batch never shows a half-written list).
+void HnswVectorIndex::ReadLinks(tableint slot, int level, std::vector<tableint>* out) const {
+  HnswGraph& g = graph_->hnsw;
+  std::lock_guard lock(g.link_list_locks_[slot]);
+  hnswlib::linklistsizeint* list = level == 0 ? g.get_linklist0(slot) : g.get_linklist(slot, level);
+  const auto* links = reinterpret_cast<const tableint*>(list + 1);
+  out->assign(links, links + g.getListCount(list));
+}
+
+// hnswlib's search (greedy descent through the upper layers, then a best-first walk of the
+// bottom layer keeping the `ef` nearest live slots), written here so that it can run beside
+// AddBatch's inserts: the entry point is read under hnswlib's `global` mutex and every link list
+// under its slot's lock, as hnswlib's own inserts do; a slot reachable through a link has its
+// code and label in place. Returns up to `ef` (distance, slot), nearest first.
+std::vector<Candidate> HnswVectorIndex::GraphWalk(const char* code, size_t ef) const {
+  HnswGraph& g = graph_->hnsw;
+  tableint current = 0;
+  int top = -1;
+  {
+    std::lock_guard lock(g.global);
+    current = g.enterpoint_node_;
+    top = g.maxlevel_;
+  }
+  if (top < 0) return {};
+  const auto distance = [&](tableint slot) {
+    return g.fstdistfunc_(code, g.getDataByInternalId(slot), g.dist_func_param_);
+  };
+  std::vector<tableint> links;
+  float current_distance = distance(current);
+  for (int level = top; level > 0; --level) {
+    for (bool moved = true; moved;) {
+      moved = false;
+      ReadLinks(current, level, &links);
+      for (tableint next : links) {
+        const float d = distance(next);
+        if (d < current_distance) {
+          current_distance = d;
+          current = next;
+          moved = true;
+        }
+      }
+    }
+  }
+  VisitedLease visited(g.visited_list_pool_);
+  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>>
+      frontier;                         // nearest on top
+  std::priority_queue<Candidate> best;  // the farthest kept on top
+  const auto keep = [&](tableint slot, float d) {
+    if (g.isMarkedDeleted(slot)) return;
+    best.emplace(d, slot);
+    if (best.size() > ef) best.pop();
+  };
+  const auto bound = [&] {
+    return best.size() < ef ? std::numeric_limits<float>::max() : best.top().first;
+  };
+  visited.Visit(current);
+  frontier.emplace(current_distance, current);
+  keep(current, current_distance);
+  while (!frontier.empty()) {
+    const auto [d, slot] = frontier.top();
+    if (d > bound()) break;
+    frontier.pop();
+    ReadLinks(slot, 0, &links);
+    for (size_t i = 0; i < links.size(); ++i) {
+      // The walk is bound by memory latency: fetch the next neighbour's code while this one's
+      // distance is computed, as hnswlib's own search does.
+      if (i + 1 < links.size()) __builtin_prefetch(g.getDataByInternalId(links[i + 1]));
+      const tableint next = links[i];
+      if (!visited.Visit(next)) continue;
+      const float dn = distance(next);
+      if (dn < bound()) {
+        frontier.emplace(dn, next);
+        keep(next, dn);
+      }
+    }
+  }
+  std::vector<Candidate> out(best.size());
+  for (size_t i = out.size(); i > 0; --i, best.pop()) out[i - 1] = best.top();
+  return out;
+}
+
 // Walks the graph with the query's code, keeping the ef_search best candidates (at least
 // `fetch`), then ranks the best of them by exact similarity: every candidate the codes place
 // near the cut-off is re-scored, since their order there is what the codes' small error can swap.
+// A slot a concurrent batch has not finished keeps the similarity of its code.
 std::vector<VectorHit> HnswVectorIndex::GraphSearch(const Vector& unit, size_t fetch,
                                                     const LabelFilter& filter) const {
   const HnswGraph& g = graph_->hnsw;
   std::vector<char> code(QuantizedSize(unit.size()));
   Quantize(unit.data(), unit.size(), code.data());
-  auto queue = g.searchKnn(code.data(), std::max(fetch, options_.ef_search));  // farthest on top
-  std::vector<VectorHit> hits;
-  hits.reserve(queue.size());
-  for (; !queue.empty(); queue.pop()) {
-    const auto& [distance, label] = queue.top();
+  std::vector<std::pair<VectorHit, tableint>> found;
+  for (const auto& [distance, slot] : GraphWalk(code.data(), std::max(fetch, options_.ef_search))) {
+    const uint64_t label = g.getExternalLabel(slot);
     if (filter && !filter(label)) continue;
-    hits.push_back({label, 1.0f - distance});
+    found.push_back({{label, ClampSimilarity(1.0f - distance)}, slot});
   }
-  SortHits(&hits);  // by approximate similarity
-  hits.resize(std::min(hits.size(), fetch + fetch / 4 + kRescoreMargin));
-  for (VectorHit& hit : hits) {
-    const float* exact = graph_->ExactVector(g.label_lookup_.at(hit.label));
-    hit.similarity = ClampSimilarity(InnerProduct(unit.data(), exact, dimension_));
+  const auto better = [](const auto& a, const auto& b) { return BetterHit(a.first, b.first); };
+  std::sort(found.begin(), found.end(), better);  // by approximate similarity
+  found.resize(std::min(found.size(), fetch + fetch / 4 + kRescoreMargin));
+  for (auto& [hit, slot] : found) {
+    if (!graph_->Ready(slot)) continue;
+    hit.similarity =
+        ClampSimilarity(InnerProduct(unit.data(), graph_->ExactVector(slot), dimension_));
   }
-  SortHits(&hits);
-  if (hits.size() > fetch) hits.resize(fetch);
+  std::sort(found.begin(), found.end(), better);
+  std::vector<VectorHit> hits;
+  hits.reserve(std::min(found.size(), fetch));
+  for (size_t i = 0; i < found.size() && i < fetch; ++i) hits.push_back(found[i].first);
   return hits;
 }
 
 std::vector<VectorHit> HnswVectorIndex::FilteredSearch(const Vector& unit, size_t k,
                                                        const LabelFilter& filter) const {
-  const size_t live = graph_->hnsw.cur_element_count - free_slots_.size();
+  const size_t live = graph_->published.load(std::memory_order_acquire) - free_slots_.size();
   for (size_t fetch = k;; fetch *= kFetchGrowth) {
     if (fetch >= live || fetch * kExactScanRatio > live) return ExactSearch(unit, k, filter);
     std::vector<VectorHit> hits = GraphSearch(unit, fetch, filter);
@@ -257,8 +540,9 @@ std::vector<VectorHit> HnswVectorIndex::ExactSearch(const Vector& unit, size_t k
                                                     const LabelFilter& filter) const {
   const HnswGraph& g = graph_->hnsw;
   TopHits best(k);
-  for (tableint slot = 0; slot < g.cur_element_count; ++slot) {
-    if (g.isMarkedDeleted(slot)) continue;
+  const size_t slots = graph_->published.load(std::memory_order_acquire);
+  for (tableint slot = 0; slot < slots; ++slot) {
+    if (g.isMarkedDeleted(slot) || !graph_->Ready(slot)) continue;
     const uint64_t label = g.getExternalLabel(slot);
     if (filter && !filter(label)) continue;
     const float* v = graph_->ExactVector(slot);
@@ -273,26 +557,26 @@ std::vector<float> HnswVectorIndex::SampleSimilarities(const Vector& query, size
   if (!unit.ok() || n == 0) return out;
   std::shared_lock lock(mu_);
   const HnswGraph& g = graph_->hnsw;
-  const size_t slots = g.cur_element_count;
+  const size_t slots = graph_->published.load(std::memory_order_acquire);
   const size_t picks = std::min(n, slots);
   for (size_t i = 0; i < picks; ++i) {
     const auto slot = static_cast<tableint>(i * slots / picks);  // spread over every slot
-    if (g.isMarkedDeleted(slot)) continue;
+    if (g.isMarkedDeleted(slot) || !graph_->Ready(slot)) continue;
     out.push_back(
         ClampSimilarity(InnerProduct(unit->data(), graph_->ExactVector(slot), dimension_)));
   }
   return out;
 }
 
+// label_lookup_ changes under concurrent inserts: read it with the writers held off. (Size()
+// keeps its own count, so a metrics scrape never waits for a batch.)
 bool HnswVectorIndex::Contains(uint64_t label) const {
+  std::lock_guard writer(insert_mu_);
   std::shared_lock lock(mu_);
   return graph_->hnsw.label_lookup_.count(label) > 0;
 }
 
-size_t HnswVectorIndex::Size() const {
-  std::shared_lock lock(mu_);
-  return graph_->hnsw.cur_element_count - free_slots_.size();
-}
+size_t HnswVectorIndex::Size() const { return live_.load(); }
 
 void HnswVectorIndex::SetEfSearch(size_t ef_search) {
   std::unique_lock lock(mu_);
@@ -318,6 +602,7 @@ Status HnswVectorIndex::Save(const std::string& path, std::string_view embedder_
                          std::string(embedder_name)};
   PayloadBuffer payload;
   try {
+    std::lock_guard writer(insert_mu_);  // a batch in progress changes the graph beside searches
     std::shared_lock lock(mu_);
     header.count = graph_->hnsw.cur_element_count - free_slots_.size();
     WritePayload(&payload);
@@ -454,6 +739,7 @@ Status HnswVectorIndex::ValidateAndIndexLabels(uint64_t expected_live) {
   }
   for (tableint slot = 0; slot < g.cur_element_count; ++slot) {
     MEMORYD_RETURN_IF_ERROR(ValidateLinks(g, slot));
+    graph_->MarkReady(slot);
     if (g.isMarkedDeleted(slot)) {
       free_slots_.push_back(slot);
       ++g.num_deleted_;
@@ -462,6 +748,8 @@ Status HnswVectorIndex::ValidateAndIndexLabels(uint64_t expected_live) {
     }
   }
   if (g.label_lookup_.size() != expected_live) return Corrupt("vector count differs from header");
+  graph_->published.store(g.cur_element_count, std::memory_order_release);
+  live_ = g.label_lookup_.size();
   return Status::Ok();
 }
 

@@ -14,20 +14,27 @@
 // Filtered searches over-fetch from the graph and fall back to an exact scan when the filter
 // admits too few labels, so a selective filter still gets its true best matches.
 //
-// Thread-safety: as VectorIndex. One IndexRwLock (writer-preferring) guards the graph: Search,
-// Contains, Size and Save take it shared (searches run in parallel); Add and Remove take it
-// exclusively, because hnswlib's searches are not safe against its inserts, deletes or resizes.
+// Thread-safety: as VectorIndex. One IndexRwLock (writer-preferring) guards the graph. Searches
+// take it shared and run in parallel, with their own walk of the graph (GraphWalk: hnswlib's
+// search, reading every link list under its node's lock). Add, Remove, growing the graph and
+// the part of a batch that rewrites existing slots take it exclusively; the new labels of an
+// AddBatch are inserted under the shared lock, by several threads at once, beside searches
+// (hnswlib's inserts lock each list they change), so a search never waits for graph
+// construction, only for a resize or a rewrite.
 //
 // Only hnsw_vector_index.cc may include <hnswlib/hnswlib.h> in the library: hnswlib 0.6.2 defines
 // non-inline functions in that header, so a second including file breaks the link.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>  // std::shared_lock
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "index/index_file.h"
@@ -76,6 +83,11 @@ class HnswVectorIndex final : public VectorIndex {
   ~HnswVectorIndex() override;
 
   Status Add(uint64_t label, const Vector& vector) override;
+  // New labels are inserted on every thread of `run` at once, beside searches (hnswlib's inserts
+  // are safe against each other, and GraphWalk reads what they change under the same locks);
+  // labels that replace a vector or take a removed label's slot are inserted first, on this
+  // thread, with searches held off.
+  Status AddBatch(std::span<const LabeledVector> items, const ParallelRun& run) override;
   Status Remove(uint64_t label) override;
   Result<std::vector<VectorHit>> Search(const Vector& query, size_t k,
                                         const LabelFilter& filter = {}) const override;
@@ -100,8 +112,12 @@ class HnswVectorIndex final : public VectorIndex {
  private:
   static Result<std::unique_ptr<HnswVectorIndex>> ReadFromUnguarded(IndexFileReader* reader);
   Status AddLocked(uint64_t label, const Vector& unit);
+  void InsertInParallel(const std::vector<const Vector*>& units,
+                        const std::vector<uint64_t>& labels, const ParallelRun& run);
   std::vector<VectorHit> GraphSearch(const Vector& unit, size_t fetch,
                                      const LabelFilter& filter) const;
+  std::vector<std::pair<float, uint32_t>> GraphWalk(const char* code, size_t ef) const;
+  void ReadLinks(uint32_t slot, int level, std::vector<uint32_t>* out) const;
   std::vector<VectorHit> ExactSearch(const Vector& unit, size_t k, const LabelFilter& filter) const;
   std::vector<VectorHit> FilteredSearch(const Vector& unit, size_t k,
                                         const LabelFilter& filter) const;
@@ -110,10 +126,14 @@ class HnswVectorIndex final : public VectorIndex {
   Status ValidateAndIndexLabels(uint64_t expected_live);
 
   const int dimension_;
+  // Writers (Add, AddBatch, Remove) one at a time; Size, Contains and Save also hold it, as they
+  // read what a batch changes beside searches. Lock order: insert_mu_, then mu_.
+  mutable std::mutex insert_mu_;
   mutable IndexRwLock mu_;
   HnswOptions options_;
   std::unique_ptr<Graph> graph_;
   std::vector<uint32_t> free_slots_;  // slots of removed labels, reused by new labels
+  std::atomic<size_t> live_{0};       // labels with a vector (Size), kept by the writers
 };
 
 }  // namespace memoryd

@@ -131,6 +131,11 @@ size_t Bm25Index::Size() const {
   return slot_of_.size();
 }
 
+bool Bm25Index::Contains(uint64_t label) const {
+  std::shared_lock lock(mu_);
+  return slot_of_.contains(label);
+}
+
 uint32_t Bm25Index::InternTerm(const std::string& term) {
   auto [it, inserted] = term_ids_.try_emplace(term, static_cast<uint32_t>(postings_.size()));
   if (inserted) {

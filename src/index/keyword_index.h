@@ -109,6 +109,8 @@ class Bm25Index final : public KeywordIndex {
   std::vector<KeywordHit> Search(std::string_view query, size_t k,
                                  const Filter& filter) const override;
   size_t Size() const override;
+  // Whether a document is stored under `label`. Never fails.
+  bool Contains(uint64_t label) const;
 
   // How much neighbour context applies, in [0, 1]. Write order carries meaning when documents
   // written one after the other share more of their terms than documents picked at random (a

@@ -3,8 +3,19 @@
 #include "index/brute_force_vector_index.h"
 #include "index/hnsw_vector_index.h"
 #include "index/index_file.h"
+#include "index/vector_index_math.h"
 
 namespace memoryd {
+
+Status VectorIndex::AddBatch(std::span<const LabeledVector> items, const ParallelRun& /*run*/) {
+  for (const LabeledVector& item : items) {
+    if (!NormalizedForIndex(*item.vector, Dimension()).ok()) {
+      return Status::InvalidArgument("a vector of the batch has the wrong dimension or is zero");
+    }
+  }
+  for (const LabeledVector& item : items) MEMORYD_RETURN_IF_ERROR(Add(item.label, *item.vector));
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(const std::string& path,
                                                      std::string_view expected_embedder_name,

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,16 @@ struct VectorHit {
 // Returns true for labels that may appear in results. An empty function admits every label.
 using LabelFilter = std::function<bool(uint64_t label)>;
 
+// One vector of a batch (AddBatch); `vector` must outlive the call.
+struct LabeledVector {
+  uint64_t label = 0;
+  const Vector* vector = nullptr;
+};
+
+// Runs a task on several threads at once and returns when every copy has finished
+// (SideRunner::RunEverywhere). Each copy takes its share of the work from a shared counter.
+using ParallelRun = std::function<void(const std::function<void()>& task)>;
+
 class VectorIndex {
  public:
   virtual ~VectorIndex() = default;
@@ -49,6 +60,11 @@ class VectorIndex {
   // removed before). Returns kInvalidArgument when the dimension is wrong or the vector is zero or
   // not finite; kInternal when memory runs out (the index may then be inconsistent: rebuild it).
   virtual Status Add(uint64_t label, const Vector& vector) = 0;
+
+  // Add for every item, with the index held once for the whole batch and, given `run`, the
+  // inserts spread over its threads. When a label appears more than once, its last vector wins.
+  // Errors as Add; on kInvalidArgument nothing was added.
+  virtual Status AddBatch(std::span<const LabeledVector> items, const ParallelRun& run);
 
   // Removes the vector of `label`. Returns kNotFound when the label is not in the index.
   virtual Status Remove(uint64_t label) = 0;

@@ -13,7 +13,9 @@
 namespace memoryd {
 namespace {
 
-constexpr const char* kMagic = "memoryd-index-state 2";
+constexpr const char* kMagic = "memoryd-index-state 3";
+// Format 2 had one version for both halves.
+constexpr const char* kMagicOneVersion = "memoryd-index-state 2";
 
 Status WriteAll(int fd, const std::string& data) {
   size_t done = 0;
@@ -57,11 +59,18 @@ Result<IndexState> ReadIndexState(const std::string& path) {
   }
   std::string magic;
   std::getline(in, magic);
-  if (magic != kMagic) return Status::Internal(path + ": not an index state file");
+  if (magic != kMagic && magic != kMagicOneVersion) {
+    return Status::Internal(path + ": not an index state file");
+  }
   IndexState state;
   std::string label;
   if (!(in >> label >> state.version) || label != "version") {
     return Status::Internal(path + ": malformed version");
+  }
+  state.graph_version = state.version;
+  if (magic == kMagic && (!(in >> label >> state.graph_version) || label != "graph_version" ||
+                          state.graph_version < 0)) {
+    return Status::Internal(path + ": malformed graph version");
   }
   in >> std::ws;
   if (!std::getline(in, label) || label.rfind("embedder ", 0) != 0) {
@@ -76,7 +85,8 @@ Result<IndexState> ReadIndexState(const std::string& path) {
 
 Status WriteIndexState(const std::string& path, const IndexState& state) {
   std::ostringstream out;
-  out << kMagic << "\nversion " << state.version << "\nembedder " << state.embedder;
+  out << kMagic << "\nversion " << state.version << "\ngraph_version " << state.graph_version
+      << "\nembedder " << state.embedder;
   WriteIdList(out, "spaces", state.spaces);
   WriteIdList(out, "texts", state.texts);
   out << "\nend\n";

@@ -1,6 +1,6 @@
 // IndexState: the small file beside the saved indexes that says which version of the store's
-// index feed they reflect, which embedder made the vectors, which spaces have a saved vector
-// index and which have a saved keyword index.
+// index feed they reflect (the keyword and the vector indexes each their own), which embedder made
+// the vectors, which spaces have a saved vector index and which have a saved keyword index.
 //
 // Thread-safety: free functions on files; callers serialise writes to one path.
 #pragma once
@@ -14,7 +14,8 @@
 namespace memoryd {
 
 struct IndexState {
-  int64_t version = 0;
+  int64_t version = 0;        // the keyword indexes reflect the feed up to here
+  int64_t graph_version = 0;  // ...and the vector indexes up to here
   std::string embedder;
   std::vector<int64_t> spaces;  // with a saved vector index
   std::vector<int64_t> texts;   // with a saved keyword index
@@ -38,8 +39,9 @@ class IndexDirLock {
   int fd_;
 };
 
-// kNotFound when the file does not exist; kInternal when it is unreadable, malformed or of an
-// older format (whose saved indexes are then rebuilt).
+// kNotFound when the file does not exist; kInternal when it is unreadable, malformed or of a
+// format older than 2 (whose saved indexes are then rebuilt). Format 2 had one version for both
+// halves: it is read as graph_version = version.
 Result<IndexState> ReadIndexState(const std::string& path);
 // Atomically replaces the file (temporary file, fsync, rename). kInternal on I/O failure.
 Status WriteIndexState(const std::string& path, const IndexState& state);

@@ -1,18 +1,25 @@
 // SearchEngine: the per-space search indexes of every space, kept in step with the store.
 //
 // The indexes follow the store's index feed (store.h): every write or deletion of a memory, by
-// this process or another one on the same data directory, carries a version, and CatchUp()
-// applies everything after the last version applied. Writers of this process only note their
-// write (NoteWrite); a follower thread applies it at once, off the write's path, and a search of
-// this process catches up first when a write is pending, so a search right after a write sees
-// it. The follower also polls, to pick up other processes' writes.
+// this process or another one on the same data directory, carries a version. Two cursors follow
+// it, so a search never waits for the slow half:
+//   - the keyword halves (BM25, expiry times) and each space's table of recent vectors
+//     (recent_vectors.h) follow at the speed of text analysis: CatchUpText(). Writers of this
+//     process only note their write (NoteWrite); a follower thread applies it at once, off the
+//     write's path, and a search of this process catches up first when a write is pending, so a
+//     search right after a write finds it, by words and (through the recent table) by meaning;
+//   - the vector graphs (HNSW) follow behind, at the speed of graph construction: BuildVectors()
+//     applies one window of the feed, inserting on every core (RunVectorBuilder). A search takes
+//     the graph as it is and scans the recent vectors the graph does not hold yet exactly.
+// The follower also polls, to pick up other processes' writes.
 //
 // Persistence: each space's vector index and keyword index (with its expiry times) are saved in
-// `index_dir` with the feed version they reflect; at Open() they are loaded and brought up to
-// date from the feed, so a restart neither re-analyses text nor rebuilds graphs. A missing,
-// corrupt or outdated file, or a feed whose history was pruned, means a rebuild: keyword indexes
-// from the stored text, vector indexes from the embeddings stored with the memories (no
-// re-embedding).
+// `index_dir` with the feed versions they reflect; at Open() they are loaded and brought up to
+// date from the feed (the graphs there only when at most 20,000 changes behind; otherwise they
+// catch up behind, in RunVectorBuilder), so a restart neither re-analyses text nor rebuilds
+// graphs. A missing, corrupt or outdated file, or a
+// feed whose history was pruned, means a rebuild: keyword indexes from the stored text at Open(),
+// vector graphs from the embeddings stored with the memories (no re-embedding), by the builder.
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
@@ -28,6 +35,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "embed/embedder.h"
@@ -56,7 +64,8 @@ struct EngineHit {
 };
 
 struct EngineStats {
-  int64_t applied_version = 0;
+  int64_t applied_version = 0;  // by the keyword indexes
+  int64_t graph_version = 0;    // by the vector graphs
   size_t spaces = 0;
   size_t documents = 0;
   size_t vectors = 0;
@@ -70,22 +79,48 @@ class SearchEngine {
                                                     std::shared_ptr<const text::TextAnalyzer>,
                                                     SearchEngineOptions options);
 
-  // Applies every store change not applied yet. With `yield` (the follower), steps aside, between
-  // two changes, whenever a search is waiting to catch up (CatchUpIfWritten): the search then
-  // waits only for the change in progress, not for a low-priority thread's whole backlog.
-  Status CatchUp(bool yield = false);
+  // Applies every store change not applied yet to both halves (for tests and tools; the server
+  // runs the follower and the builder instead).
+  Status CatchUp();
+  // How much of a backlog one catch-up applies: at least `at_least` changes, then as many as fit
+  // before `deadline`.
+  struct Budget {
+    std::chrono::steady_clock::time_point deadline;
+    size_t at_least = 0;
+    size_t applied = 0;  // changes applied so far
+    bool Spent() const {
+      return applied >= at_least && std::chrono::steady_clock::now() > deadline;
+    }
+  };
+  // Applies every store change not applied yet to the keyword halves, or, given a `budget`, what
+  // it allows. With `yield` (the follower), steps aside, between two changes, whenever a search
+  // is waiting to catch up (CatchUpIfWritten): the search then waits only for the change in
+  // progress, not for a low-priority thread's whole backlog.
+  Status CatchUpText(bool yield = false, Budget* budget = nullptr);
+  // Applies the next window of store changes to the vector graphs, inserting on every thread of
+  // `run` (empty: this one). Returns whether there was anything to apply.
+  Result<bool> BuildVectors(const ParallelRun& run = {});
 
   // Writers of this process call this after their commit instead of CatchUp(), so a write never
   // waits for index maintenance: it wakes the follower thread (RunFollower) and makes the next
   // search of this process catch up first (CatchUpIfWritten), so it still sees the write.
   void NoteWrite();
-  // CatchUp() if NoteWrite() was called since the last catch-up; otherwise nothing.
+  // CatchUpText() if NoteWrite() was called since the last catch-up: at least 32 changes (so a
+  // search after a few writes always sees them, however busy the machine), then for at most 5 ms
+  // (during a bulk load the search then answers from what the keyword halves hold, and the
+  // follower applies the rest); otherwise nothing.
   Status CatchUpIfWritten();
   // Follows the store until `stop` becomes true: catches up at once after NoteWrite() and at
   // least every `interval` (for other processes' writes). Runs on the caller's thread.
   void RunFollower(std::chrono::milliseconds interval, const std::atomic<bool>& stop,
                    const std::function<void(const Status&)>& on_error);
-  // Wakes RunFollower (e.g. to see `stop`).
+  // Brings the vector graphs up to the feed until `stop` becomes true, with `threads` threads
+  // (this one and threads - 1 started here, which share its priority) inserting each batch;
+  // woken by every catch-up of the keyword halves, and at least every `interval`.
+  void RunVectorBuilder(size_t threads, std::chrono::milliseconds interval,
+                        const std::atomic<bool>& stop,
+                        const std::function<void(const Status&)>& on_error);
+  // Wakes RunFollower and RunVectorBuilder (e.g. to see `stop`).
   void WakeFollower();
   // From now on, a catch-up stops after its current batch (for a prompt shutdown; Save() still
   // records exactly what was applied).
@@ -113,21 +148,31 @@ class SearchEngine {
   SearchEngine(Store& store, const Embedder& embedder,
                std::shared_ptr<const text::TextAnalyzer> analyzer, SearchEngineOptions options);
 
-  struct DeferredVector;
+  using Spaces = std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>>;
+  using LoadedVectors = std::unordered_map<int64_t, std::unique_ptr<VectorIndex>>;
+
+  // Opening (search_engine.cc). REQUIRE catch_up_mu_ and graph_mu_ held.
   Status Rebuild();
-  bool LoadVectors(const std::vector<int64_t>& ids,
-                   std::unordered_map<int64_t, std::unique_ptr<VectorIndex>>* out) const;
+  bool LoadVectors(const std::vector<int64_t>& ids, LoadedVectors* out) const;
   Result<bool> ResumeFrom(const IndexState& saved);
-  Result<bool> RebuildFrom(const IndexState& saved);
-  Status ApplyDeferred(std::unordered_map<int64_t, std::unique_ptr<VectorIndex>> loaded,
-                       const std::vector<DeferredVector>& deferred);
-  Result<int64_t> ApplyChanges(const IndexChanges& changes, bool yield);
+  Status RebuildText(const IndexState& saved);
+  Result<int64_t> ScanText(Spaces* spaces) const;
+  void InstallGraphs(LoadedVectors loaded, int64_t graph_version);
+
+  // Following (search_engine_follow.cc).
+  Status CatchUpTextLocked(bool yield);  // REQUIRES: catch_up_mu_ held
+  Result<int64_t> ApplyText(const IndexChanges& changes, bool yield, Budget* budget);
+  Result<bool> ApplyToGraphs(const IndexChanges& changes, const ParallelRun& run);
+  void WakeBuilder();
+  void ResetGraphs();                            // REQUIRES: graph_mu_ held
+  Status RebuildGraphs(const ParallelRun& run);  // REQUIRES: graph_mu_ held
   void WaitForSearchers() const;
-  Status ApplyUpsert(const IndexRecord& record);
-  void ApplyRemoval(const IndexRemoval& removal);
-  // REQUIRES: catch_up_mu_ held.
-  std::shared_ptr<SpaceIndex> SpaceFor(int64_t space_id, std::unique_ptr<VectorIndex> vectors);
-  std::shared_ptr<const SpaceIndex> FindSpace(int64_t space_id) const;
+  Status ReplaceTextIndexes();  // REQUIRES: catch_up_mu_ held
+
+  std::shared_ptr<SpaceIndex> SpaceFor(int64_t space_id);
+  std::shared_ptr<SpaceIndex> FindSpace(int64_t space_id) const;
+  std::vector<std::shared_ptr<SpaceIndex>> AllSpaces() const;
+  std::vector<std::pair<int64_t, std::shared_ptr<SpaceIndex>>> SpacesById() const;
   bool VectorUsable(const IndexRecord& record) const;
   std::string IndexPath(int64_t space_id) const;
   std::string TextPath(int64_t space_id) const;
@@ -145,13 +190,19 @@ class SearchEngine {
   std::atomic<bool> abandoned_{false};
   std::atomic<int> searchers_waiting_{0};  // searches inside CatchUpIfWritten
   std::mutex wake_mu_;
-  std::condition_variable wake_cv_;
-  std::mutex catch_up_mu_;       // one thread applies the feed at a time; also held by Save
+  std::condition_variable wake_cv_;        // the follower: a write was noted
+  std::condition_variable graph_wake_cv_;  // the builder: the keyword halves moved on
+  uint64_t graph_work_ = 0;                // bumped with each wake of the builder; wake_mu_
+  // Lock order: save_mu_, catch_up_mu_, graph_mu_, spaces_mu_.
+  std::mutex catch_up_mu_;       // one thread applies the feed to the keyword halves; also Save
   int64_t applied_version_ = 0;  // guarded by catch_up_mu_; read by Stats under spaces_mu_
   bool resumed_ = false;         // as applied_version_
-  IndexState last_saved_;        // what this process last wrote (or resumed from); catch_up_mu_
+  std::mutex graph_mu_;          // one thread applies the feed to the graphs; also Save
+  std::atomic<int64_t> graph_version_{0};  // written under graph_mu_
+  std::mutex save_mu_;                     // one Save() at a time
+  IndexState last_saved_;  // what this process last wrote (or resumed from); save_mu_
   mutable std::shared_mutex spaces_mu_;
-  std::unordered_map<int64_t, std::shared_ptr<SpaceIndex>> spaces_;
+  Spaces spaces_;
   // Runs each search's vector half beside its keyword half.
   mutable SideRunner side_runner_{1};
 };

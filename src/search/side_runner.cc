@@ -1,5 +1,7 @@
 #include "search/side_runner.h"
 
+#include <algorithm>
+
 namespace memoryd {
 
 SideRunner::SideRunner(size_t threads) {
@@ -43,6 +45,30 @@ void SideRunner::RunBoth(const std::function<void()>& side, const std::function<
   lock.unlock();
   if (here_error) std::rethrow_exception(here_error);
   if (job.error) std::rethrow_exception(job.error);
+}
+
+void SideRunner::RunEverywhere(const std::function<void()>& task) {
+  std::vector<Job> jobs(workers_.size(), Job{&task, false, nullptr});
+  size_t queued = 0;
+  {
+    std::lock_guard lock(mu_);
+    for (; queued < jobs.size() && idle_ > queue_.size(); ++queued) queue_.push_back(&jobs[queued]);
+  }
+  if (queued > 0) work_cv_.notify_all();
+  std::exception_ptr error;
+  try {
+    task();
+  } catch (...) {
+    error = std::current_exception();  // the workers still use `task` and `jobs`: wait
+  }
+  std::unique_lock lock(mu_);
+  done_cv_.wait(lock, [&] {
+    return std::all_of(jobs.begin(), jobs.begin() + static_cast<ptrdiff_t>(queued),
+                       [](const Job& job) { return job.done; });
+  });
+  lock.unlock();
+  for (size_t i = 0; i < queued && !error; ++i) error = jobs[i].error;
+  if (error) std::rethrow_exception(error);
 }
 
 void SideRunner::Work() {

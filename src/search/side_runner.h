@@ -32,6 +32,10 @@ class SideRunner {
   // finished. If either throws, the exception reaches the caller once both have finished (the
   // first one when both throw).
   void RunBoth(const std::function<void()>& side, const std::function<void()>& here);
+  // Runs `task` on every idle worker and on this thread at once (a parallel loop whose task takes
+  // its share of the work from a shared counter); returns when every copy has finished. Errors as
+  // RunBoth.
+  void RunEverywhere(const std::function<void()>& task);
 
  private:
   struct Job {

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -90,6 +92,37 @@ TEST(SideRunnerTest, ExceptionsReachTheCallerAfterBothHalves) {
   bool ran = false;  // the worker is still usable afterwards
   runner.RunBoth([&] { ran = true; }, [] {});
   EXPECT_TRUE(ran);
+}
+
+// The copies of the task share one counter (the parallel loop of a graph batch), and run on the
+// idle workers as well as here: over a few rounds (a worker that just finished a job may not be
+// idle yet), all three threads take part.
+TEST(SideRunnerTest, RunEverywhereRunsTheTaskOnEveryIdleWorkerAndHere) {
+  SideRunner runner(2);
+  std::set<std::thread::id> threads;  // every thread a copy ran on, over all the rounds
+  std::mutex mu;
+  for (int attempt = 0; attempt < 2000 && threads.size() < 3; ++attempt) {
+    std::atomic<int> next{0};
+    std::atomic<int> done{0};
+    runner.RunEverywhere([&] {
+      {
+        std::lock_guard lock(mu);
+        threads.insert(std::this_thread::get_id());
+      }
+      while (next.fetch_add(1) < 100) ++done;
+    });
+    ASSERT_EQ(done.load(), 100);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(threads.size(), 3u);
+  EXPECT_THROW(runner.RunEverywhere([] { throw std::runtime_error("failed"); }),
+               std::runtime_error);
+  std::atomic<int> next{0};  // still usable after a failure
+  std::atomic<int> done{0};
+  runner.RunEverywhere([&] {
+    while (next.fetch_add(1) < 100) ++done;
+  });
+  EXPECT_EQ(done.load(), 100);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "index/vector_index_math.h"
+
 namespace memoryd {
 
 SpaceIndex::SpaceIndex(std::shared_ptr<const text::TextAnalyzer> analyzer, const Bm25Options& bm25,
@@ -72,18 +74,6 @@ std::string SpaceIndex::IndexText(const std::optional<std::string>& key, const s
   return out;
 }
 
-Status SpaceIndex::EnsureVectors(int dimension) {
-  if (vectors_) return Status::Ok();
-  MEMORYD_ASSIGN_OR_RETURN(auto created, HnswVectorIndex::Create(dimension, hnsw_));
-  vectors_ = std::move(created);
-  return Status::Ok();
-}
-
-Status SpaceIndex::Upsert(const IndexRecord& record, VectorAction action) {
-  MEMORYD_RETURN_IF_ERROR(UpsertText(record));
-  return UpsertVector(record, action);
-}
-
 Status SpaceIndex::UpsertText(const IndexRecord& record) {
   const auto label = static_cast<uint64_t>(record.seq);
   MEMORYD_RETURN_IF_ERROR(keyword_->Add(label, IndexText(record.key, record.title, record.text)));
@@ -97,44 +87,84 @@ Status SpaceIndex::UpsertText(const IndexRecord& record) {
   return Status::Ok();
 }
 
-Status SpaceIndex::UpsertVector(const IndexRecord& record, VectorAction action) {
-  if (action == VectorAction::kKeep) return Status::Ok();
+Status SpaceIndex::UpsertWritten(const IndexRecord& record, bool usable) {
+  MEMORYD_RETURN_IF_ERROR(UpsertText(record));
   const auto label = static_cast<uint64_t>(record.seq);
-  VectorIndex* vectors = nullptr;
-  {
-    std::unique_lock lock(mu_);
-    if (action == VectorAction::kSet) {
-      MEMORYD_RETURN_IF_ERROR(EnsureVectors(static_cast<int>(record.embedding.size())));
-    }
-    vectors = vectors_.get();
+  if (usable) {
+    recent_.Put(label, record.version, record.embedding);
+  } else {
+    recent_.Forget(label, record.version);
   }
-  if (vectors == nullptr) return Status::Ok();
-  vectors_dirty_ = true;
-  // A vector of another dimension than the space's (the model behind the embedder changed) is
-  // not indexed: the memory is found by words, and the embedder's health says why.
-  if (action == VectorAction::kSet &&
-      static_cast<int>(record.embedding.size()) == vectors->Dimension()) {
-    return vectors->Add(label, record.embedding);
-  }
-  (void)vectors->Remove(label);  // kNotFound: it had none
   return Status::Ok();
 }
 
-void SpaceIndex::AttachVectors(std::unique_ptr<VectorIndex> vectors) {
-  std::unique_lock lock(mu_);
-  if (!vectors_) vectors_ = std::move(vectors);
-}
-
-void SpaceIndex::Remove(uint64_t label) {
+void SpaceIndex::RemoveText(uint64_t label, int64_t version) {
   // kNotFound: never indexed (e.g. written and deleted at once)
   if (keyword_->Remove(label).ok()) text_dirty_ = true;
+  recent_.Forget(label, version);
+  std::unique_lock lock(mu_);
+  expiry_.erase(label);
+}
+
+Status SpaceIndex::AddVectors(std::span<const LabeledVector> batch, const ParallelRun& run) {
+  if (batch.empty()) return Status::Ok();
   VectorIndex* vectors = nullptr;
   {
+    // Searches hold mu_ shared throughout; take it exclusively only to create the graph.
+    std::shared_lock lock(mu_);
+    vectors = vectors_.get();
+  }
+  if (vectors == nullptr) {
     std::unique_lock lock(mu_);
-    expiry_.erase(label);
+    MEMORYD_RETURN_IF_ERROR(EnsureVectors(static_cast<int>(batch.front().vector->size())));
+    vectors = vectors_.get();
+  }
+  vectors_dirty_ = true;
+  const auto dimension = static_cast<size_t>(vectors->Dimension());
+  std::vector<LabeledVector> fitting;
+  fitting.reserve(batch.size());
+  for (const LabeledVector& item : batch) {
+    if (item.vector->size() == dimension) {
+      fitting.push_back(item);
+    } else {
+      (void)vectors->Remove(item.label);  // kNotFound: it had none
+    }
+  }
+  return vectors->AddBatch(fitting, run);
+}
+
+void SpaceIndex::RemoveVector(uint64_t label) {
+  VectorIndex* vectors = nullptr;
+  {
+    std::shared_lock lock(mu_);
     vectors = vectors_.get();
   }
   if (vectors != nullptr && vectors->Remove(label).ok()) vectors_dirty_ = true;
+}
+
+void SpaceIndex::ResetVectors() {
+  std::unique_lock lock(mu_);
+  vectors_.reset();
+  vectors_dirty_ = true;
+}
+
+std::unique_ptr<VectorIndex> SpaceIndex::TakeVectors() {
+  std::unique_lock lock(mu_);
+  return std::move(vectors_);
+}
+
+Status SpaceIndex::EnsureVectors(int dimension) {
+  if (vectors_) return Status::Ok();
+  MEMORYD_ASSIGN_OR_RETURN(auto created, HnswVectorIndex::Create(dimension, hnsw_));
+  vectors_ = std::move(created);
+  return Status::Ok();
+}
+
+void SpaceIndex::AttachVectors(std::unique_ptr<VectorIndex> vectors, bool dirty) {
+  std::unique_lock lock(mu_);
+  if (vectors_ || !vectors) return;
+  vectors_ = std::move(vectors);
+  if (dirty) vectors_dirty_ = true;
 }
 
 const VectorIndex* SpaceIndex::vectors() const {
@@ -146,6 +176,36 @@ bool SpaceIndex::Visible(uint64_t label, const SpaceSearch& request) const {
   if (request.allowed != nullptr && !request.allowed->contains(label)) return false;
   auto it = expiry_.find(label);
   return it == expiry_.end() || it->second > request.now;
+}
+
+// The graph's nearest neighbours merged with an exact scan of the recent vectors it does not hold
+// yet (a recent vector replaces the graph's older one of the same label), best first; sets
+// `cosine_floor` from the graph's sample. REQUIRES: mu_ held shared.
+std::vector<VectorHit> SpaceIndex::SearchVectors(const SpaceSearch& request,
+                                                 const LabelFilter& filter,
+                                                 float* cosine_floor) const {
+  const Vector& query = *request.query_vector;
+  std::vector<VectorHit> hits =
+      recent_.Search(query, request.vector_candidates, request.graph_version, filter);
+  if (vectors_) {
+    auto found = vectors_->Search(query, request.vector_candidates, filter);
+    if (found.ok()) {
+      for (const VectorHit& hit : *found) {
+        if (recent_.Holds(hit.label, request.graph_version)) continue;
+        // Deleted since the graph's version: the keyword index no longer has it.
+        if (request.graph_behind && !keyword_->Contains(hit.label)) continue;
+        hits.push_back(hit);
+      }
+    }
+    *cosine_floor =
+        ObservedCosineFloor(vectors_->SampleSimilarities(query, kFloorSamples), *cosine_floor);
+  }
+  SortHits(&hits);
+  // A label the recent table dropped between its scan and Holds() may come from both.
+  std::unordered_set<uint64_t> seen;
+  std::erase_if(hits, [&](const VectorHit& hit) { return !seen.insert(hit.label).second; });
+  if (hits.size() > request.vector_candidates) hits.resize(request.vector_candidates);
+  return hits;
 }
 
 std::vector<ScoredHit> SpaceIndex::Search(const SpaceSearch& request) const {
@@ -162,17 +222,15 @@ std::vector<ScoredHit> SpaceIndex::Search(const SpaceSearch& request) const {
   std::vector<KeywordHit> keyword_hits;
   std::vector<VectorHit> vector_hits;
   FusionOptions fusion = request.fusion;
+  const bool has_vectors = vectors_ || recent_.Size() > 0;
   const auto keyword_search = [&] {
     keyword_hits = keyword_->Search(request.query, request.candidates, keyword_filter);
   };
   const auto vector_search = [&] {
-    if (!vectors_ || request.query_vector == nullptr || request.query_vector->empty()) return;
-    auto found = vectors_->Search(*request.query_vector, request.vector_candidates, vector_filter);
-    if (found.ok()) vector_hits = std::move(found).value();
-    fusion.cosine_floor = ObservedCosineFloor(
-        vectors_->SampleSimilarities(*request.query_vector, kFloorSamples), fusion.cosine_floor);
+    if (!has_vectors || request.query_vector == nullptr || request.query_vector->empty()) return;
+    vector_hits = SearchVectors(request, vector_filter, &fusion.cosine_floor);
   };
-  if (request.runner != nullptr && vectors_) {
+  if (request.runner != nullptr && has_vectors) {
     request.runner->RunBoth(vector_search, keyword_search);
   } else {
     keyword_search();
