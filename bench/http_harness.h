@@ -242,7 +242,7 @@ inline double Gauge(Connection& c, const std::string& name) {
 
 // Polls the metrics until the gauge reads 0; seconds since `start`, or -1 at the timeout.
 inline double WaitForZero(Connection& c, const std::string& gauge, Clock::time_point start,
-                   Clock::time_point deadline) {
+                          Clock::time_point deadline) {
   while (Clock::now() < deadline) {
     if (Gauge(c, gauge) == 0) return std::chrono::duration<double>(Clock::now() - start).count();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
