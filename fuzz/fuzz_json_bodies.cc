@@ -6,8 +6,8 @@
 
 #include "transport/http/capsule_codec.h"
 #include "transport/http/error_map.h"
-#include "transport/http/json_codec.h"
-#include "transport/http/semantic_codec.h"
+#include "codec/json_codec.h"
+#include "codec/semantic_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace memoryd::http;

@@ -10,6 +10,7 @@
 #include "app/mcp_stdio.h"
 #include "app/serve.h"
 #include "cli/command.h"
+#include "core/ascii.h"
 #include "service/options.h"
 #include "transport/http/origin_guard.h"
 
@@ -159,10 +160,10 @@ Result<ServeConfig> BuildServeConfig(const ParsedFlags& flags) {
   config.io_threads = static_cast<int>(threads);
   // The older --mcp-allowed-* names add to the general lists.
   for (const char* name : {"allowed-hosts", "mcp-allowed-hosts"}) {
-    for (auto& host : http::SplitList(flags.GetOr(name, ""))) config.allowed_hosts.push_back(host);
+    for (auto& host : SplitCommaList(flags.GetOr(name, ""))) config.allowed_hosts.push_back(host);
   }
   for (const char* name : {"allowed-origins", "mcp-allowed-origins"}) {
-    for (auto& o : http::SplitList(flags.GetOr(name, ""))) config.allowed_origins.push_back(o);
+    for (auto& o : SplitCommaList(flags.GetOr(name, ""))) config.allowed_origins.push_back(o);
   }
   return config;
 }

@@ -7,10 +7,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "codec/json_codec.h"
+#include "codec/json_text.h"
 #include "core/time_format.h"
 #include "service/validation.h"
-#include "transport/http/json_codec.h"
-#include "transport/http/json_text.h"
 
 namespace memoryd::dataio {
 namespace {
@@ -76,12 +76,12 @@ Status AtField(std::string_view field, const Status& s) {
 }
 
 Result<json::object> ParseLine(std::string_view line) {
-  MEMORYD_ASSIGN_OR_RETURN(json::value value, http::ParseStrictJson(line, "", kMaxJsonDepth));
+  MEMORYD_ASSIGN_OR_RETURN(json::value value, codec::ParseStrictJson(line, "", kMaxJsonDepth));
   if (!value.is_object()) return Status::InvalidArgument("not a JSON object");
   return std::move(value.as_object());
 }
 
-Result<std::optional<int64_t>> OptionalTime(const http::ObjectReader& reader,
+Result<std::optional<int64_t>> OptionalTime(const codec::ObjectReader& reader,
                                             std::string_view field) {
   MEMORYD_ASSIGN_OR_RETURN(auto text, reader.OptionalString(field));
   if (!text) return std::optional<int64_t>();
@@ -113,7 +113,7 @@ std::string DerivedId(const Memory& m) {
   return id;
 }
 
-Status ReadContent(const http::ObjectReader& reader, const ServiceOptions& limits, Memory& m) {
+Status ReadContent(const codec::ObjectReader& reader, const ServiceOptions& limits, Memory& m) {
   MEMORYD_ASSIGN_OR_RETURN(m.space, reader.RequiredString("space"));
   MEMORYD_RETURN_IF_ERROR(AtField("space", ValidateSpaceName(m.space, limits)));
   MEMORYD_ASSIGN_OR_RETURN(m.key, reader.OptionalString("key"));
@@ -137,7 +137,7 @@ Status ReadContent(const http::ObjectReader& reader, const ServiceOptions& limit
   return Status::Ok();
 }
 
-Status ReadTimes(const http::ObjectReader& reader, const ExportHeader& header, Memory& m) {
+Status ReadTimes(const codec::ObjectReader& reader, const ExportHeader& header, Memory& m) {
   MEMORYD_ASSIGN_OR_RETURN(auto created, OptionalTime(reader, "createdAt"));
   MEMORYD_ASSIGN_OR_RETURN(auto updated, OptionalTime(reader, "updatedAt"));
   MEMORYD_ASSIGN_OR_RETURN(m.expires_at, OptionalTime(reader, "expiresAt"));
@@ -146,7 +146,7 @@ Status ReadTimes(const http::ObjectReader& reader, const ExportHeader& header, M
   return Status::Ok();
 }
 
-Status ReadEmbedding(const http::ObjectReader& reader, MemoryRecord& rec) {
+Status ReadEmbedding(const codec::ObjectReader& reader, MemoryRecord& rec) {
   MEMORYD_ASSIGN_OR_RETURN(auto embedding, reader.OptionalString("embedding"));
   MEMORYD_ASSIGN_OR_RETURN(auto embedder, reader.OptionalString("embedder"));
   if (embedding.has_value() != embedder.has_value()) {
@@ -163,11 +163,11 @@ Status ReadEmbedding(const http::ObjectReader& reader, MemoryRecord& rec) {
 
 std::string EncodeHeader(int64_t exported_at) {
   std::string out = "{\"format\":";
-  http::AppendJsonString(out, kFormatName);
+  codec::AppendJsonString(out, kFormatName);
   out += ",\"version\":" + std::to_string(kFormatVersion) + ",\"exportedAt\":";
-  http::AppendJsonTimestamp(out, exported_at);
+  codec::AppendJsonTimestamp(out, exported_at);
   out += ",\"memoryd\":";
-  http::AppendJsonString(out, MEMORYD_VERSION);
+  codec::AppendJsonString(out, MEMORYD_VERSION);
   out += '}';
   return out;
 }
@@ -178,7 +178,7 @@ Result<ExportHeader> DecodeHeader(std::string_view line) {
       "{\"format\":\"memoryd-export\",\"version\":1,...}");
   auto object = ParseLine(line);
   if (!object.ok()) return not_header;
-  const http::ObjectReader reader(*object);
+  const codec::ObjectReader reader(*object);
   auto format = reader.OptionalString("format");
   if (!format.ok() || format->value_or("") != kFormatName) return not_header;
   MEMORYD_ASSIGN_OR_RETURN(auto version, reader.OptionalInteger("version"));
@@ -199,32 +199,32 @@ Result<ExportHeader> DecodeHeader(std::string_view line) {
 std::string EncodeRecord(const MemoryRecord& record) {
   const Memory& m = record.memory;
   std::string out = "{\"id\":";
-  http::AppendJsonString(out, m.id);
+  codec::AppendJsonString(out, m.id);
   out += ",\"space\":";
-  http::AppendJsonString(out, m.space);
+  codec::AppendJsonString(out, m.space);
   out += ",\"key\":";
   if (m.key) {
-    http::AppendJsonString(out, *m.key);
+    codec::AppendJsonString(out, *m.key);
   } else {
     out += "null";
   }
   out += ",\"title\":";
-  http::AppendJsonString(out, m.title);
+  codec::AppendJsonString(out, m.title);
   out += ",\"text\":";
-  http::AppendJsonString(out, m.text);
+  codec::AppendJsonString(out, m.text);
   out += ",\"tags\":";
-  http::AppendJsonStrings(out, m.tags);
+  codec::AppendJsonStrings(out, m.tags);
   out += ",\"metadata\":";
-  http::AppendJsonMetadata(out, m.metadata_json);
+  codec::AppendJsonMetadata(out, m.metadata_json);
   out += ",\"createdAt\":";
-  http::AppendJsonTimestamp(out, m.created_at);
+  codec::AppendJsonTimestamp(out, m.created_at);
   out += ",\"updatedAt\":";
-  http::AppendJsonTimestamp(out, m.updated_at);
+  codec::AppendJsonTimestamp(out, m.updated_at);
   out += ",\"expiresAt\":";
-  http::AppendJsonTimestamp(out, m.expires_at);
+  codec::AppendJsonTimestamp(out, m.expires_at);
   if (!record.embedding.empty()) {
     out += ",\"embedding\":\"" + EncodeVector(record.embedding) + "\",\"embedder\":";
-    http::AppendJsonString(out, record.embedder);
+    codec::AppendJsonString(out, record.embedder);
   }
   out += '}';
   return out;
@@ -233,7 +233,7 @@ std::string EncodeRecord(const MemoryRecord& record) {
 Result<MemoryRecord> DecodeRecord(std::string_view line, const ExportHeader& header,
                                   const ServiceOptions& limits) {
   MEMORYD_ASSIGN_OR_RETURN(auto object, ParseLine(line));
-  const http::ObjectReader reader(object);
+  const codec::ObjectReader reader(object);
   MEMORYD_RETURN_IF_ERROR(
       reader.AllowOnly({"id", "space", "key", "title", "text", "tags", "metadata", "createdAt",
                         "updatedAt", "expiresAt", "embedding", "embedder"}));

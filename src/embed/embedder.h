@@ -12,10 +12,9 @@
 #include <vector>
 
 #include "core/result.h"
+#include "model/vector.h"
 
 namespace memoryd {
-
-using Vector = std::vector<float>;
 
 // How long one call may take and how hard it tries.
 struct EmbedBudget {

@@ -7,6 +7,8 @@
 #include <exception>
 #include <thread>
 
+#include "core/ascii.h"
+
 namespace memoryd {
 namespace {
 
@@ -16,14 +18,6 @@ constexpr size_t kMaxBatchSize = 2048;  // the largest batch OpenAI accepts
 constexpr int kMaxRetries = 20;
 constexpr int kMaxDimension = 65536;
 constexpr size_t kMaxErrorText = 300;  // bytes of a server's error text kept in a Status
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) ==
-                  std::tolower(static_cast<unsigned char>(b));
-         });
-}
 
 // A short, printable excerpt of an error answer: the server's own message when the body is JSON
 // in one of the usual shapes, else the start of the body.

@@ -29,7 +29,7 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "embed/embedder.h"
+#include "model/vector.h"
 
 namespace memoryd {
 

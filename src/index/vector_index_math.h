@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/result.h"
-#include "embed/embedder.h"
 #include "index/vector_index.h"
+#include "model/vector.h"
 
 namespace memoryd {
 

@@ -2,18 +2,13 @@
 
 #include <string>
 
+#include "core/ascii.h"
 #include "transport/http/error_map.h"
 
 namespace memoryd::http {
 namespace {
 
-std::string Trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
+std::string Trimmed(std::string_view s) { return AsciiLower(TrimAsciiBlanks(s)); }
 
 HttpResponse Refuse(int status, std::string message) {
   HttpResponse response = ErrorResponse(Status::InvalidArgument(std::move(message)));

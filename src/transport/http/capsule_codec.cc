@@ -1,6 +1,6 @@
 #include "transport/http/capsule_codec.h"
 
-#include "transport/http/json_text.h"
+#include "codec/json_text.h"
 
 namespace memoryd::http {
 namespace {
@@ -12,7 +12,7 @@ constexpr size_t kTextOverheadBytes = 256;
 }  // namespace
 
 Result<MemoryInput> ReadCapsuleMemory(const json::object& object) {
-  ObjectReader r(object);
+  codec::ObjectReader r(object);
   MEMORYD_RETURN_IF_ERROR(r.AllowOnly({"key", "value", "tags", "ttlMinutes", "title", "metadata"}));
   MemoryInput in;
   MEMORYD_ASSIGN_OR_RETURN(std::string key, r.RequiredString("key"));
@@ -28,8 +28,8 @@ Result<MemoryInput> ReadCapsuleMemory(const json::object& object) {
 }
 
 Result<std::vector<std::string>> ReadStringList(std::string_view body, std::string_view field) {
-  MEMORYD_ASSIGN_OR_RETURN(json::object object, ParseObject(body));
-  ObjectReader r(object);
+  MEMORYD_ASSIGN_OR_RETURN(json::object object, codec::ParseObject(body));
+  codec::ObjectReader r(object);
   MEMORYD_RETURN_IF_ERROR(r.AllowOnly({field}));
   const json::value* v = r.Find(field);
   if (v == nullptr || v->is_null()) {
@@ -44,13 +44,13 @@ json::object CapsuleMemoryJson(const Memory& memory) {
   json::object out;
   out["key"] = PublicKey(memory);
   out["value"] = memory.text;
-  out["tags"] = StringsValue(memory.tags);
-  out["expiresAt"] = TimestampValue(memory.expires_at);
-  out["createdAt"] = TimestampValue(memory.created_at);
-  out["updatedAt"] = TimestampValue(memory.updated_at);
+  out["tags"] = codec::StringsValue(memory.tags);
+  out["expiresAt"] = codec::TimestampValue(memory.expires_at);
+  out["createdAt"] = codec::TimestampValue(memory.created_at);
+  out["updatedAt"] = codec::TimestampValue(memory.updated_at);
   out["id"] = memory.id;
   out["title"] = memory.title;
-  out["metadata"] = MetadataValue(memory.metadata_json);
+  out["metadata"] = codec::MetadataValue(memory.metadata_json);
   return out;
 }
 
@@ -59,23 +59,23 @@ std::string CapsuleMemoryText(const Memory& memory) {
   out.reserve(kTextOverheadBytes + memory.text.size() + memory.title.size() +
               memory.metadata_json.size());
   out.append(R"({"key":)");
-  AppendJsonString(out, PublicKey(memory));
+  codec::AppendJsonString(out, PublicKey(memory));
   out.append(R"(,"value":)");
-  AppendJsonString(out, memory.text);
+  codec::AppendJsonString(out, memory.text);
   out.append(R"(,"tags":)");
-  AppendJsonStrings(out, memory.tags);
+  codec::AppendJsonStrings(out, memory.tags);
   out.append(R"(,"expiresAt":)");
-  AppendJsonTimestamp(out, memory.expires_at);
+  codec::AppendJsonTimestamp(out, memory.expires_at);
   out.append(R"(,"createdAt":)");
-  AppendJsonTimestamp(out, memory.created_at);
+  codec::AppendJsonTimestamp(out, memory.created_at);
   out.append(R"(,"updatedAt":)");
-  AppendJsonTimestamp(out, memory.updated_at);
+  codec::AppendJsonTimestamp(out, memory.updated_at);
   out.append(R"(,"id":)");
-  AppendJsonString(out, memory.id);
+  codec::AppendJsonString(out, memory.id);
   out.append(R"(,"title":)");
-  AppendJsonString(out, memory.title);
+  codec::AppendJsonString(out, memory.title);
   out.append(R"(,"metadata":)");
-  AppendJsonMetadata(out, memory.metadata_json);
+  codec::AppendJsonMetadata(out, memory.metadata_json);
   out.push_back('}');
   return out;
 }
@@ -84,8 +84,8 @@ json::object PutOutcomeJson(const PutOutcome& outcome) {
   json::object out;
   out["key"] = PublicKey(outcome.memory);
   out["stored"] = true;
-  out["tags"] = StringsValue(outcome.memory.tags);
-  out["expiresAt"] = TimestampValue(outcome.memory.expires_at);
+  out["tags"] = codec::StringsValue(outcome.memory.tags);
+  out["expiresAt"] = codec::TimestampValue(outcome.memory.expires_at);
   out["isNew"] = outcome.created;
   out["id"] = outcome.memory.id;
   return out;

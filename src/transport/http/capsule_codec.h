@@ -3,7 +3,7 @@
 #pragma once
 
 #include "service/memory_service.h"
-#include "transport/http/json_codec.h"
+#include "transport/http/json_response.h"
 
 namespace memoryd::http {
 

@@ -5,14 +5,14 @@
 
 #include <string>
 
+#include "codec/json_text.h"
 #include "service/validation.h"
-#include "transport/http/json_text.h"
 
 namespace memoryd::http {
 namespace {
 
 Result<MemoryInput> Read(std::string_view body) {
-  auto object = ParseObject(body);
+  auto object = codec::ParseObject(body);
   if (!object.ok()) return object.status();
   return ReadCapsuleMemory(*object);
 }
@@ -188,7 +188,7 @@ TEST(CapsuleCodecTest, CapsuleMemoryTextIsTheSerialisedJson) {
   Memory broken = plain;
   broken.metadata_json = "broken";
   for (const Memory& m : {plain, odd, broken}) {
-    EXPECT_EQ(CapsuleMemoryText(m), SerializeJson(CapsuleMemoryJson(m)));
+    EXPECT_EQ(CapsuleMemoryText(m), codec::SerializeJson(CapsuleMemoryJson(m)));
   }
 }
 

@@ -2,6 +2,7 @@
 // encodes, nothing more.
 #include "transport/http/capsule_codec.h"
 #include "transport/http/error_map.h"
+#include "transport/http/json_response.h"
 #include "transport/http/routes.h"
 
 namespace memoryd::http {
@@ -23,7 +24,7 @@ HttpResponse Answer(Result<T> result, Encode&& encode, int status = 200) {
 }
 
 HttpResponse PutMemory(RouteContext& ctx) {
-  auto object = ParseObject(ctx.request.body);
+  auto object = codec::ParseObject(ctx.request.body);
   if (!object.ok()) return ErrorResponse(object.status());
   auto input = ReadCapsuleMemory(*object);
   if (!input.ok()) return ErrorResponse(input.status());
@@ -70,7 +71,8 @@ HttpResponse ListMemories(RouteContext& ctx) {
   return Answer(ctx.service.ListKeys(ctx.space, *page, *page_size), [&](const KeyPage& p) {
     json::array keys;
     for (const auto& k : p.keys) {
-      keys.push_back(json::object{{"key", k.key}, {"updatedAt", TimestampValue(k.updated_at)}});
+      keys.push_back(
+          json::object{{"key", k.key}, {"updatedAt", codec::TimestampValue(k.updated_at)}});
     }
     const int64_t pages = (p.total + *page_size - 1) / *page_size;
     return json::object{{"keys", std::move(keys)},
@@ -83,7 +85,7 @@ HttpResponse ListMemories(RouteContext& ctx) {
 
 HttpResponse ListKeys(RouteContext& ctx) {
   return Answer(ctx.service.AllKeys(ctx.space), [](const auto& keys) {
-    return json::object{{"keys", StringsValue(keys)}};
+    return json::object{{"keys", codec::StringsValue(keys)}};
   });
 }
 
@@ -109,9 +111,9 @@ HttpResponse ClearMemories(RouteContext& ctx) {
 }
 
 HttpResponse BulkSet(RouteContext& ctx) {
-  auto object = ParseObject(ctx.request.body);
+  auto object = codec::ParseObject(ctx.request.body);
   if (!object.ok()) return ErrorResponse(object.status());
-  ObjectReader reader(*object);
+  codec::ObjectReader reader(*object);
   if (Status s = reader.AllowOnly({"items"}); !s.ok()) return ErrorResponse(s);
   const json::value* items = reader.Find("items");
   if (items == nullptr || !items->is_array()) {
@@ -158,7 +160,7 @@ HttpResponse BulkGet(RouteContext& ctx) {
       if (found[i]) {
         ++hits;
         item["value"] = found[i]->text;
-        item["tags"] = StringsValue(found[i]->tags);
+        item["tags"] = codec::StringsValue(found[i]->tags);
       }
       items.push_back(std::move(item));
     }

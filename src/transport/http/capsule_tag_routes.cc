@@ -1,6 +1,7 @@
 // The capsule dialect's tags and summary (seed 004).
 #include "transport/http/capsule_codec.h"
 #include "transport/http/error_map.h"
+#include "transport/http/json_response.h"
 #include "transport/http/routes.h"
 
 namespace memoryd::http {
@@ -9,13 +10,13 @@ namespace {
 HttpResponse ListTags(RouteContext& ctx) {
   auto tags = ctx.service.ListTags(ctx.space);
   if (!tags.ok()) return ErrorResponse(tags.status());
-  return JsonResponse(200, json::object{{"tags", StringsValue(*tags)}});
+  return JsonResponse(200, json::object{{"tags", codec::StringsValue(*tags)}});
 }
 
 HttpResponse CreateTag(RouteContext& ctx) {
-  auto object = ParseObject(ctx.request.body);
+  auto object = codec::ParseObject(ctx.request.body);
   if (!object.ok()) return ErrorResponse(object.status());
-  ObjectReader reader(*object);
+  codec::ObjectReader reader(*object);
   if (Status s = reader.AllowOnly({"name"}); !s.ok()) return ErrorResponse(s);
   auto name = reader.RequiredString("name");
   if (!name.ok()) return ErrorResponse(name.status());
@@ -37,7 +38,7 @@ HttpResponse KeysByTag(RouteContext& ctx) {
   if (!tag) return ErrorResponse(Status::InvalidArgument("query parameter 'tag' is required"));
   auto keys = ctx.service.KeysWithTags(ctx.space, {std::string(*tag)});
   if (!keys.ok()) return ErrorResponse(keys.status());
-  return JsonResponse(200, json::object{{"keys", StringsValue(*keys)}});
+  return JsonResponse(200, json::object{{"keys", codec::StringsValue(*keys)}});
 }
 
 HttpResponse KeysByAllTags(RouteContext& ctx) {
@@ -45,7 +46,7 @@ HttpResponse KeysByAllTags(RouteContext& ctx) {
   if (!tags.ok()) return ErrorResponse(tags.status());
   auto keys = ctx.service.KeysWithTags(ctx.space, std::move(tags).value());
   if (!keys.ok()) return ErrorResponse(keys.status());
-  return JsonResponse(200, json::object{{"keys", StringsValue(*keys)}});
+  return JsonResponse(200, json::object{{"keys", codec::StringsValue(*keys)}});
 }
 
 HttpResponse CapsuleSummary(RouteContext& ctx) {
@@ -58,13 +59,13 @@ HttpResponse CapsuleSummary(RouteContext& ctx) {
                                         {"memoryLimit", s.memory_limit},
                                         {"tagCount", s.info.tag_count},
                                         {"tagLimit", s.tag_limit},
-                                        {"lastUsed", TimestampValue(s.last_used)}});
+                                        {"lastUsed", codec::TimestampValue(s.last_used)}});
 }
 
 json::object ChannelJson(const ChannelHealth& c) {
   json::object out{{"state", ConditionName(c.condition)}, {"paused", c.paused}};
   if (c.condition != EmbedderCondition::kOk) {
-    out["since"] = TimestampValue(c.since_ms);
+    out["since"] = codec::TimestampValue(c.since_ms);
     out["failures"] = c.failures;
   }
   if (!c.last_error.empty()) out["lastError"] = c.last_error;

@@ -3,8 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "codec/json_text.h"
 #include "core/utf8.h"
-#include "transport/http/json_text.h"
 
 namespace memoryd::http {
 
@@ -44,7 +44,7 @@ HttpResponse ErrorResponse(const Status& status) {
   boost::json::object body;
   // Messages may quote what a client sent (a path, a header): never echo invalid UTF-8.
   body["error"] = ToValidUtf8(status.message());
-  response.body = SerializeJson(body);
+  response.body = codec::SerializeJson(body);
   if (status.code() == StatusCode::kRateLimited) {
     response.headers.emplace_back("Retry-After", std::to_string(status.retry_after_seconds()));
   }

@@ -4,27 +4,24 @@
 #include <boost/asio/ip/address.hpp>
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace memoryd::http {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // "host:port", "[::1]:port", "host" -> the host, lower case, IPv6 without brackets.
 std::string HostName(std::string_view authority) {
   if (authority.starts_with("[")) {
     const size_t close = authority.find(']');
-    return Lower(authority.substr(1, close == std::string_view::npos ? authority.npos : close - 1));
+    return AsciiLower(
+        authority.substr(1, close == std::string_view::npos ? authority.npos : close - 1));
   }
   const size_t colon = authority.find(':');
   // More than one colon: a bare IPv6 address.
   if (colon != std::string_view::npos && authority.find(':', colon + 1) == std::string_view::npos) {
     authority = authority.substr(0, colon);
   }
-  return Lower(authority);
+  return AsciiLower(authority);
 }
 
 // localhost, or a loopback address literal ("127.evil.example" is a name, not an address).
@@ -38,20 +35,6 @@ bool IsLoopbackName(const std::string& host) {
 bool IsWildcard(std::string_view host) { return host == "0.0.0.0" || host == "::" || host.empty(); }
 
 }  // namespace
-
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = std::min(text.find(',', start), text.size());
-    std::string_view item = text.substr(start, end - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    start = end + 1;
-  }
-  return out;
-}
 
 OriginGuard::OriginGuard(std::string listen_host, std::vector<std::string> allowed_hosts,
                          std::vector<std::string> allowed_origins) {
@@ -67,7 +50,7 @@ OriginGuard::OriginGuard(std::string listen_host, std::vector<std::string> allow
   }
   for (const auto& o : allowed_origins) {
     if (o == "*") any_origin_ = true;
-    std::string origin = Lower(o);
+    std::string origin = AsciiLower(o);
     while (!origin.empty() && origin.back() == '/') origin.pop_back();
     origins_.push_back(std::move(origin));
   }
@@ -82,7 +65,7 @@ bool OriginGuard::HostAllowed(std::string_view host_header) const {
 
 bool OriginGuard::OriginAllowed(std::string_view origin) const {
   if (any_origin_) return true;
-  std::string lower = Lower(origin);
+  std::string lower = AsciiLower(origin);
   while (!lower.empty() && lower.back() == '/') lower.pop_back();
   if (std::find(origins_.begin(), origins_.end(), lower) != origins_.end()) return true;
   const size_t scheme = lower.find("://");

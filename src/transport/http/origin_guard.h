@@ -41,7 +41,4 @@ class OriginGuard {
   bool any_origin_ = false;
 };
 
-// Splits a comma-separated list, trimming spaces and dropping empty items.
-std::vector<std::string> SplitList(std::string_view text);
-
 }  // namespace memoryd::http

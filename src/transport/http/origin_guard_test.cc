@@ -52,10 +52,5 @@ TEST(OriginGuardTest, WildcardListenChecksHostsOnlyWhenConfigured) {
   EXPECT_TRUE(Allowed(OriginGuard("127.0.0.1", {"*"}, {"*"}), "x.example", "https://y.example"));
 }
 
-TEST(OriginGuardTest, SplitListTrimsAndDropsEmptyItems) {
-  EXPECT_EQ(SplitList(" a, b ,,c "), (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_TRUE(SplitList("").empty());
-}
-
 }  // namespace
 }  // namespace memoryd::http

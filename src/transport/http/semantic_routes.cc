@@ -2,9 +2,10 @@
 // handler parses, calls the service and encodes, nothing more.
 #include <cmath>
 
+#include "codec/semantic_codec.h"
 #include "transport/http/error_map.h"
+#include "transport/http/json_response.h"
 #include "transport/http/routes.h"
-#include "transport/http/semantic_codec.h"
 
 namespace memoryd::http {
 namespace {
@@ -23,24 +24,24 @@ Status ResolveBodySpace(RouteContext& ctx, const std::optional<std::string>& nam
 }
 
 HttpResponse AddMemory(RouteContext& ctx) {
-  auto object = ParseObject(ctx.request.body);
+  auto object = codec::ParseObject(ctx.request.body);
   if (!object.ok()) return ErrorResponse(object.status());
-  auto request = ReadAddRequest(*object);
+  auto request = codec::ReadAddRequest(*object);
   if (!request.ok()) return ErrorResponse(request.status());
   if (Status s = ResolveBodySpace(ctx, request->space, Access::kWrite); !s.ok()) {
     return ErrorResponse(s);
   }
   auto added = ctx.service.Add(ctx.space, std::move(request->input), request->dedupe);
   if (!added.ok()) return ErrorResponse(added.status());
-  json::object body = SemanticMemoryJson(added->memory);
+  json::object body = codec::SemanticMemoryJson(added->memory);
   if (added->duplicate) body["duplicate"] = true;
   return JsonResponse(added->created ? 201 : 200, body);
 }
 
 HttpResponse SearchMemories(RouteContext& ctx) {
-  auto object = ParseObject(ctx.request.body);
+  auto object = codec::ParseObject(ctx.request.body);
   if (!object.ok()) return ErrorResponse(object.status());
-  auto request = ReadSearchRequest(*object);
+  auto request = codec::ReadSearchRequest(*object);
   if (!request.ok()) return ErrorResponse(request.status());
   if (Status s = ResolveBodySpace(ctx, request->space, Access::kRead); !s.ok()) {
     return ErrorResponse(s);
@@ -48,7 +49,7 @@ HttpResponse SearchMemories(RouteContext& ctx) {
   auto answer = ctx.service.Search(ctx.space, request->query);
   if (!answer.ok()) return ErrorResponse(answer.status());
   json::array memories;
-  for (const auto& r : answer->results) memories.push_back(SearchResultJson(r));
+  for (const auto& r : answer->results) memories.push_back(codec::SearchResultJson(r));
   json::object body{{"memories", std::move(memories)}};
   if (!answer->degraded.empty()) {
     body["degraded"] = true;
@@ -64,7 +65,7 @@ HttpResponse FetchMessages(RouteContext& ctx) {
   auto page = ctx.service.Recent(ctx.space, *limit, cursor);
   if (!page.ok()) return ErrorResponse(page.status());
   json::array memories;
-  for (const auto& m : page->memories) memories.push_back(SemanticMemoryJson(m));
+  for (const auto& m : page->memories) memories.push_back(codec::SemanticMemoryJson(m));
   json::value next = page->next_cursor ? json::value(*page->next_cursor) : json::value(nullptr);
   return JsonResponse(200, json::object{{"memories", std::move(memories)}, {"nextCursor", next}});
 }
@@ -73,7 +74,7 @@ HttpResponse ListSpaces(RouteContext& ctx) {
   auto spaces = ctx.service.ListSpaces(ctx.principal);
   if (!spaces.ok()) return ErrorResponse(spaces.status());
   json::array out;
-  for (const auto& s : *spaces) out.push_back(SpaceJson(s));
+  for (const auto& s : *spaces) out.push_back(codec::SpaceJson(s));
   return JsonResponse(200, json::object{{"spaces", std::move(out)}});
 }
 
@@ -89,13 +90,13 @@ HttpResponse DeleteSpace(RouteContext& ctx) {
 HttpResponse GetMemoryById(RouteContext& ctx) {
   auto memory = ctx.service.GetById(ctx.principal, ctx.PathParam("id"));
   if (!memory.ok()) return ErrorResponse(memory.status());
-  return JsonResponse(200, SemanticMemoryJson(*memory));
+  return JsonResponse(200, codec::SemanticMemoryJson(*memory));
 }
 
 HttpResponse UpdateMemoryById(RouteContext& ctx) {
-  auto object = ParseObject(ctx.request.body);
+  auto object = codec::ParseObject(ctx.request.body);
   if (!object.ok()) return ErrorResponse(object.status());
-  auto patch = ReadMemoryPatch(*object);
+  auto patch = codec::ReadMemoryPatch(*object);
   if (!patch.ok()) return ErrorResponse(patch.status());
   if (!patch->title && !patch->text && !patch->tags && !patch->metadata_json &&
       !patch->ttl_minutes && !patch->clear_expiry) {
@@ -105,7 +106,7 @@ HttpResponse UpdateMemoryById(RouteContext& ctx) {
   }
   auto memory = ctx.service.UpdateById(ctx.principal, ctx.PathParam("id"), std::move(*patch));
   if (!memory.ok()) return ErrorResponse(memory.status());
-  return JsonResponse(200, SemanticMemoryJson(*memory));
+  return JsonResponse(200, codec::SemanticMemoryJson(*memory));
 }
 
 HttpResponse DeleteMemoryById(RouteContext& ctx) {

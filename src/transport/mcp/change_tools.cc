@@ -2,7 +2,7 @@
 // space. What removes more than one memory acts only on a space the call names itself, and a
 // whole space only when `confirm` repeats its name: a model that guesses or leaves out
 // arguments gets an error result that says what to send, and nothing is deleted.
-#include "transport/http/semantic_codec.h"
+#include "codec/semantic_codec.h"
 #include "transport/mcp/tool_args.h"
 #include "transport/mcp/tool_registry.h"
 
@@ -59,7 +59,7 @@ Result<json::object> UpdateMemory(ToolContext& ctx) {
     id = current.id;
   }
   MEMORYD_ASSIGN_OR_RETURN(Memory updated, ctx.service.UpdateById(ctx.principal, id, patch));
-  return json::object{{"memory", http::SemanticMemoryJson(updated)}};
+  return json::object{{"memory", codec::SemanticMemoryJson(updated)}};
 }
 
 json::object ManyDeleted(const std::vector<std::string>& names, const std::vector<bool>& deleted,

@@ -5,10 +5,11 @@
 #include <cctype>
 
 #include "auth/api_key.h"
+#include "codec/json_text.h"
+#include "core/ascii.h"
 #include "transport/http/access_log.h"
 #include "transport/http/body_rules.h"
 #include "transport/http/error_map.h"
-#include "transport/http/json_text.h"
 
 namespace memoryd::mcp {
 
@@ -18,12 +19,6 @@ namespace {
 
 constexpr std::string_view kPath = "/mcp";
 constexpr const char* kSessionHeader = "Mcp-Session-Id";
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 http::HttpResponse Refuse(int status, std::string message) {
   http::HttpResponse response = http::ErrorResponse(Status::InvalidArgument(std::move(message)));
@@ -61,7 +56,7 @@ http::HttpResponse Preflight() {
 http::HttpResponse RpcAnswer(int status, const json::object& body) {
   http::HttpResponse response;
   response.status = status;
-  response.body = http::SerializeJson(body);
+  response.body = codec::SerializeJson(body);
   return response;
 }
 
@@ -82,7 +77,7 @@ std::string LogDetail(const Message& message) {
 bool AcceptsJson(const http::HttpRequest& request) {
   auto accept = request.Header("accept");
   if (!accept) return true;
-  const std::string value = Lower(*accept);
+  const std::string value = AsciiLower(*accept);
   return value.find("application/json") != std::string::npos ||
          value.find("*/*") != std::string::npos || value.find("application/*") != std::string::npos;
 }
@@ -90,7 +85,7 @@ bool AcceptsJson(const http::HttpRequest& request) {
 bool IsJsonContent(const http::HttpRequest& request) {
   auto type = request.Header("content-type");
   if (!type) return true;
-  std::string value = Lower(*type);
+  std::string value = AsciiLower(*type);
   value = value.substr(0, value.find(';'));
   while (!value.empty() && value.back() == ' ') value.pop_back();
   return value == "application/json" || value.ends_with("+json");

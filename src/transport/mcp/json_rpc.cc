@@ -1,8 +1,8 @@
 #include "transport/mcp/json_rpc.h"
 
+#include "codec/json_codec.h"
+#include "codec/json_text.h"
 #include "core/utf8.h"
-#include "transport/http/json_codec.h"
-#include "transport/http/json_text.h"
 
 namespace memoryd::mcp {
 namespace {
@@ -55,7 +55,7 @@ Message ReadMessage(json::value value) {
 }
 
 Result<json::value> ParseMessageText(std::string_view text) {
-  return http::ParseStrictJson(text, "the message", kMaxJsonDepth);
+  return codec::ParseStrictJson(text, "the message", kMaxJsonDepth);
 }
 
 json::object ResultResponse(const json::value& id, json::value result) {
@@ -70,7 +70,7 @@ json::object ErrorResponse(const json::value& id, int code, std::string_view mes
 
 std::string ResultResponseText(const json::value& id, std::string_view result_json) {
   std::string out = R"({"jsonrpc":"2.0","id":)";
-  out += http::SerializeJson(id);
+  out += codec::SerializeJson(id);
   out += R"(,"result":)";
   out += result_json;
   out += '}';
@@ -78,7 +78,7 @@ std::string ResultResponseText(const json::value& id, std::string_view result_js
 }
 
 std::string ErrorResponseText(const json::value& id, int code, std::string_view message) {
-  return http::SerializeJson(ErrorResponse(id, code, message));
+  return codec::SerializeJson(ErrorResponse(id, code, message));
 }
 
 }  // namespace memoryd::mcp

@@ -1,6 +1,6 @@
 #include "transport/mcp/mcp_server.h"
 
-#include "transport/http/json_text.h"
+#include "codec/json_text.h"
 #include "transport/mcp/error_map.h"
 #include "transport/mcp/prompts.h"
 #include "transport/mcp/resources.h"
@@ -28,10 +28,10 @@ constexpr const char* kInstructions =
 // A successful tool result: the structured result, and the same JSON as text. Written directly:
 // it is on the hot path of every tool call, and the DOM route would serialise the result twice.
 std::string ToolResult(const json::object& structured) {
-  const std::string text = http::SerializeJson(structured);
+  const std::string text = codec::SerializeJson(structured);
   std::string out = R"({"content":[{"type":"text","text":)";
   out.reserve(out.size() + 2 * text.size() + 64);
-  http::AppendJsonString(out, text);
+  codec::AppendJsonString(out, text);
   out += R"(}],"isError":false,"structuredContent":)";
   out += text;
   out += '}';
@@ -40,11 +40,11 @@ std::string ToolResult(const json::object& structured) {
 
 std::string ToolError(const Status& status) {
   json::object text{{"type", "text"}, {"text", ToolErrorText(status)}};
-  return http::SerializeJson(
+  return codec::SerializeJson(
       json::object{{"content", json::array{std::move(text)}}, {"isError", true}});
 }
 
-std::string Text(const json::object& value) { return http::SerializeJson(value); }
+std::string Text(const json::object& value) { return codec::SerializeJson(value); }
 
 }  // namespace
 
@@ -80,7 +80,7 @@ McpServer::McpServer(MemoryService& service, McpOptions options,
     : service_(service),
       options_(std::move(options)),
       registry_(std::move(registry)),
-      list_tools_json_(http::SerializeJson(json::object{{"tools", registry_->ListJson()}})) {}
+      list_tools_json_(codec::SerializeJson(json::object{{"tools", registry_->ListJson()}})) {}
 
 std::optional<McpServer::Reply> McpServer::Handle(const Message& message,
                                                   const Principal& principal,

@@ -2,9 +2,9 @@
 // meaning and words, list (newest first, or filtered by text or tags) and get (by id or key, or
 // several by keys). Each handler reads its validated arguments, calls MemoryService and encodes
 // the answer in the REST dialects' JSON shapes.
+#include "codec/json_text.h"
+#include "codec/semantic_codec.h"
 #include "core/time_format.h"
-#include "transport/http/json_text.h"
-#include "transport/http/semantic_codec.h"
 #include "transport/mcp/tool_args.h"
 #include "transport/mcp/tool_registry.h"
 
@@ -34,7 +34,7 @@ Result<SearchFilter> ReadFilters(const json::object& args) {
   filter.tags_all = ArgStrings(f, "tags_all");
   if (const json::value* metadata = f.if_contains("metadata"); metadata && metadata->is_object()) {
     for (const auto& [key, expected] : metadata->get_object()) {
-      filter.metadata.push_back({std::string(key), http::SerializeJson(expected)});
+      filter.metadata.push_back({std::string(key), codec::SerializeJson(expected)});
     }
   }
   MEMORYD_ASSIGN_OR_RETURN(filter.created_after, FilterTime(f, "created_after"));
@@ -45,7 +45,7 @@ Result<SearchFilter> ReadFilters(const json::object& args) {
 json::object MemoriesResult(const std::vector<Memory>& memories,
                             const std::optional<std::string>& next_cursor) {
   json::array out;
-  for (const Memory& m : memories) out.push_back(http::SemanticMemoryJson(m));
+  for (const Memory& m : memories) out.push_back(codec::SemanticMemoryJson(m));
   json::value next = next_cursor ? json::value(*next_cursor) : json::value(nullptr);
   return json::object{{"memories", std::move(out)}, {"nextCursor", std::move(next)}};
 }
@@ -96,7 +96,7 @@ Result<json::object> AddMemory(ToolContext& ctx) {
   } else {
     MEMORYD_ASSIGN_OR_RETURN(added, ctx.service.Add(ctx.space, std::move(input), dedupe));
   }
-  return json::object{{"memory", http::SemanticMemoryJson(added.memory)},
+  return json::object{{"memory", codec::SemanticMemoryJson(added.memory)},
                       {"created", added.created},
                       {"duplicate", added.duplicate}};
 }
@@ -110,7 +110,7 @@ Result<json::object> SearchMemories(ToolContext& ctx) {
   MEMORYD_ASSIGN_OR_RETURN(query.filter, ReadFilters(ctx.args));
   MEMORYD_ASSIGN_OR_RETURN(auto answer, ctx.service.Search(ctx.space, query));
   json::array memories;
-  for (const SearchResult& r : answer.results) memories.push_back(http::SearchResultJson(r));
+  for (const SearchResult& r : answer.results) memories.push_back(codec::SearchResultJson(r));
   const auto count = static_cast<int64_t>(memories.size());
   json::object out{{"memories", std::move(memories)}, {"count", count}};
   if (!answer.degraded.empty()) out["degraded"] = answer.degraded;
@@ -150,7 +150,7 @@ Result<json::object> GetMany(ToolContext& ctx) {
     json::object item{{"key", keys[i]}, {"found", found[i].has_value()}};
     if (found[i]) {
       ++hits;
-      item["memory"] = http::SemanticMemoryJson(*found[i]);
+      item["memory"] = codec::SemanticMemoryJson(*found[i]);
     }
     items.push_back(std::move(item));
   }
@@ -167,7 +167,7 @@ Result<json::object> GetMemory(ToolContext& ctx) {
   }
   MEMORYD_ASSIGN_OR_RETURN(MemoryAddress address, ArgAddress(ctx.args));
   MEMORYD_ASSIGN_OR_RETURN(Memory memory, LookUp(ctx, address));
-  return json::object{{"memory", http::SemanticMemoryJson(memory)}};
+  return json::object{{"memory", codec::SemanticMemoryJson(memory)}};
 }
 
 constexpr const char* kAddInput = R"json({"type": "object", "properties": {

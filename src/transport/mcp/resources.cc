@@ -4,8 +4,8 @@
 #include <cctype>
 #include <charconv>
 
-#include "transport/http/json_text.h"
-#include "transport/http/semantic_codec.h"
+#include "codec/json_text.h"
+#include "codec/semantic_codec.h"
 
 namespace memoryd::mcp {
 namespace json = boost::json;
@@ -35,7 +35,7 @@ bool ParseOffset(std::string_view text, int64_t* offset) {
 }
 
 json::object Contents(std::string_view uri, const json::value& body) {
-  json::object content{{"uri", uri}, {"mimeType", kJson}, {"text", http::SerializeJson(body)}};
+  json::object content{{"uri", uri}, {"mimeType", kJson}, {"text", codec::SerializeJson(body)}};
   return json::object{{"contents", json::array{std::move(content)}}};
 }
 
@@ -54,7 +54,7 @@ Result<json::object> ReadRecent(MemoryService& service, const Principal& princip
   MEMORYD_ASSIGN_OR_RETURN(SpaceRef space, service.ResolveSpace(principal, name, Access::kRead));
   MEMORYD_ASSIGN_OR_RETURN(RecentPage page, service.Recent(space, kRecentPageSize, cursor));
   json::array memories;
-  for (const Memory& m : page.memories) memories.push_back(http::SemanticMemoryJson(m));
+  for (const Memory& m : page.memories) memories.push_back(codec::SemanticMemoryJson(m));
   json::value next = page.next_cursor ? json::value(RecentUri(name, *page.next_cursor)) : nullptr;
   return Contents(
       uri,
@@ -85,7 +85,7 @@ Result<json::object> ReadKeyed(MemoryService& service, const Principal& principa
                                const std::string& key) {
   MEMORYD_ASSIGN_OR_RETURN(SpaceRef space, service.ResolveSpace(principal, name, Access::kRead));
   MEMORYD_ASSIGN_OR_RETURN(Memory memory, service.Get(space, key));
-  return Contents(uri, http::SemanticMemoryJson(memory));
+  return Contents(uri, codec::SemanticMemoryJson(memory));
 }
 
 }  // namespace
@@ -185,7 +185,7 @@ Result<json::object> ReadResource(MemoryService& service, const Principal& princ
     auto memory = service.GetById(principal, *id);
     if (!memory.ok())
       return memory.status().code() == StatusCode::kNotFound ? unknown : memory.status();
-    return Contents(uri, http::SemanticMemoryJson(*memory));
+    return Contents(uri, codec::SemanticMemoryJson(*memory));
   }
   if (uri.starts_with(kRecentPrefix)) return ReadRecentUri(service, principal, uri);
   if (!uri.starts_with(kSpacesPrefix)) return unknown;

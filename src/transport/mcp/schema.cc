@@ -3,8 +3,8 @@
 #include <cmath>
 #include <string>
 
-#include "transport/http/json_codec.h"
-#include "transport/http/json_text.h"
+#include "codec/json_codec.h"
+#include "codec/json_text.h"
 
 namespace memoryd::mcp {
 namespace json = boost::json;
@@ -58,7 +58,7 @@ Status CheckType(const json::value& types, const json::value& v, const std::stri
 
 double Number(const json::value& v) { return v.is_number() ? v.to_number<double>() : 0; }
 
-std::string NumberText(const json::value& v) { return http::SerializeJson(v); }
+std::string NumberText(const json::value& v) { return codec::SerializeJson(v); }
 
 // Number of Unicode code points: limits in schemas count characters, not bytes.
 size_t CodePoints(std::string_view s) {
@@ -113,7 +113,7 @@ Status CheckEnum(const json::object& schema, const json::value& v, const std::st
   for (const auto& option : options->get_array()) {
     if (option == v) return Status::Ok();
     if (!listed.empty()) listed += ", ";
-    listed += http::SerializeJson(option);
+    listed += codec::SerializeJson(option);
   }
   return Status::InvalidArgument(Quote(path) + " must be one of " + listed);
 }
@@ -176,7 +176,7 @@ Status Validate(const json::object& schema, const json::value& v, const std::str
 
 Status ValidateArguments(const json::object& schema, const json::value& arguments) {
   if (!arguments.is_object()) return Status::InvalidArgument("'arguments' must be an object");
-  MEMORYD_RETURN_IF_ERROR(http::RequireFiniteNumbers(arguments, "'arguments'"));
+  MEMORYD_RETURN_IF_ERROR(codec::RequireFiniteNumbers(arguments, "'arguments'"));
   return CheckObject(schema, arguments.get_object(), "");
 }
 

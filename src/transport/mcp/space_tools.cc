@@ -1,8 +1,8 @@
 // The tools about spaces and tags: list the spaces, describe one (counts and limits), list a
 // space's tags and delete one. Each handler reads its validated arguments, calls MemoryService
 // and encodes.
-#include "transport/http/json_codec.h"
-#include "transport/http/semantic_codec.h"
+#include "codec/json_codec.h"
+#include "codec/semantic_codec.h"
 #include "transport/mcp/tool_args.h"
 #include "transport/mcp/tool_registry.h"
 
@@ -12,7 +12,7 @@ namespace {
 Result<json::object> ListSpaces(ToolContext& ctx) {
   MEMORYD_ASSIGN_OR_RETURN(auto spaces, ctx.service.ListSpaces(ctx.principal));
   json::array out;
-  for (const SpaceInfo& s : spaces) out.push_back(http::SpaceJson(s));
+  for (const SpaceInfo& s : spaces) out.push_back(codec::SpaceJson(s));
   return json::object{{"spaces", std::move(out)}};
 }
 
@@ -24,12 +24,12 @@ Result<json::object> DescribeSpace(ToolContext& ctx) {
                       {"memoryLimit", s.memory_limit},
                       {"tagCount", s.info.tag_count},
                       {"tagLimit", s.tag_limit},
-                      {"lastUsed", http::TimestampValue(s.last_used)}};
+                      {"lastUsed", codec::TimestampValue(s.last_used)}};
 }
 
 Result<json::object> ListTags(ToolContext& ctx) {
   MEMORYD_ASSIGN_OR_RETURN(auto tags, ctx.service.ListTags(ctx.space));
-  return json::object{{"tags", http::StringsValue(tags)}};
+  return json::object{{"tags", codec::StringsValue(tags)}};
 }
 
 Result<json::object> DeleteTag(ToolContext& ctx) {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "transport/http/json_text.h"
+#include "codec/json_text.h"
 
 namespace memoryd::mcp {
 
@@ -11,16 +11,16 @@ std::string AnswerLine(std::string_view line, McpServer& server, const Principal
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
   if (line.empty()) return {};
   if (static_cast<int64_t>(line.size()) > options.max_message_bytes) {
-    return http::SerializeJson(ErrorResponse(
+    return codec::SerializeJson(ErrorResponse(
         nullptr, kInvalidRequest,
         "message larger than " + std::to_string(options.max_message_bytes) + " bytes"));
   }
   auto parsed = ParseMessageText(line);
   if (!parsed.ok()) {
-    return http::SerializeJson(ErrorResponse(nullptr, kParseError, parsed.status().message()));
+    return codec::SerializeJson(ErrorResponse(nullptr, kParseError, parsed.status().message()));
   }
   if (parsed->is_array()) {
-    return http::SerializeJson(
+    return codec::SerializeJson(
         ErrorResponse(nullptr, kInvalidRequest, "send one JSON-RPC message per line"));
   }
   const Message message = ReadMessage(std::move(parsed).value());

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "transport/http/json_text.h"
+#include "codec/json_text.h"
 
 namespace memoryd::mcp {
 namespace {
@@ -60,7 +60,7 @@ bool ArgBool(const json::object& args, std::string_view name, bool fallback) {
 std::optional<std::string> ArgObjectText(const json::object& args, std::string_view name) {
   const json::value* v = Present(args, name);
   if (v == nullptr || !v->is_object()) return std::nullopt;
-  return http::SerializeJson(*v);
+  return codec::SerializeJson(*v);
 }
 
 MemoryInput ArgMemoryInput(const json::object& args) {

@@ -1,6 +1,6 @@
 // JSON written directly is byte-for-byte what boost::json::serialize writes, numbers with a
 // fraction aside (written as plain decimals here).
-#include "transport/http/json_text.h"
+#include "codec/json_text.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +10,9 @@
 #include <limits>
 #include <random>
 
-#include "transport/http/json_codec.h"
+#include "codec/json_codec.h"
 
-namespace memoryd::http {
+namespace memoryd::codec {
 namespace {
 
 std::string Direct(std::string_view value) {
@@ -115,4 +115,4 @@ TEST(JsonTextTest, DocumentsMatchBoostJsonApartFromFractions) {
 }
 
 }  // namespace
-}  // namespace memoryd::http
+}  // namespace memoryd::codec

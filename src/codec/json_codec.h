@@ -1,4 +1,5 @@
-// JSON reading and writing for the HTTP routes (Boost.JSON stays inside the transport layer).
+// JSON reading for both transports and the export format (Boost.JSON stays in codec/ and the
+// transports).
 // Readers check types and reject unknown fields, answering kInvalidArgument with a message that
 // names the field; they never throw.
 #pragma once
@@ -12,9 +13,8 @@
 
 #include "core/result.h"
 #include "model/memory.h"
-#include "transport/http/http_types.h"
 
-namespace memoryd::http {
+namespace memoryd::codec {
 
 namespace json = boost::json;
 
@@ -57,18 +57,10 @@ class ObjectReader {
   const json::object& object_;
 };
 
-// Query parameter as an integer; `fallback` when absent. kInvalidArgument when not an integer.
-Result<int64_t> IntegerParam(const HttpRequest& request, std::string_view name, int64_t fallback);
-
 // "2026-05-11T12:00:00.000Z", or null.
 json::value TimestampValue(std::optional<int64_t> millis);
 json::array StringsValue(const std::vector<std::string>& strings);
 // The stored metadata text as a JSON value ({} if it cannot be parsed).
 json::value MetadataValue(const std::string& metadata_json);
 
-// A 2xx answer with a JSON body.
-HttpResponse JsonResponse(int status, const json::value& body);
-// A 2xx answer whose body is JSON text already written (see json_text.h).
-HttpResponse JsonTextResponse(int status, std::string body);
-
-}  // namespace memoryd::http
+}  // namespace memoryd::codec

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace memoryd::http {
+namespace memoryd::codec {
 
 // A JSON string: quotes, "\"" and "\\" escaped, control characters as \b \t \n \f \r or \u00xx,
 // everything else (including UTF-8 and DEL) copied as is.
@@ -38,4 +38,4 @@ std::string SerializeJson(const boost::json::value& value);
 std::string SerializeJson(const boost::json::object& object);
 std::string SerializeJson(const boost::json::array& array);
 
-}  // namespace memoryd::http
+}  // namespace memoryd::codec

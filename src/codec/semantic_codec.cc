@@ -1,9 +1,9 @@
-#include "transport/http/semantic_codec.h"
+#include "codec/semantic_codec.h"
 
+#include "codec/json_text.h"
 #include "core/time_format.h"
-#include "transport/http/json_text.h"
 
-namespace memoryd::http {
+namespace memoryd::codec {
 namespace {
 
 Result<std::optional<int64_t>> OptionalTime(const ObjectReader& r, std::string_view name) {
@@ -156,4 +156,4 @@ json::object SpaceJson(const SpaceInfo& space) {
                       {"lastUsed", TimestampValue(space.last_used)}};
 }
 
-}  // namespace memoryd::http
+}  // namespace memoryd::codec

@@ -1,12 +1,12 @@
-#include "transport/http/json_codec.h"
+#include "codec/json_codec.h"
 
 #include <charconv>
 #include <cmath>
 
+#include "codec/json_text.h"
 #include "core/time_format.h"
-#include "transport/http/json_text.h"
 
-namespace memoryd::http {
+namespace memoryd::codec {
 namespace {
 
 // Depth large enough for real metadata, small enough that hostile nesting is cheap to reject.
@@ -212,18 +212,6 @@ Status RequireFiniteNumbers(const json::value& value, std::string_view what) {
                                  " holds a number too large for JSON (beyond 1.8e308)");
 }
 
-Result<int64_t> IntegerParam(const HttpRequest& request, std::string_view name, int64_t fallback) {
-  auto raw = request.Query(name);
-  if (!raw) return fallback;
-  int64_t value = 0;
-  const char* end = raw->data() + raw->size();
-  auto [ptr, ec] = std::from_chars(raw->data(), end, value);
-  if (raw->empty() || ec != std::errc() || ptr != end) {
-    return Status::InvalidArgument(Quote(name) + " must be an integer");
-  }
-  return value;
-}
-
 json::value TimestampValue(std::optional<int64_t> millis) {
   if (!millis) return nullptr;
   return json::value(FormatIsoMillis(*millis));
@@ -243,18 +231,4 @@ json::value MetadataValue(const std::string& metadata_json) {
   return v;
 }
 
-HttpResponse JsonResponse(int status, const json::value& body) {
-  HttpResponse response;
-  response.status = status;
-  response.body = SerializeJson(body);
-  return response;
-}
-
-HttpResponse JsonTextResponse(int status, std::string body) {
-  HttpResponse response;
-  response.status = status;
-  response.body = std::move(body);
-  return response;
-}
-
-}  // namespace memoryd::http
+}  // namespace memoryd::codec

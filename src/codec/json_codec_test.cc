@@ -1,11 +1,11 @@
 // JSON readers: body parsing limits, typed field access and the messages that name fields.
-#include "transport/http/json_codec.h"
+#include "codec/json_codec.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace memoryd::http {
+namespace memoryd::codec {
 namespace {
 
 json::object Obj(std::string_view text) {
@@ -178,21 +178,6 @@ TEST(JsonCodecTest, StringArrayAndObjectTextReturnTheirContent) {
 
 // --- query parameters and encoders ---
 
-TEST(JsonCodecTest, IntegerParamParsesDecimalIntegersOnly) {
-  HttpRequest request;
-  request.query = {{"a", "42"},    {"b", "-7"}, {"c", "5.0"}, {"d", ""},
-                   {"e", "12abc"}, {"f", "+3"}, {"g", " 1"},  {"h", "99999999999999999999"},
-                   {"a", "0"}};
-  EXPECT_EQ(IntegerParam(request, "a", 1).value(), 42) << "the first value counts";
-  EXPECT_EQ(IntegerParam(request, "b", 1).value(), -7);
-  EXPECT_EQ(IntegerParam(request, "absent", 9).value(), 9);
-  for (const char* bad : {"c", "d", "e", "f", "g", "h"}) {
-    Status s = IntegerParam(request, bad, 1).status();
-    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
-    EXPECT_NE(s.message().find(std::string("'") + bad + "'"), std::string::npos) << s.message();
-  }
-}
-
 TEST(JsonCodecTest, MetadataValueFallsBackToAnEmptyObject) {
   EXPECT_EQ(MetadataValue(R"({"a":1})"), json::parse(R"({"a":1})"));
   EXPECT_EQ(MetadataValue("not json"), json::object());
@@ -206,17 +191,10 @@ TEST(JsonCodecTest, TimestampValueIsIsoOrNull) {
   EXPECT_EQ(t.as_string(), "2026-05-11T12:00:00.000Z");
 }
 
-TEST(JsonCodecTest, JsonResponseSerialisesTheBody) {
-  HttpResponse response = JsonResponse(201, json::object{{"ok", true}});
-  EXPECT_EQ(response.status, 201);
-  EXPECT_EQ(response.content_type, "application/json");
-  EXPECT_EQ(json::parse(response.body), json::parse(R"({"ok":true})"));
-}
-
 }  // namespace
-}  // namespace memoryd::http
+}  // namespace memoryd::codec
 
-namespace memoryd::http {
+namespace memoryd::codec {
 namespace {
 
 TEST(JsonStrictTest, RepeatedMemberNamesAreRefusedAtAnyDepth) {
@@ -238,4 +216,4 @@ TEST(JsonStrictTest, DistinctMembersAndLookalikeStringsPass) {
 }
 
 }  // namespace
-}  // namespace memoryd::http
+}  // namespace memoryd::codec

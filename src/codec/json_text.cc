@@ -1,14 +1,14 @@
-#include "transport/http/json_text.h"
+#include "codec/json_text.h"
 
 #include <array>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
 
+#include "codec/json_codec.h"
 #include "core/time_format.h"
-#include "transport/http/json_codec.h"
 
-namespace memoryd::http {
+namespace memoryd::codec {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -174,4 +174,4 @@ std::string SerializeJson(const boost::json::array& array) {
   return out;
 }
 
-}  // namespace memoryd::http
+}  // namespace memoryd::codec

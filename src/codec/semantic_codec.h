@@ -5,10 +5,10 @@
 #include <optional>
 #include <string>
 
+#include "codec/json_codec.h"
 #include "service/memory_service.h"
-#include "transport/http/json_codec.h"
 
-namespace memoryd::http {
+namespace memoryd::codec {
 
 // POST /mcp/addMemory: {space?, title?, text, metadata?, tags?, key?, ttlMinutes?, dedupe?}.
 struct AddRequest {
@@ -34,4 +34,4 @@ json::object SemanticMemoryJson(const Memory& memory);
 json::object SearchResultJson(const SearchResult& result);
 json::object SpaceJson(const SpaceInfo& space);
 
-}  // namespace memoryd::http
+}  // namespace memoryd::codec
