@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "dataio/export_format.h"
+#include "store/store_rules.h"
 
 namespace memoryd::dataio {
 namespace {
@@ -109,7 +110,7 @@ Result<ImportCounts> ImportFile(Store& store, const std::string& path, const Imp
   };
   MEMORYD_RETURN_IF_ERROR(
       ForEachRecord(path, options.limits, [&](int64_t, MemoryRecord&& rec) -> Status {
-        if (rec.memory.expires_at && *rec.memory.expires_at <= now) {
+        if (!store_rules::IsLive(rec.memory.expires_at, now)) {
           ++counts.expired;
           return Status::Ok();
         }

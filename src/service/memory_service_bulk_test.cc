@@ -1,5 +1,5 @@
 // MemoryService bulk operations, per-space limits, space summaries, and store failures (through
-// FaultyStore) surfacing as kInternal.
+// a FaultPlan at the database connection) surfacing as kInternal.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -9,8 +9,10 @@
 
 #include "core/clock.h"
 #include "service/memory_service.h"
-#include "store/faulty_store.h"
+#include "store/fault_plan.h"
 #include "store/in_memory_store.h"
+#include "store/sqlite_store.h"
+#include "store/store_test_util.h"
 
 namespace memoryd {
 namespace {
@@ -292,16 +294,22 @@ TEST_F(MemoryServiceBulkTest, NoteUseGivesAnUnwrittenSpaceALastUsedTime) {
 
 class MemoryServiceFaultTest : public ::testing::Test {
  protected:
-  MemoryServiceFaultTest() : faulty_(store_), service_(faulty_, clock_, ServiceOptions{}) {}
+  MemoryServiceFaultTest() : store_(OpenStore()), service_(*store_, clock_, ServiceOptions{}) {}
 
-  void FailMethod(const std::string& method) {
-    FaultyStoreOptions options;
-    options.fail_methods = {method};
-    faulty_.SetOptions(options);
+  std::unique_ptr<SqliteStore> OpenStore() {
+    SqliteStoreOptions options;
+    options.path = dir_.path() + "/memoryd.db";
+    options.full_sync = false;
+    options.read_cache_bytes = 0;  // every read reaches the database, and so the fault
+    options.faults = &faults_;
+    auto store = SqliteStore::Open(options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return std::move(store).value();
   }
 
-  InMemoryStore store_;
-  FaultyStore faulty_;
+  store_test::TempDir dir_;
+  FaultPlan faults_;
+  std::unique_ptr<SqliteStore> store_;
   FakeClock clock_;
   MemoryService service_;
   const SpaceRef space_{kDefaultAccountId, "default"};
@@ -310,49 +318,33 @@ class MemoryServiceFaultTest : public ::testing::Test {
 TEST_F(MemoryServiceFaultTest, StoreFailuresSurfaceAsInternal) {
   ASSERT_TRUE(service_.Put(space_, Input("k", "v", {"t"})).ok());
 
-  FailMethod("Put");
+  faults_.FailAll();  // the database is down: every call that reaches it fails
   EXPECT_EQ(service_.Put(space_, Input("k2", "v")).status().code(), StatusCode::kInternal);
-  FailMethod("GetByKey");
   EXPECT_EQ(service_.Get(space_, "k").status().code(), StatusCode::kInternal);
   EXPECT_EQ(service_.Exists(space_, "k").status().code(), StatusCode::kInternal)
       << "a failed read is not 'does not exist'";
   EXPECT_EQ(service_.BulkGet(space_, {"k"}).status().code(), StatusCode::kInternal);
-  FailMethod("DeleteByKey");
   EXPECT_EQ(service_.Delete(space_, "k").code(), StatusCode::kInternal);
-  FailMethod("CountMemories");
   EXPECT_EQ(service_.Count(space_).status().code(), StatusCode::kInternal);
   EXPECT_EQ(service_.ListKeys(space_, 1, 10).status().code(), StatusCode::kInternal);
-  FailMethod("ListKeys");
-  EXPECT_EQ(service_.ListKeys(space_, 1, 10).status().code(), StatusCode::kInternal);
   EXPECT_EQ(service_.AllKeys(space_).status().code(), StatusCode::kInternal);
-  FailMethod("SubstringSearch");
   EXPECT_EQ(service_.FindSubstring(space_, "v", 5).status().code(), StatusCode::kInternal);
-  FailMethod("BulkPut");
   std::vector<BulkItem> items;
   items.push_back(Item(Input("b", "v")));
   EXPECT_EQ(service_.BulkPut(space_, std::move(items)).status().code(), StatusCode::kInternal);
-  FailMethod("BulkDeleteByKey");
   EXPECT_EQ(service_.BulkDelete(space_, {"k"}).status().code(), StatusCode::kInternal);
-  FailMethod("KeysWithAllTags");
   EXPECT_EQ(service_.KeysWithTags(space_, {"t"}).status().code(), StatusCode::kInternal);
-  FailMethod("CreateTag");
   EXPECT_EQ(service_.CreateTag(space_, "n").status().code(), StatusCode::kInternal);
-  FailMethod("DeleteTag");
   EXPECT_EQ(service_.DeleteTag(space_, "t").code(), StatusCode::kInternal);
-  FailMethod("ListTags");
   EXPECT_EQ(service_.ListTags(space_).status().code(), StatusCode::kInternal);
-  FailMethod("ClearSpace");
   EXPECT_EQ(service_.Clear(space_).status().code(), StatusCode::kInternal);
-  FailMethod("GetSpace");
   EXPECT_EQ(service_.Summary(space_).status().code(), StatusCode::kInternal);
-  FailMethod("PurgeExpired");
   EXPECT_EQ(service_.PurgeExpired().status().code(), StatusCode::kInternal);
-  FailMethod("FindApiKey");
   EXPECT_EQ(service_.Authenticate("some-key").status().code(), StatusCode::kInternal)
       << "a store failure is not 'invalid key'";
 
   // Nothing the failed calls attempted reached the store.
-  faulty_.SetOptions(FaultyStoreOptions{});
+  faults_.Clear();
   auto all = service_.AllKeys(space_);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(*all, std::vector<std::string>{"k"});
@@ -360,11 +352,11 @@ TEST_F(MemoryServiceFaultTest, StoreFailuresSurfaceAsInternal) {
 
 TEST_F(MemoryServiceFaultTest, FailingTheNthCallFailsOnlyThatCall) {
   ASSERT_TRUE(service_.Put(space_, Input("k", "v")).ok());
-  faulty_.FailNthCallFromNow(2);
+  faults_.FailNthFromNow(2);  // one statement per read by key
   EXPECT_TRUE(service_.Get(space_, "k").ok());
   EXPECT_EQ(service_.Get(space_, "k").status().code(), StatusCode::kInternal);
   EXPECT_TRUE(service_.Get(space_, "k").ok());
-  EXPECT_EQ(faulty_.injected_faults(), 1);
+  EXPECT_EQ(faults_.injected(), 1);
 }
 
 }  // namespace

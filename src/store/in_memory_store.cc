@@ -4,12 +4,13 @@
 #include <tuple>
 
 #include "core/ids.h"
+#include "store/store_rules.h"
 #include "text/case_fold.h"
 
 namespace memoryd {
 namespace {
 
-bool IsLive(const Memory& m, int64_t now) { return !m.expires_at || *m.expires_at > now; }
+using store_rules::IsLive;
 
 const std::string& KeyOrId(const Memory& m) { return m.key ? *m.key : m.id; }
 
@@ -45,9 +46,6 @@ Status MemoryLimitError(int64_t max) {
   return Status::LimitExceeded("memory limit reached: this space holds at most " +
                                std::to_string(max) + " memories");
 }
-
-// How long removals stay in the index feed (as in SqliteStore).
-constexpr int64_t kRemovalHistoryMillis = 24LL * 3600 * 1000;
 
 Status TagLimitError(int64_t max) {
   return Status::LimitExceeded("tag limit reached: this space holds at most " +
@@ -171,16 +169,6 @@ Result<Memory> InMemoryStore::GetByKey(const SpaceRef& ref, std::string_view key
   return Status::NotFound("memory '" + std::string(key) + "' not found");
 }
 
-Result<Memory> InMemoryStore::GetById(const SpaceRef& ref, std::string_view id, int64_t now) {
-  std::lock_guard lock(mu_);
-  if (const Space* space = FindSpace(ref)) {
-    for (const Memory* m : LiveMemories(*space, now)) {
-      if (m->id == id) return *m;
-    }
-  }
-  return Status::NotFound("memory with id '" + std::string(id) + "' not found");
-}
-
 Result<std::vector<KeyUpdated>> InMemoryStore::ListKeys(const SpaceRef& ref,
                                                         const ListOptions& opts, int64_t now) {
   std::lock_guard lock(mu_);
@@ -210,12 +198,6 @@ Result<std::vector<Memory>> InMemoryStore::ListMemories(const SpaceRef& ref,
   std::sort(live.begin(), live.end(), CreatedDesc);
   for (const Memory* m : Page(live, opts.offset, opts.limit)) out.push_back(*m);
   return out;
-}
-
-Result<int64_t> InMemoryStore::CountMemories(const SpaceRef& ref, int64_t now) {
-  std::lock_guard lock(mu_);
-  const Space* space = FindSpace(ref);
-  return space == nullptr ? 0 : CountLive(*space, now);
 }
 
 Result<std::vector<Memory>> InMemoryStore::SubstringSearch(const SpaceRef& ref,
@@ -393,12 +375,6 @@ Result<std::vector<BulkPutItemOutcome>> InMemoryStore::BulkPut(
   return items;
 }
 
-Result<bool> InMemoryStore::DeleteByKey(const SpaceRef& ref, std::string_view key, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(auto deleted,
-                           BulkDeleteByKey(ref, std::vector<std::string>{std::string(key)}, now));
-  return static_cast<bool>(deleted.front());
-}
-
 Result<std::vector<bool>> InMemoryStore::BulkDeleteByKey(const SpaceRef& ref,
                                                          const std::vector<std::string>& keys,
                                                          int64_t now) {
@@ -457,7 +433,7 @@ Result<int64_t> InMemoryStore::PurgeExpired(int64_t now) {
   for (auto& [key, space] : spaces_) {
     removed += EraseIf(space, now, [&](const Row& row) { return !IsLive(row.memory, now); });
   }
-  PruneRemovals(now - kRemovalHistoryMillis);
+  PruneRemovals(now - store_rules::kRemovalHistoryMillis);
   return removed;
 }
 

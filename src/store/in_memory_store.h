@@ -42,12 +42,10 @@ class InMemoryStore final : public Store {
   Result<SpaceInfo> GetSpace(const SpaceRef& space, int64_t now) override;
   Result<int64_t> DeleteSpace(const SpaceRef& space, int64_t now) override;
   Result<Memory> GetByKey(const SpaceRef& space, std::string_view key, int64_t now) override;
-  Result<Memory> GetById(const SpaceRef& space, std::string_view id, int64_t now) override;
   Result<std::vector<KeyUpdated>> ListKeys(const SpaceRef& space, const ListOptions& opts,
                                            int64_t now) override;
   Result<std::vector<Memory>> ListMemories(const SpaceRef& space, const ListOptions& opts,
                                            int64_t now) override;
-  Result<int64_t> CountMemories(const SpaceRef& space, int64_t now) override;
   Result<std::vector<Memory>> SubstringSearch(const SpaceRef& space, std::string_view needle,
                                               int64_t limit, int64_t now) override;
   Result<std::vector<std::string>> KeysWithAllTags(const SpaceRef& space,
@@ -59,7 +57,6 @@ class InMemoryStore final : public Store {
   Result<std::vector<BulkPutItemOutcome>> BulkPut(const SpaceRef& space,
                                                   const std::vector<MemoryWrite>& writes,
                                                   const WriteLimits& limits, int64_t now) override;
-  Result<bool> DeleteByKey(const SpaceRef& space, std::string_view key, int64_t now) override;
   Result<std::vector<bool>> BulkDeleteByKey(const SpaceRef& space,
                                             const std::vector<std::string>& keys,
                                             int64_t now) override;
@@ -84,8 +81,6 @@ class InMemoryStore final : public Store {
   Result<std::vector<EmbeddingTask>> StaleEmbeddings(std::string_view embedder,
                                                      int64_t limit) override;
   Result<int64_t> CountStaleEmbeddings(std::string_view embedder) override;
-  Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
-                            std::string_view embedder) override;
   Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                 std::string_view embedder) override;
   Status ExportMemories(AccountId account, const std::optional<std::string>& space,

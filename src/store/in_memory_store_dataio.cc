@@ -4,11 +4,12 @@
 
 #include "store/import_rules.h"
 #include "store/in_memory_store.h"
+#include "store/store_rules.h"
 
 namespace memoryd {
 namespace {
 
-bool IsLive(const Memory& m, int64_t now) { return !m.expires_at || *m.expires_at > now; }
+using store_rules::IsLive;
 
 MemoryWrite ToWrite(const MemoryRecord& rec) {
   MemoryWrite w;

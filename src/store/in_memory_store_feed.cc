@@ -121,13 +121,6 @@ Result<int64_t> InMemoryStore::CountStaleEmbeddings(std::string_view embedder) {
   return stale;
 }
 
-Result<bool> InMemoryStore::SetEmbedding(int64_t seq, int64_t version,
-                                         const std::vector<float>& vector,
-                                         std::string_view embedder) {
-  std::lock_guard lock(mu_);
-  return SetEmbeddingLocked(seq, version, vector, embedder);
-}
-
 bool InMemoryStore::SetEmbeddingLocked(int64_t seq, int64_t version,
                                        const std::vector<float>& vector,
                                        std::string_view embedder) {

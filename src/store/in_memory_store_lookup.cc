@@ -3,11 +3,12 @@
 
 #include "store/in_memory_store.h"
 #include "store/metadata_match.h"
+#include "store/store_rules.h"
 
 namespace memoryd {
 namespace {
 
-bool IsLive(const Memory& m, int64_t now) { return !m.expires_at || *m.expires_at > now; }
+using store_rules::IsLive;
 
 bool Carries(const Memory& m, const std::string& tag) {
   return std::find(m.tags.begin(), m.tags.end(), tag) != m.tags.end();

@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include "store/store_rules.h"
+
 namespace memoryd {
 
 // What an entry costs: the memory and its strings, the map's node with its key, and the
@@ -54,7 +56,7 @@ std::optional<Memory> ReadCache::Find(const SpaceRef& space, std::string_view ke
     if (age < 0 || age >= max_age_millis_) return std::nullopt;
     found = it->second.memory;
   }
-  if (found->expires_at && *found->expires_at <= now) return std::nullopt;
+  if (!store_rules::IsLive(*found, now)) return std::nullopt;
   return *found;
 }
 

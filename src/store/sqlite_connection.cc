@@ -186,7 +186,15 @@ Connection::~Connection() {
   sqlite3_close(db_);
 }
 
+Status Connection::CheckFaults(std::string_view sql) {
+  if (faults_ == nullptr || sql.starts_with("ROLLBACK") || sql.starts_with("RELEASE")) {
+    return Status::Ok();
+  }
+  return faults_->Check(sql);
+}
+
 Status Connection::Exec(std::string_view sql) {
+  MEMORYD_RETURN_IF_ERROR(CheckFaults(sql));
   char* err = nullptr;
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -199,6 +207,7 @@ Status Connection::Exec(std::string_view sql) {
 }
 
 Result<Statement> Connection::Prepare(const std::string& sql) {
+  MEMORYD_RETURN_IF_ERROR(CheckFaults(sql));
   auto it = cache_.find(sql);
   if (it != cache_.end()) return Statement(it->second);
   sqlite3_stmt* stmt = nullptr;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/fault_plan.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -80,12 +81,17 @@ class Connection {
   int64_t TotalChanges() const;
   // True while a transaction is open on this connection.
   bool InTransaction() const;
+  // Tests: every statement asks `faults` first (may be null: none). ROLLBACK and RELEASE are
+  // never failed: they close what a failure left open, as a real outage ends the transaction.
+  void SetFaultPlan(FaultPlan* faults) { faults_ = faults; }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   Status Error(std::string_view what) const;
+  Status CheckFaults(std::string_view sql);
 
   sqlite3* db_;
+  FaultPlan* faults_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

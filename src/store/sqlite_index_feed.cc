@@ -157,27 +157,6 @@ Result<int64_t> SqliteStore::CountStaleEmbeddings(std::string_view embedder) {
   return row ? stmt.ColumnInt(0) : int64_t{0};
 }
 
-Result<bool> SqliteStore::SetEmbedding(int64_t seq, int64_t version,
-                                       const std::vector<float>& vector,
-                                       std::string_view embedder) {
-  std::optional<bool> out;
-  Status s = writer_->Submit([&](Connection& conn) -> Status {
-    MEMORYD_ASSIGN_OR_RETURN(auto stmt,
-                             conn.Prepare("UPDATE memories SET embedding = ?, embedder = ?"
-                                          " WHERE seq = ? AND version = ?"));
-    stmt.BindBlob(1, std::string_view(reinterpret_cast<const char*>(vector.data()),
-                                      vector.size() * sizeof(float)));
-    stmt.Bind(2, embedder);
-    stmt.Bind(3, seq);
-    stmt.Bind(4, version);
-    MEMORYD_RETURN_IF_ERROR(stmt.Run());
-    out = conn.Changes() > 0;
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  return out.value_or(false);
-}
-
 Result<int64_t> SqliteStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                            std::string_view embedder) {
   int64_t stored = 0;

@@ -1,5 +1,7 @@
 #include "store/sqlite_queries.h"
 
+#include "store/store_rules.h"
+
 namespace memoryd::sqlite {
 namespace {
 
@@ -9,7 +11,7 @@ const std::string kSelectMemory =
     "SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata, m.created_at, m.updated_at,"
     " m.expires_at, m.tags FROM memories m ";
 
-const std::string kLive = " (m.expires_at IS NULL OR m.expires_at > ?) ";
+const std::string kLive = store_rules::LiveSql();
 
 }  // namespace
 
@@ -85,11 +87,6 @@ Result<std::optional<Memory>> LoadByKey(Connection& conn, int64_t space_id, std:
   return LoadOne(conn, "WHERE m.space_id = ? AND m.key = ? AND" + kLive, space_id, space, key, now);
 }
 
-Result<std::optional<Memory>> LoadById(Connection& conn, int64_t space_id, std::string_view space,
-                                       std::string_view id, int64_t now) {
-  return LoadOne(conn, "WHERE m.space_id = ? AND m.id = ? AND" + kLive, space_id, space, id, now);
-}
-
 Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::string_view space,
                                      const std::string& order_sql, int64_t offset, int64_t limit,
                                      int64_t now,
@@ -118,8 +115,7 @@ Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,
                                            int64_t limit, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt,
-      conn.Prepare(kSelectMemory +
-                   "WHERE m.space_id = ?1 AND (m.expires_at IS NULL OR m.expires_at > ?2)"
+      conn.Prepare(kSelectMemory + "WHERE m.space_id = ?1 AND" + store_rules::LiveSql("m", "?2") +
                    " AND (instr(fold(COALESCE(m.key, m.id)), fold(?3)) > 0"
                    " OR instr(fold(m.text), fold(?3)) > 0)"
                    " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ?4"));

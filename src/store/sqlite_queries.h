@@ -34,8 +34,6 @@ Result<std::optional<int64_t>> FindSpaceId(Connection& conn, const SpaceRef& spa
 // The live memory with this key, or nullopt.
 Result<std::optional<Memory>> LoadByKey(Connection& conn, int64_t space_id, std::string_view space,
                                         std::string_view key, int64_t now);
-Result<std::optional<Memory>> LoadById(Connection& conn, int64_t space_id, std::string_view space,
-                                       std::string_view id, int64_t now);
 // Live memories ordered by `order_sql` (e.g. "m.updated_at DESC, m.seq DESC").
 // With `before`, only memories ordered after that (created_at, seq) position (for the
 // newest-first order "m.created_at DESC, m.seq DESC").

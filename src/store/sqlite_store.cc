@@ -7,6 +7,7 @@
 #include "store/sqlite_queries.h"
 #include "store/sqlite_reader_lease.h"
 #include "store/sqlite_schema.h"
+#include "store/store_rules.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
@@ -20,6 +21,7 @@ SqliteStore::~SqliteStore() = default;
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
   MEMORYD_ASSIGN_OR_RETURN(auto writer, Connection::Open(options.path, options.full_sync));
   MEMORYD_RETURN_IF_ERROR(sqlite::Migrate(*writer));
+  writer->SetFaultPlan(options.faults);
   std::unique_ptr<SqliteStore> store(new SqliteStore(options));  // private constructor
   MEMORYD_ASSIGN_OR_RETURN(store->generation_,
                            SharedGeneration::Open(options.path + ".generation", options.path));
@@ -38,6 +40,7 @@ Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
     }
   }
   MEMORYD_ASSIGN_OR_RETURN(auto conn, Connection::Open(options_.path, options_.full_sync));
+  conn->SetFaultPlan(options_.faults);
   return ReaderLease(this, std::move(conn));
 }
 
@@ -94,10 +97,11 @@ Result<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys() {
 
 namespace {
 
-constexpr const char* kSpaceInfoSql =
+const std::string kSpaceInfoSql =
     "SELECT s.name, s.description, s.created_at, s.last_used,"
-    " (SELECT COUNT(*) FROM memories m WHERE m.space_id = s.id AND"
-    "  (m.expires_at IS NULL OR m.expires_at > ?)),"
+    " (SELECT COUNT(*) FROM memories m WHERE m.space_id = s.id AND" +
+    store_rules::LiveSql() +
+    "),"
     " (SELECT COUNT(*) FROM tags t WHERE t.space_id = s.id)"
     " FROM spaces s WHERE s.account_id = ? ";
 
@@ -145,8 +149,8 @@ Result<Memory> SqliteStore::GetByKey(const SpaceRef& space, std::string_view key
   // The hottest read: one statement, so one read transaction, finds the space and the memory
   // (through the spaces and memories_space_key indexes) instead of two.
   static const std::string kSql = std::string(sqlite::kSelectMemoryWithSpace) +
-                                  "WHERE s.account_id = ? AND s.name = ? AND m.key = ? AND"
-                                  " (m.expires_at IS NULL OR m.expires_at > ?)";
+                                  "WHERE s.account_id = ? AND s.name = ? AND m.key = ? AND" +
+                                  store_rules::LiveSql();
   // The generation is read before the row (see ReadCache).
   const uint64_t generation = generation_->Load();
   if (auto cached = cache_.Find(space, key, generation, now)) return std::move(*cached);
@@ -163,16 +167,6 @@ Result<Memory> SqliteStore::GetByKey(const SpaceRef& space, std::string_view key
   return memory;
 }
 
-Result<Memory> SqliteStore::GetById(const SpaceRef& space, std::string_view id, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
-  const Status missing = Status::NotFound("memory with id '" + std::string(id) + "' not found");
-  if (!space_id) return missing;
-  MEMORYD_ASSIGN_OR_RETURN(auto memory, sqlite::LoadById(*lease, *space_id, space.name, id, now));
-  if (!memory) return missing;
-  return std::move(*memory);
-}
-
 Result<std::vector<KeyUpdated>> SqliteStore::ListKeys(const SpaceRef& space,
                                                       const ListOptions& opts, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
@@ -180,10 +174,10 @@ Result<std::vector<KeyUpdated>> SqliteStore::ListKeys(const SpaceRef& space,
   std::vector<KeyUpdated> out;
   if (!space_id) return out;
   MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt,
-      (*lease).Prepare("SELECT COALESCE(m.key, m.id), m.updated_at FROM memories m"
-                       " WHERE m.space_id = ? AND (m.expires_at IS NULL OR m.expires_at > ?)"
-                       " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ? OFFSET ?"));
+      auto stmt, (*lease).Prepare("SELECT COALESCE(m.key, m.id), m.updated_at FROM memories m"
+                                  " WHERE m.space_id = ? AND" +
+                                  store_rules::LiveSql() +
+                                  " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ? OFFSET ?"));
   stmt.Bind(1, *space_id);
   stmt.Bind(2, now);
   stmt.Bind(3, opts.limit);
@@ -203,13 +197,6 @@ Result<std::vector<Memory>> SqliteStore::ListMemories(const SpaceRef& space,
   if (!space_id) return std::vector<Memory>();
   return sqlite::LoadPage(*lease, *space_id, space.name, "m.created_at DESC, m.seq DESC",
                           opts.offset, opts.limit, now, opts.before);
-}
-
-Result<int64_t> SqliteStore::CountMemories(const SpaceRef& space, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
-  if (!space_id) return int64_t{0};
-  return sqlite::CountLive(*lease, *space_id, now);
 }
 
 Result<std::vector<Memory>> SqliteStore::SubstringSearch(const SpaceRef& space,
@@ -247,7 +234,8 @@ Result<std::vector<std::string>> SqliteStore::KeysWithAllTags(const SpaceRef& sp
                                   " (SELECT memory_seq FROM memory_tags WHERE tag_id IN (" +
                                   in_list +
                                   ") GROUP BY memory_seq HAVING COUNT(*) = ?)"
-                                  " AND (m.expires_at IS NULL OR m.expires_at > ?) ORDER BY 1"));
+                                  " AND" +
+                                  store_rules::LiveSql() + "ORDER BY 1"));
   stmt.Bind(1, static_cast<int64_t>(ids.size()));
   stmt.Bind(2, now);
   for (;;) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "store/fault_plan.h"
 #include "store/read_cache.h"
 #include "store/shared_generation.h"
 #include "store/store.h"
@@ -36,6 +37,7 @@ struct SqliteStoreOptions {
   int max_readers = 16;                   // reader connections kept open
   int64_t read_cache_bytes = 64LL << 20;  // memories read by key kept in memory (0 = none)
   WriteBatchObserver* write_observer = nullptr;  // told of every group commit (may be null)
+  FaultPlan* faults = nullptr;  // tests: makes connections fail (fault_plan.h); null: never
 };
 
 class SqliteStore final : public Store {
@@ -53,12 +55,10 @@ class SqliteStore final : public Store {
   Result<SpaceInfo> GetSpace(const SpaceRef& space, int64_t now) override;
   Result<int64_t> DeleteSpace(const SpaceRef& space, int64_t now) override;
   Result<Memory> GetByKey(const SpaceRef& space, std::string_view key, int64_t now) override;
-  Result<Memory> GetById(const SpaceRef& space, std::string_view id, int64_t now) override;
   Result<std::vector<KeyUpdated>> ListKeys(const SpaceRef& space, const ListOptions& opts,
                                            int64_t now) override;
   Result<std::vector<Memory>> ListMemories(const SpaceRef& space, const ListOptions& opts,
                                            int64_t now) override;
-  Result<int64_t> CountMemories(const SpaceRef& space, int64_t now) override;
   Result<std::vector<Memory>> SubstringSearch(const SpaceRef& space, std::string_view needle,
                                               int64_t limit, int64_t now) override;
   Result<std::vector<std::string>> KeysWithAllTags(const SpaceRef& space,
@@ -70,7 +70,6 @@ class SqliteStore final : public Store {
   Result<std::vector<BulkPutItemOutcome>> BulkPut(const SpaceRef& space,
                                                   const std::vector<MemoryWrite>& writes,
                                                   const WriteLimits& limits, int64_t now) override;
-  Result<bool> DeleteByKey(const SpaceRef& space, std::string_view key, int64_t now) override;
   Result<std::vector<bool>> BulkDeleteByKey(const SpaceRef& space,
                                             const std::vector<std::string>& keys,
                                             int64_t now) override;
@@ -95,8 +94,6 @@ class SqliteStore final : public Store {
   Result<std::vector<EmbeddingTask>> StaleEmbeddings(std::string_view embedder,
                                                      int64_t limit) override;
   Result<int64_t> CountStaleEmbeddings(std::string_view embedder) override;
-  Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
-                            std::string_view embedder) override;
   Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                 std::string_view embedder) override;
   Status ExportMemories(AccountId account, const std::optional<std::string>& space,

@@ -8,6 +8,7 @@
 #include "store/sqlite_reader_lease.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_write_ops.h"
+#include "store/store_rules.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
@@ -17,13 +18,13 @@ using sqlite::Connection;
 namespace {
 
 // Columns 0-10 as kSelectMemoryWithSpace, then the embedder and (when asked) the embedding.
-constexpr const char* kExportSql =
+const std::string kExportSql =
     "SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata, m.created_at, m.updated_at,"
     " m.expires_at, m.tags, s.name, m.embedder, CASE WHEN ?1 THEN m.embedding END"
     " FROM memories m JOIN spaces s ON s.id = m.space_id"
     " WHERE s.account_id = ?2 AND (?3 IS NULL OR s.name = ?3)"
-    " AND (m.expires_at IS NULL OR m.expires_at > ?4)"
-    " ORDER BY s.name, m.created_at, m.seq";
+    " AND" +
+    store_rules::LiveSql("m", "?4") + "ORDER BY s.name, m.created_at, m.seq";
 
 // The memory stored under an id, with what an import compares and rewrites.
 struct StoredRow {
@@ -40,9 +41,9 @@ Result<std::optional<StoredRow>> FindStoredById(Connection& conn, std::string_vi
       auto stmt,
       conn.Prepare("SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata,"
                    " m.created_at, m.updated_at, m.expires_at, m.tags, s.name,"
-                   " m.embedder, m.embedding, m.space_id, s.account_id,"
-                   " m.expires_at IS NULL OR m.expires_at > ?2"
-                   " FROM memories m JOIN spaces s ON s.id = m.space_id WHERE m.id = ?1"));
+                   " m.embedder, m.embedding, m.space_id, s.account_id," +
+                   store_rules::LiveSql("m", "?2") +
+                   "FROM memories m JOIN spaces s ON s.id = m.space_id WHERE m.id = ?1"));
   stmt.Bind(1, id);
   stmt.Bind(2, now);
   MEMORYD_ASSIGN_OR_RETURN(bool found, stmt.Step());

@@ -5,12 +5,13 @@
 #include "store/sqlite_queries.h"
 #include "store/sqlite_reader_lease.h"
 #include "store/sqlite_store.h"
+#include "store/store_rules.h"
 
 namespace memoryd {
 
 namespace {
 
-constexpr const char* kLiveM = " (m.expires_at IS NULL OR m.expires_at > ?) ";
+const std::string kLiveM = store_rules::LiveSql();
 
 // Appends "?, ?, ..." for n parameters.
 std::string Placeholders(size_t n) {
@@ -109,9 +110,8 @@ Result<std::vector<int64_t>> SqliteStore::MatchingSeqs(const SpaceRef& space,
   const auto any = Unique(filter.tags_any);
   const auto all = Unique(filter.tags_all);
   MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt,
-      (*lease).Prepare("SELECT m.seq FROM memories m WHERE m.space_id = ? AND" +
-                       std::string(kLiveM) + FilterSql(filter, any, all) + " ORDER BY m.seq"));
+      auto stmt, (*lease).Prepare("SELECT m.seq FROM memories m WHERE m.space_id = ? AND" + kLiveM +
+                                  FilterSql(filter, any, all) + " ORDER BY m.seq"));
   stmt.Bind(1, *space_id);
   stmt.Bind(2, now);
   BindFilter(stmt, 3, filter, any, all);

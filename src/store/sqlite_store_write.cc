@@ -7,6 +7,7 @@
 #include "store/sqlite_queries.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_write_ops.h"
+#include "store/store_rules.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
@@ -81,8 +82,8 @@ Result<int64_t> ScalarInt(Connection& conn, const std::string& sql, int64_t a) {
 
 // Deletes the space's expired memories and keeps its stored count exact.
 Status PurgeSpace(Connection& conn, int64_t space_id, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare("DELETE FROM memories WHERE space_id = ? AND expires_at <= ?"));
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE space_id = ? AND" +
+                                                   store_rules::ExpiredSql("")));
   stmt.Bind(1, space_id);
   stmt.Bind(2, now);
   MEMORYD_RETURN_IF_ERROR(stmt.Run());
@@ -155,9 +156,9 @@ Status LinkTags(Connection& conn, int64_t seq, const std::vector<int64_t>& tag_i
 
 Result<std::optional<ExistingRow>> FindKeyRow(Connection& conn, int64_t space_id,
                                               std::string_view key, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare("SELECT seq, id, created_at, expires_at IS NULL OR expires_at > ?"
-                              " FROM memories WHERE space_id = ? AND key = ?"));
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           conn.Prepare("SELECT seq, id, created_at," + store_rules::LiveSql("") +
+                                        "FROM memories WHERE space_id = ? AND key = ?"));
   stmt.Bind(1, now);
   stmt.Bind(2, space_id);
   stmt.Bind(3, key);
@@ -317,10 +318,6 @@ Status RewriteTagLists(Connection& conn, int64_t space_id, std::string_view name
   return Status::Ok();
 }
 
-// How long removals stay in the index feed. A process whose indexes fall further behind than
-// this rescans the store instead of following the feed.
-constexpr int64_t kRemovalHistoryMillis = 24LL * 3600 * 1000;
-
 Status PruneRemovals(Connection& conn, int64_t before) {
   MEMORYD_ASSIGN_OR_RETURN(
       auto floor, conn.Prepare("UPDATE counters SET value = (SELECT COALESCE(max(version), 0)"
@@ -356,7 +353,7 @@ Result<T> Collect(Status committed, std::optional<T>& value) {
 
 using sqlite::BuildMemory;
 using sqlite::Collect;
-using sqlite::kRemovalHistoryMillis;
+using store_rules::kRemovalHistoryMillis;
 
 Result<int64_t> SqliteStore::InsertApiKey(const ApiKeyRecord& record) {
   std::optional<int64_t> id;
@@ -463,8 +460,8 @@ Result<std::optional<IdRow>> FindIdRow(Connection& conn, AccountId account, std:
   MEMORYD_ASSIGN_OR_RETURN(auto stmt,
                            conn.Prepare("SELECT m.seq, m.space_id, s.name, m.key, m.created_at"
                                         " FROM memories m JOIN spaces s ON s.id = m.space_id"
-                                        " WHERE m.id = ? AND s.account_id = ? AND"
-                                        " (m.expires_at IS NULL OR m.expires_at > ?)"));
+                                        " WHERE m.id = ? AND s.account_id = ? AND" +
+                                        store_rules::LiveSql()));
   stmt.Bind(1, id);
   stmt.Bind(2, account);
   stmt.Bind(3, now);
@@ -511,12 +508,6 @@ Result<bool> SqliteStore::DeleteById(AccountId account, std::string_view id, int
     return DeleteRow(conn, row->space_id, row->seq);
   });
   return Collect(s, out);
-}
-
-Result<bool> SqliteStore::DeleteByKey(const SpaceRef& space, std::string_view key, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(auto results,
-                           BulkDeleteByKey(space, std::vector<std::string>{std::string(key)}, now));
-  return static_cast<bool>(results.front());
 }
 
 Result<std::vector<bool>> SqliteStore::BulkDeleteByKey(const SpaceRef& space,
@@ -608,11 +599,14 @@ Result<int64_t> SqliteStore::PurgeExpired(int64_t now) {
     MEMORYD_ASSIGN_OR_RETURN(
         auto counts,
         conn.Prepare("UPDATE spaces SET stored_count = stored_count - (SELECT COUNT(*) FROM"
-                     " memories m WHERE m.space_id = spaces.id AND m.expires_at <= ?1) WHERE id IN"
-                     " (SELECT space_id FROM memories WHERE expires_at <= ?1)"));
+                     " memories m WHERE m.space_id = spaces.id AND" +
+                     store_rules::ExpiredSql("m", "?1") +
+                     ") WHERE id IN (SELECT space_id FROM memories WHERE" +
+                     store_rules::ExpiredSql("", "?1") + ")"));
     counts.Bind(1, now);
     MEMORYD_RETURN_IF_ERROR(counts.Run());
-    MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE expires_at <= ?"));
+    MEMORYD_ASSIGN_OR_RETURN(
+        auto stmt, conn.Prepare("DELETE FROM memories WHERE" + store_rules::ExpiredSql("")));
     stmt.Bind(1, now);
     MEMORYD_RETURN_IF_ERROR(stmt.Run());
     out = conn.Changes();

@@ -1,10 +1,15 @@
 // Store: durable state of memoryd (accounts' spaces, memories, tags and API keys).
 //
+// A backend implements the pure virtual methods: the primitives. What can be built from them
+// at no extra cost (a lookup by id within one space, a count, one deletion, one embedding) is
+// composed once here, in store.cc, and never overridden.
+//
 // Implementations: SqliteStore (the embedded default, one data directory) and InMemoryStore (for
-// tests). FaultyStore wraps another store and fails chosen calls, to test error paths.
+// tests). Tests make SqliteStore's connections fail on purpose with a FaultPlan (fault_plan.h).
 //
 // Semantics every implementation follows:
-// - Reads never return expired memories: a memory with expires_at <= now does not exist.
+// - Reads never return expired memories: a memory that is not store_rules::IsLive at `now` does
+//   not exist (store_rules.h holds that rule and the feed's retention, once for every backend).
 // - Writes are atomic: a call either applies fully or not at all. A successful write is durable
 //   when it returns (as durable as the implementation's medium is).
 // - Spaces are created on first write. Reads of an unknown space see an empty space.
@@ -73,14 +78,12 @@ class Store {
 
   // --- memories: reads ---
   virtual Result<Memory> GetByKey(const SpaceRef& space, std::string_view key, int64_t now) = 0;
-  virtual Result<Memory> GetById(const SpaceRef& space, std::string_view id, int64_t now) = 0;
   // Keys with their update time, most recently updated first.
   virtual Result<std::vector<KeyUpdated>> ListKeys(const SpaceRef& space, const ListOptions& opts,
                                                    int64_t now) = 0;
   // Whole memories, newest created first.
   virtual Result<std::vector<Memory>> ListMemories(const SpaceRef& space, const ListOptions& opts,
                                                    int64_t now) = 0;
-  virtual Result<int64_t> CountMemories(const SpaceRef& space, int64_t now) = 0;
   // Memories whose key or text contains `needle`, ignoring letter case (text::FoldForMatch;
   // accents are kept); most recently updated first, at most `limit`.
   virtual Result<std::vector<Memory>> SubstringSearch(const SpaceRef& space,
@@ -103,8 +106,6 @@ class Store {
                                                           const std::vector<MemoryWrite>& writes,
                                                           const WriteLimits& limits,
                                                           int64_t now) = 0;
-  // Deletes by key; returns whether a live memory was deleted.
-  virtual Result<bool> DeleteByKey(const SpaceRef& space, std::string_view key, int64_t now) = 0;
   // Deletes each key; returns per key whether a live memory was deleted.
   virtual Result<std::vector<bool>> BulkDeleteByKey(const SpaceRef& space,
                                                     const std::vector<std::string>& keys,
@@ -159,10 +160,8 @@ class Store {
   virtual Result<std::vector<EmbeddingTask>> StaleEmbeddings(std::string_view embedder,
                                                              int64_t limit) = 0;
   virtual Result<int64_t> CountStaleEmbeddings(std::string_view embedder) = 0;
-  // Stores an embedding for the memory, unless it changed since `version` (then false).
-  virtual Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
-                                    std::string_view embedder) = 0;
-  // SetEmbedding for each update, all in one transaction. Returns how many were stored.
+  // Stores each update's embedding, unless its memory changed since the update's version, all in
+  // one transaction. Returns how many were stored.
   virtual Result<int64_t> SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
                                         std::string_view embedder) = 0;
 
@@ -191,6 +190,17 @@ class Store {
   // kConflict when a record's id belongs to another account.
   virtual Result<std::vector<ImportOutcome>> ImportMemories(
       AccountId account, const std::vector<MemoryRecord>& records, int64_t now) = 0;
+
+  // --- composed from the primitives above: the same for every backend, never overridden ---
+  // The live memory with this id in this space; kNotFound when it is in no space or another.
+  Result<Memory> GetById(const SpaceRef& space, std::string_view id, int64_t now);
+  // Live memories of the space (0 for a space never written).
+  Result<int64_t> CountMemories(const SpaceRef& space, int64_t now);
+  // Deletes by key; returns whether a live memory was deleted.
+  Result<bool> DeleteByKey(const SpaceRef& space, std::string_view key, int64_t now);
+  // Stores an embedding for the memory, unless it changed since `version` (then false).
+  Result<bool> SetEmbedding(int64_t seq, int64_t version, const std::vector<float>& vector,
+                            std::string_view embedder);
 };
 
 }  // namespace memoryd

@@ -13,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include "store/faulty_store.h"
 #include "store/in_memory_store.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_store.h"
@@ -93,12 +92,6 @@ inline ListOptions Page(int64_t offset, int64_t limit) {
   opts.offset = offset;
   opts.limit = limit;
   return opts;
-}
-
-inline FaultyStoreOptions FailAt(int64_t call) {
-  FaultyStoreOptions options;
-  options.fail_at_call = call;
-  return options;
 }
 
 inline SpaceRef Space(std::string name, AccountId account = kDefaultAccountId) {

@@ -1,7 +1,7 @@
 // The Store contract (store/store.h), run against every implementation: SqliteStore in a fresh
-// temporary directory per test, and InMemoryStore. Then SqliteStore-only durability tests and
-// FaultyStore's own tests. The index feed and the by-id and search reads are covered by
-// store_feed_contract_test.cc.
+// temporary directory per test, and InMemoryStore. Then SqliteStore-only durability tests
+// (faults at the connection: fault_plan_test.cc). The index feed and the by-id and search reads are
+// covered by store_feed_contract_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -725,49 +725,6 @@ TEST(SqliteStoreTest, OpenFailsCleanlyOnAnUnusablePath) {
   auto store = SqliteStore::Open(options);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kInternal);
-}
-
-// --- FaultyStore ---
-
-TEST(FaultyStoreTest, FailsTheNthCallAndForwardsTheRest) {
-  InMemoryStore base;
-  FaultyStore store(base, FailAt(2));
-  EXPECT_TRUE(store.Put(kSpace, Write("a", "v"), kNoLimits, kNow).ok());
-  auto failed = store.Put(kSpace, Write("b", "v"), kNoLimits, kNow);
-  EXPECT_EQ(failed.status().code(), StatusCode::kInternal);
-  EXPECT_EQ(failed.status().message(), "injected fault");
-  EXPECT_TRUE(store.Put(kSpace, Write("c", "v"), kNoLimits, kNow).ok());
-  EXPECT_EQ(store.calls(), 3);
-  EXPECT_EQ(store.injected_faults(), 1);
-  // The failed call never reached the wrapped store.
-  EXPECT_EQ(base.CountMemories(kSpace, kNow).value(), 2);
-  EXPECT_EQ(base.GetByKey(kSpace, "b", kNow).status().code(), StatusCode::kNotFound);
-}
-
-TEST(FaultyStoreTest, CountsCallsAcrossMethods) {
-  FaultyStore store(std::make_unique<InMemoryStore>());
-  store.FailNthCallFromNow(3);
-  EXPECT_TRUE(store.ListSpaces(kDefaultAccountId, kNow).ok());
-  EXPECT_TRUE(store.ListTags(kSpace).ok());
-  EXPECT_EQ(store.CountMemories(kSpace, kNow).status().code(), StatusCode::kInternal);
-  EXPECT_TRUE(store.CountMemories(kSpace, kNow).ok());
-}
-
-TEST(FaultyStoreTest, FailsEveryCallToChosenMethods) {
-  InMemoryStore base;
-  FaultyStoreOptions options;
-  options.fail_methods = {"BulkPut", "FindApiKey"};
-  FaultyStore store(base, options);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(store.BulkPut(kSpace, {Write("a", "v")}, kNoLimits, kNow).status().code(),
-              StatusCode::kInternal);
-    EXPECT_EQ(store.FindApiKey("h").status().code(), StatusCode::kInternal);
-  }
-  EXPECT_TRUE(store.Put(kSpace, Write("a", "v"), kNoLimits, kNow).ok());
-  EXPECT_EQ(ValueOf(store.GetByKey(kSpace, "a", kNow)).text, "v");
-  EXPECT_EQ(store.injected_faults(), 6);
-  store.SetOptions({});
-  EXPECT_TRUE(store.BulkPut(kSpace, {Write("b", "v")}, kNoLimits, kNow).ok());
 }
 
 }  // namespace

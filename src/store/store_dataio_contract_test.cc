@@ -199,22 +199,5 @@ TYPED_TEST(StoreDataIoTest, ExportThenImportIntoAnotherStoreIsIdentical) {
   }
 }
 
-TEST(FaultyStoreDataIoTest, ForwardsAndFailsExportAndImport) {
-  InMemoryStore base;
-  FaultyStore store(base);
-  auto ok = store.ImportMemories(kDefaultAccountId, {Record(kId1, "notes", "k", "one")}, kNow);
-  ASSERT_TRUE(ok.ok());
-  FaultyStoreOptions options;
-  options.fail_methods = {"ExportMemories", "ImportMemories"};
-  store.SetOptions(options);
-  EXPECT_EQ(store
-                .ExportMemories(kDefaultAccountId, std::nullopt, false, kNow,
-                                [](MemoryRecord&&) { return Status::Ok(); })
-                .code(),
-            StatusCode::kInternal);
-  EXPECT_FALSE(store.ImportMemories(kDefaultAccountId, {}, kNow).ok());
-  EXPECT_EQ(store.injected_faults(), 2);
-}
-
 }  // namespace
 }  // namespace memoryd::store_test

@@ -1,7 +1,6 @@
 // The Store contract, continued (store/store.h), against every implementation: the index feed
 // (versions, removals, embeddings), access by id across an account's spaces, the reads search
-// uses (LoadBySeqs, MatchingSeqs) and ListMemories' `before` paging. Then FaultyStore's
-// forwarding of those methods.
+// uses (LoadBySeqs, MatchingSeqs) and ListMemories' `before` paging.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -678,43 +677,6 @@ TYPED_TEST(StoreFeedContractTest, ListMemoriesPagesBeforeAPosition) {
   EXPECT_EQ(KeysOf(ValueOf(this->store().ListMemories(kSpace, opts, kNow))), (Keys{"k2", "k1"}));
   opts.offset = 1;
   EXPECT_EQ(KeysOf(ValueOf(this->store().ListMemories(kSpace, opts, kNow))), (Keys{"k1", "k0"}));
-}
-
-// --- FaultyStore ---
-
-TEST(FaultyStoreFeedTest, FailsAndForwardsTheIndexFeedMethods) {
-  InMemoryStore base;
-  FaultyStoreOptions options;
-  options.fail_methods = {"ChangesSince", "SetEmbedding", "MatchingSeqs", "UpdateById"};
-  FaultyStore store(base, options);
-  const PutOutcome put = ValueOf(store.Put(kSpace, Write("a", "v"), kNoLimits, kNow));
-  EXPECT_EQ(store.ChangesSince(0, 10).status().code(), StatusCode::kInternal);
-  EXPECT_EQ(store.SetEmbedding(put.memory.seq, 1, {1}, "e").status().code(), StatusCode::kInternal);
-  EXPECT_EQ(store.MatchingSeqs(kSpace, {}, kNow).status().code(), StatusCode::kInternal);
-  EXPECT_EQ(store.UpdateById(kDefaultAccountId, put.memory.id, Write("a", "x"), kNoLimits, kNow)
-                .status()
-                .code(),
-            StatusCode::kInternal);
-  EXPECT_EQ(store.injected_faults(), 4);
-  // Nothing failed reached the base store; everything else is forwarded.
-  EXPECT_EQ(ValueOf(store.CurrentVersion()), 1);
-  EXPECT_EQ(ValueOf(store.FindById(kDefaultAccountId, put.memory.id, kNow)).text, "v");
-  EXPECT_EQ(ValueOf(store.LoadBySeqs({put.memory.seq}, kNow)).size(), 1u);
-  EXPECT_EQ(ValueOf(store.FindSpaceId(kSpace)), ValueOf(base.FindSpaceId(kSpace)));
-  EXPECT_EQ(ValueOf(store.CountStaleEmbeddings("e")), 1);
-  EXPECT_EQ(ValueOf(store.StaleEmbeddings("e", 10)).size(), 1u);
-  int scanned = 0;
-  EXPECT_EQ(ValueOf(store.ScanIndex(0,
-                                    [&](IndexRecord&&) {
-                                      ++scanned;
-                                      return Status::Ok();
-                                    })),
-            1);
-  EXPECT_EQ(scanned, 1);
-  EXPECT_TRUE(ValueOf(store.DeleteById(kDefaultAccountId, put.memory.id, kNow)));
-  EXPECT_EQ(ValueOf(base.CurrentVersion()), 2);
-  store.SetOptions({});
-  EXPECT_EQ(ValueOf(store.ChangesSince(0, 10)).removals.size(), 1u);
 }
 
 }  // namespace
