@@ -22,7 +22,7 @@ FUZZ_PACKAGES := clang-15 libfuzzer-15-dev
 APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1.81-dev \
   libboost-url1.81-dev libsqlite3-dev libhnswlib-dev libstemmer-dev libssl-dev libxxhash-dev \
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest jq \
-  python3-requests python3-prometheus-client curl wordnet-base
+  python3-requests python3-prometheus-client curl wordnet-base libpq-dev postgresql-15
 
 .PHONY: all deps mcp-deps fuzz-deps build bench-tools asan tsan fuzz-build fuzz fuzz-smoke run test unit-test scenario-test mcp-test asan-test tsan-test bench format clean
 
@@ -99,7 +99,7 @@ fuzz-smoke: fuzz-build
 	$(call run_fuzzers,$(FUZZ_SMOKE_SECONDS))
 
 tsan-test: tsan
-	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 tests/pg/with_cluster.sh \
 	  $(TSAN_BUILD)/memoryd_unit_tests --gtest_brief=1 --gtest_filter='$(TSAN_FILTER)'
 
 run: build
@@ -116,7 +116,7 @@ mcp-test: build mcp-deps
 
 asan-test: asan mcp-deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  $(ASAN_BUILD)/memoryd_unit_tests --gtest_brief=1
+	  tests/pg/with_cluster.sh $(ASAN_BUILD)/memoryd_unit_tests --gtest_brief=1
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  MEMORYD_BIN=$(ASAN_BUILD)/memoryd $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

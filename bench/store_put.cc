@@ -1,7 +1,9 @@
-// bench_store_put: the SQLite store's insert path alone, without HTTP, embedding or indexing.
+// bench_store_put: the store's insert path alone, without HTTP, embedding or indexing.
 //
 // Usage: bench_store_put [--n=20000] [--threads=64] [--full_sync=1] [--embedding_dim=384]
-//                        [--reps=3] [--dir=PATH]
+//                        [--reps=3] [--dir=PATH] [--database=URL]
+// With --database (a PostgreSQL URL), each repetition writes into a new database made on that
+// server (and dropped after); without it, into a new SQLite database under --dir.
 // Inserts --n new keyed memories (the HTTP benchmark's value and tag) into one space from
 // --threads threads, so the store's group commit batches them as it does under load. Prints,
 // per repetition, inserts per wall-clock second and the process's CPU microseconds per insert,
@@ -19,7 +21,8 @@
 #include <thread>
 #include <vector>
 
-#include "store/sqlite_store.h"
+#include "store/pg_connection.h"
+#include "store/sql_store.h"
 
 namespace {
 
@@ -30,6 +33,7 @@ struct Args {
   int embedding_dim = 384;
   int reps = 3;
   std::string dir;
+  std::string database;
 };
 
 bool ParseInt(std::string_view arg, std::string_view name, int* out) {
@@ -52,6 +56,8 @@ Args Parse(int argc, char** argv) {
       a.full_sync = flag != 0;
     } else if (arg.starts_with("--dir=")) {
       a.dir = std::string(arg.substr(6));
+    } else if (arg.starts_with("--database=")) {
+      a.database = std::string(arg.substr(11));
     } else {
       std::fprintf(stderr, "bench_store_put: unknown argument %s\n", argv[i]);
       std::exit(1);
@@ -71,6 +77,25 @@ double ProcessCpuMicros() {
   return micros(u.ru_utime) + micros(u.ru_stime);
 }
 
+// Runs `sql` on the server of `url` (for creating and dropping the databases of the runs).
+void Admin(const std::string& url, const std::string& sql) {
+  auto conn = memoryd::pg::PgConnection::Open(url);
+  const memoryd::Status s = conn.ok() ? (*conn)->Exec(sql) : conn.status();
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", sql.c_str(), s.message().c_str());
+    std::exit(1);
+  }
+}
+
+// `url` naming the database `name` instead of its own (postgresql://user@host/db?params).
+std::string WithDatabase(const std::string& url, const std::string& name) {
+  const size_t scheme = url.find("://");
+  const size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (slash == std::string::npos) return url + "/" + name;
+  const size_t end = url.find('?', slash);
+  return url.substr(0, slash + 1) + name + (end == std::string::npos ? "" : url.substr(end));
+}
+
 struct Rep {
   double per_sec = 0;
   double cpu_us_per_insert = 0;
@@ -82,10 +107,16 @@ Rep RunOnce(const Args& a, int rep) {
       "/bench_store_put." + std::to_string(::getpid()) + "." + std::to_string(rep);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  memoryd::SqliteStoreOptions options;
+  memoryd::SqlStoreOptions options;
   options.path = dir + "/memoryd.db";
   options.full_sync = a.full_sync;
-  auto store = memoryd::SqliteStore::Open(options);
+  const std::string db_name = "bench_put_" + std::to_string(::getpid()) + "_" + std::to_string(rep);
+  if (!a.database.empty()) {
+    Admin(a.database, "CREATE DATABASE " + db_name);
+    options.database_url = WithDatabase(a.database, db_name);
+    options.generation_path = dir + "/generation";
+  }
+  auto store = memoryd::SqlStore::Open(options);
   if (!store.ok()) {
     std::fprintf(stderr, "open: %s\n", store.status().message().c_str());
     std::exit(1);
@@ -121,6 +152,7 @@ Rep RunOnce(const Args& a, int rep) {
   const double cpu = ProcessCpuMicros() - cpu0;
   store->reset();
   std::filesystem::remove_all(dir);
+  if (!a.database.empty()) Admin(a.database, "DROP DATABASE " + db_name);
   return {a.n / secs, cpu / a.n};
 }
 

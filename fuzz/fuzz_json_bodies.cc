@@ -11,6 +11,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace memoryd::http;
+  using namespace memoryd::codec;
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   (void)ReadStringList(body, "keys");
   auto object = ParseObject(body);

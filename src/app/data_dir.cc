@@ -49,19 +49,32 @@ Status RequireDataDir(const std::string& data_dir) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& data_dir, bool full_sync,
-                                                 int64_t read_cache_bytes,
-                                                 WriteBatchObserver* write_observer) {
+Status RequireStore(const StoreLocation& where) {
+  return where.database_url.empty() ? RequireDataDir(where.data_dir) : Status::Ok();
+}
+
+std::string IndexDir(const StoreLocation& where) {
+  return where.data_dir + (where.database_url.empty() ? "/index" : "/index-postgres");
+}
+
+Result<std::unique_ptr<SqlStore>> OpenStore(const StoreLocation& where, bool full_sync,
+                                            int64_t read_cache_bytes,
+                                            WriteBatchObserver* write_observer) {
+  const std::string& data_dir = where.data_dir;
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::Internal("cannot create data directory " + data_dir + ": " + ec.message());
   MakePrivate(data_dir);
-  SqliteStoreOptions options;
+  SqlStoreOptions options;
   options.path = (std::filesystem::path(data_dir) / "memoryd.db").string();
   options.full_sync = full_sync;
   options.read_cache_bytes = read_cache_bytes;
   options.write_observer = write_observer;
-  return SqliteStore::Open(options);
+  options.database_url = where.database_url;
+  if (!where.database_url.empty()) {
+    options.generation_path = (std::filesystem::path(data_dir) / "postgres.generation").string();
+  }
+  return SqlStore::Open(options);
 }
 
 }  // namespace memoryd

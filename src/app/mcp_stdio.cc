@@ -15,6 +15,7 @@ Status RunMcpStdio(const McpStdioConfig& config) {
   }
   StackConfig stack_config;
   stack_config.data_dir = config.data_dir;
+  stack_config.database_url = config.database_url;
   stack_config.full_sync = config.full_sync;
   stack_config.read_cache_bytes = config.read_cache_bytes;
   stack_config.service = config.service;

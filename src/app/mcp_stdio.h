@@ -14,8 +14,9 @@ namespace memoryd {
 
 struct McpStdioConfig {
   std::string data_dir = "./memoryd-data";
-  std::string space;                      // the space of calls that name none; empty: "default"
-  bool full_sync = true;                  // fsync every commit
+  std::string database_url;  // PostgreSQL store (StoreLocation); empty: SQLite in data_dir
+  std::string space;         // the space of calls that name none; empty: "default"
+  bool full_sync = true;     // fsync every commit
   int64_t read_cache_bytes = 64LL << 20;  // memories read by key kept in memory (0 = none)
   ServiceOptions service;
   EmbedConfig embed;

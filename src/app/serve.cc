@@ -107,6 +107,7 @@ Status RunServe(const ServeConfig& config) {
   StackConfig stack_config;
   stack_config.write_observer = &serve_metrics;
   stack_config.data_dir = config.data_dir;
+  stack_config.database_url = config.database_url;
   stack_config.full_sync = config.full_sync;
   stack_config.read_cache_bytes = config.read_cache_bytes;
   stack_config.service = config.service;
@@ -159,8 +160,9 @@ Status RunServe(const ServeConfig& config) {
   server_options.max_connections = config.max_connections;
   http::HttpServer server(server_options, metrics_http, log, &request_metrics);
   MEMORYD_RETURN_IF_ERROR(server.Start());
-  std::fprintf(stderr, "memoryd %s listening on http://%s:%u (data dir %s)%s\n", MEMORYD_VERSION,
+  std::fprintf(stderr, "memoryd %s listening on http://%s:%u (data dir %s%s)%s\n", MEMORYD_VERSION,
                config.host.c_str(), server.port(), config.data_dir.c_str(),
+               config.database_url.empty() ? "" : ", store in PostgreSQL",
                config.no_auth ? ", authentication off" : "");
 
   WaitForStopSignal();

@@ -14,6 +14,7 @@ namespace memoryd {
 
 struct ServeConfig {
   std::string data_dir = "./memoryd-data";
+  std::string database_url;  // PostgreSQL store (StoreLocation); empty: SQLite in data_dir
   std::string host = "127.0.0.1";
   uint16_t port = 8420;
   std::string api_key;                    // account-wide key of the default account; empty for none

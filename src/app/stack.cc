@@ -128,8 +128,9 @@ Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
   EmbedderGuardOptions guard_options;
   guard_options.query_timeout = std::chrono::milliseconds(config.embed.query_timeout_ms);
   stack->guard_ = std::make_unique<EmbedderGuard>(*stack->embedder_, guard_options, stack->clock_);
-  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(config.data_dir, config.full_sync,
-                                                   config.read_cache_bytes, config.write_observer));
+  MEMORYD_ASSIGN_OR_RETURN(auto store,
+                           OpenStore({config.data_dir, config.database_url}, config.full_sync,
+                                     config.read_cache_bytes, config.write_observer));
   stack->store_ = std::move(store);
   text::AnalyzerOptions analysis;
   MEMORYD_ASSIGN_OR_RETURN(analysis.semantic, SemanticOptionsFromEnvironment());
@@ -150,7 +151,7 @@ Result<std::unique_ptr<Stack>> Stack::Open(const StackConfig& config) {
 void Stack::LoadIndexes(const StackConfig& config,
                         std::shared_ptr<const text::TextAnalyzer> analyzer) {
   SearchEngineOptions options;
-  options.index_dir = config.data_dir + "/index";
+  options.index_dir = IndexDir({config.data_dir, config.database_url});
   if (config.embed.kind != "builtin") options.fusion = NeuralEmbedderFusion();
   auto engine = SearchEngine::Open(*store_, *embedder_, std::move(analyzer), std::move(options));
   if (!engine.ok()) {

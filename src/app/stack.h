@@ -35,6 +35,7 @@ struct EmbedConfig {
 
 struct StackConfig {
   std::string data_dir = "./memoryd-data";
+  std::string database_url;  // PostgreSQL (see StoreLocation); empty: SQLite in data_dir
   bool full_sync = true;
   int64_t read_cache_bytes = 64LL << 20;  // memories read by key kept in memory (0 = none)
   ServiceOptions service;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/data_dir.h"
 #include "cli/flags.h"
 #include "core/status.h"
 
@@ -37,6 +38,19 @@ inline int Fail(const Status& status, int code = kExitFailure) {
 // The flag every command that opens a data directory takes.
 inline FlagSpec DataDirFlag() {
   return {"data-dir", true, "MEMORYD_DATA_DIR", "./memoryd-data", "directory holding the database"};
+}
+
+// The flag every command that opens the store takes: the store in PostgreSQL instead.
+inline FlagSpec DatabaseFlag() {
+  return {"database", true, "MEMORYD_DATABASE_URL", "",
+          "PostgreSQL connection URL: the store lives there, shared by every node; "
+          "--data-dir then holds only this node's indexes (a URL with a password belongs in "
+          "the variable or ~/.pgpass, not on a command line others can see)"};
+}
+
+// Where the store of a command's parsed flags lives (--data-dir, --database).
+inline StoreLocation StoreLocationOf(const ParsedFlags& flags) {
+  return {flags.GetOr("data-dir", "./memoryd-data"), flags.GetOr("database", "")};
 }
 
 // Each group of commands, in the order `memoryd --help` lists them.

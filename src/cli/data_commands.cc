@@ -49,11 +49,11 @@ Status RunExport(const ParsedFlags& flags, std::FILE* out_stream, int64_t* count
   options.space = flags.Get("space");
   options.with_embeddings = flags.Has("with-embeddings");
   if (options.space) MEMORYD_RETURN_IF_ERROR(ValidateSpaceName(*options.space, {}));
-  const std::string data_dir = flags.GetOr("data-dir", "./memoryd-data");
-  if (!std::filesystem::exists(DatabasePath(data_dir))) {
-    return Status::NotFound("no memoryd database in " + data_dir);
+  const StoreLocation where = StoreLocationOf(flags);
+  if (where.database_url.empty() && !std::filesystem::exists(DatabasePath(where.data_dir))) {
+    return Status::NotFound("no memoryd database in " + where.data_dir);
   }
-  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(data_dir, true, 0));
+  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenStore(where, true, 0));
   const int64_t now = SystemClock().NowMillis();
   std::unique_ptr<AtomicFile> file;
   if (auto path = flags.Get("out")) {
@@ -126,7 +126,7 @@ Result<dataio::ImportCounts> RunImport(const ParsedFlags& flags, const std::stri
   const std::string data_dir = flags.GetOr("data-dir", "./memoryd-data");
   dataio::ImportOptions options;
   MEMORYD_ASSIGN_OR_RETURN(options.limits.max_value_bytes, flags.Integer("max-value-bytes"));
-  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenDataDir(data_dir, true, 0));
+  MEMORYD_ASSIGN_OR_RETURN(auto store, OpenStore(StoreLocationOf(flags), true, 0));
   // The input is read twice (check, then write): anything but a regular file (stdin, a pipe,
   // <(zcat dump.gz)) is copied first, so the second reading sees what the first one checked.
   SpooledInput spooled;
@@ -194,6 +194,7 @@ Status PrepareEmptyDirectory(const std::string& dir) {
 std::vector<FlagSpec> ExportFlags() {
   return {
       DataDirFlag("data directory to export"),
+      DatabaseFlag(),
       {"space", true, "", "", "only this space (default: every space)"},
       {"out", true, "", "", "write to FILE (mode 0600, atomically) instead of stdout"},
       {"with-embeddings", false, "", "",
@@ -204,6 +205,7 @@ std::vector<FlagSpec> ExportFlags() {
 std::vector<FlagSpec> ImportFlags() {
   return {
       DataDirFlag("data directory to import into (created if missing)"),
+      DatabaseFlag(),
       {"max-value-bytes", true, "MEMORYD_MAX_VALUE_BYTES",
        std::to_string(ServiceOptions{}.max_value_bytes),
        "largest memory text accepted (as memoryd serve)"},

@@ -23,6 +23,7 @@ constexpr size_t kMaxNameBytes = 200;
 std::vector<FlagSpec> CreateFlags() {
   return {
       DataDirFlag(),
+      DatabaseFlag(),
       {"space", true, "", "", "scope the key to this one space"},
       {"read-only", false, "", "", "the key may only read"},
       {"name", true, "", "", "a label to tell the key apart in `memoryd key list`"},
@@ -30,10 +31,12 @@ std::vector<FlagSpec> CreateFlags() {
 }
 
 std::vector<FlagSpec> ListFlags() {
-  return {DataDirFlag(), {"json", false, "", "", "print a JSON array instead of a table"}};
+  return {DataDirFlag(),
+          DatabaseFlag(),
+          {"json", false, "", "", "print a JSON array instead of a table"}};
 }
 
-std::vector<FlagSpec> RevokeFlags() { return {DataDirFlag()}; }
+std::vector<FlagSpec> RevokeFlags() { return {DataDirFlag(), DatabaseFlag()}; }
 
 Status ValidateName(const std::string& name) {
   if (name.size() > kMaxNameBytes) {
@@ -56,7 +59,7 @@ int Create(const ParsedFlags& flags, int, char**) {
     if (!valid.ok()) return Fail(valid, kExitUsage);
   }
   if (Status valid = ValidateName(record.name); !valid.ok()) return Fail(valid, kExitUsage);
-  auto store = OpenDataDir(flags.GetOr("data-dir", "./memoryd-data"), true, 0);
+  auto store = OpenStore(StoreLocationOf(flags), true, 0);
   if (!store.ok()) return Fail(store.status());
   auto key = GenerateApiKey();
   if (!key.ok()) return Fail(key.status());
@@ -119,9 +122,9 @@ void PrintTable(const std::vector<ApiKeyRecord>& keys) {
 }
 
 int List(const ParsedFlags& flags, int, char**) {
-  const std::string data_dir = flags.GetOr("data-dir", "./memoryd-data");
-  if (Status s = RequireDataDir(data_dir); !s.ok()) return Fail(s);
-  auto store = OpenDataDir(data_dir, true, 0);
+  const StoreLocation where = StoreLocationOf(flags);
+  if (Status s = RequireStore(where); !s.ok()) return Fail(s);
+  auto store = OpenStore(where, true, 0);
   if (!store.ok()) return Fail(store.status());
   auto keys = (*store)->ListApiKeys();
   if (!keys.ok()) return Fail(keys.status());
@@ -151,9 +154,9 @@ int Revoke(const ParsedFlags& flags, int, char**) {
     id = id * 10 + (c - '0');
   }
   if (id < 0) return Fail(Status::InvalidArgument("a key ID must not be empty"), kExitUsage);
-  const std::string data_dir = flags.GetOr("data-dir", "./memoryd-data");
-  if (Status s = RequireDataDir(data_dir); !s.ok()) return Fail(s);
-  auto store = OpenDataDir(data_dir, true, 0);
+  const StoreLocation where = StoreLocationOf(flags);
+  if (Status s = RequireStore(where); !s.ok()) return Fail(s);
+  auto store = OpenStore(where, true, 0);
   if (!store.ok()) return Fail(store.status());
   if (Status s = (*store)->DeleteApiKey(id); !s.ok()) return Fail(s);
   std::printf("revoked API key %lld\n", static_cast<long long>(id));

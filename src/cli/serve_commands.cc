@@ -21,6 +21,7 @@ std::vector<FlagSpec> ServeFlags() {
   const ServiceOptions d;
   return {
       DataDirFlag(),
+      DatabaseFlag(),
       {"listen", true, "MEMORYD_LISTEN", "127.0.0.1:8420", "address to serve HTTP on"},
       {"api-key", true, "MEMORYD_API_KEY", "",
        "account-wide API key of the default account (visible in ps: prefer --api-key-file)"},
@@ -71,12 +72,19 @@ std::vector<FlagSpec> ServeFlags() {
 std::vector<FlagSpec> McpFlags() {
   std::vector<FlagSpec> flags = {{"space", true, "MEMORYD_MCP_SPACE", "",
                                   "space of tool calls that name none (default: default)"}};
-  const std::string_view shared[] = {"data-dir",           "max-memories-per-space",
-                                     "max-tags-per-space", "rate-limit-per-minute",
-                                     "max-value-bytes",    "sync",
-                                     "read-cache-mb",      "embedder",
-                                     "embed-url",          "embed-model",
-                                     "embed-dimension",    "embed-timeout-ms"};
+  const std::string_view shared[] = {"data-dir",
+                                     "database",
+                                     "max-memories-per-space",
+                                     "max-tags-per-space",
+                                     "rate-limit-per-minute",
+                                     "max-value-bytes",
+                                     "sync",
+                                     "read-cache-mb",
+                                     "embedder",
+                                     "embed-url",
+                                     "embed-model",
+                                     "embed-dimension",
+                                     "embed-timeout-ms"};
   for (const auto& flag : ServeFlags()) {
     for (auto name : shared) {
       if (flag.name == name) flags.push_back(flag);
@@ -89,6 +97,7 @@ std::vector<FlagSpec> McpFlags() {
 template <typename Config>
 Status ReadSharedFlags(const ParsedFlags& flags, Config& config) {
   config.data_dir = flags.GetOr("data-dir", "./memoryd-data");
+  config.database_url = flags.GetOr("database", "");
   const std::string sync = flags.GetOr("sync", "full");
   if (sync != "full" && sync != "normal") {
     return Status::InvalidArgument("--sync must be 'full' or 'normal'");

@@ -8,7 +8,7 @@
 
 #include "embed/builtin_embedder.h"
 #include "search/search_engine.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "store/store_test_util.h"
 #include "text/analyzer.h"
 
@@ -22,7 +22,7 @@ constexpr int64_t kNow = 1'800'000'000'000;
 class SearchEngineBacklogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = SqliteStore::Open({dir_.path() + "/memoryd.db", false, 4});
+    auto store = SqlStore::Open({dir_.path() + "/memoryd.db", false, 4});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     auto embedder = BuiltinEmbedder::Create();
@@ -55,7 +55,7 @@ class SearchEngineBacklogTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqlStore> store_;
   std::unique_ptr<BuiltinEmbedder> embedder_;
   std::unique_ptr<SearchEngine> engine_;
 };

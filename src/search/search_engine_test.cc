@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "embed/builtin_embedder.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "store/store_test_util.h"
 #include "text/analyzer.h"
 
@@ -32,8 +32,8 @@ class SearchEngineTest : public ::testing::Test {
     analyzer_ = *analyzer;
   }
 
-  std::unique_ptr<SqliteStore> Open() {
-    auto store = SqliteStore::Open({dir_.path() + "/memoryd.db", false, 4});
+  std::unique_ptr<SqlStore> Open() {
+    auto store = SqlStore::Open({dir_.path() + "/memoryd.db", false, 4});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(store).value() : nullptr;
   }
@@ -78,7 +78,7 @@ class SearchEngineTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqlStore> store_;
   std::unique_ptr<BuiltinEmbedder> embedder_;
   std::shared_ptr<const text::TextAnalyzer> analyzer_;
 };

@@ -133,6 +133,9 @@ class MemoryService {
   bool SearchReady() const { return embedder_ == nullptr || engine_.load() != nullptr; }
   // Why searches are degraded while the indexes load; empty once they are ready.
   std::string IndexesLoading() const;
+  // Whether the store answers (one cheap read): for /healthz, so that a node whose database
+  // went away says so.
+  Status CheckStore() const { return store_.CurrentVersion().status(); }
   void SetLoadingProblem(std::string problem);
 
   const ServiceOptions& options() const { return options_; }

@@ -11,7 +11,7 @@
 #include "service/memory_service.h"
 #include "store/fault_plan.h"
 #include "store/in_memory_store.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "store/store_test_util.h"
 
 namespace memoryd {
@@ -296,20 +296,20 @@ class MemoryServiceFaultTest : public ::testing::Test {
  protected:
   MemoryServiceFaultTest() : store_(OpenStore()), service_(*store_, clock_, ServiceOptions{}) {}
 
-  std::unique_ptr<SqliteStore> OpenStore() {
-    SqliteStoreOptions options;
+  std::unique_ptr<SqlStore> OpenStore() {
+    SqlStoreOptions options;
     options.path = dir_.path() + "/memoryd.db";
     options.full_sync = false;
     options.read_cache_bytes = 0;  // every read reaches the database, and so the fault
     options.faults = &faults_;
-    auto store = SqliteStore::Open(options);
+    auto store = SqlStore::Open(options);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return std::move(store).value();
   }
 
   store_test::TempDir dir_;
   FaultPlan faults_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqlStore> store_;
   FakeClock clock_;
   MemoryService service_;
   const SpaceRef space_{kDefaultAccountId, "default"};

@@ -1,4 +1,4 @@
-// MemoryService's semantic operations against a real SqliteStore and search engine.
+// MemoryService's semantic operations against a real SqlStore and search engine.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,7 +6,7 @@
 #include "embed/builtin_embedder.h"
 #include "search/search_engine.h"
 #include "service/memory_service.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "store/store_test_util.h"
 #include "text/analyzer.h"
 
@@ -17,7 +17,7 @@ class SemanticServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(dir_.path().empty());
-    auto store = SqliteStore::Open({dir_.path() + "/memoryd.db", false, 4});
+    auto store = SqlStore::Open({dir_.path() + "/memoryd.db", false, 4});
     ASSERT_TRUE(store.ok());
     store_ = std::move(store).value();
     embedder_ = BuiltinEmbedder::Create().value();
@@ -59,7 +59,7 @@ class SemanticServiceTest : public ::testing::Test {
 
   store_test::TempDir dir_;
   FakeClock clock_{1'800'000'000'000};
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqlStore> store_;
   std::unique_ptr<BuiltinEmbedder> embedder_;
   std::unique_ptr<SearchEngine> engine_;
   std::unique_ptr<EmbedderGuard> guard_;

@@ -1,8 +1,9 @@
 // FaultPlan: makes a backend's database connections fail on purpose, as a database that went away
 // or a disk that errs would, so tests can drive the error paths of everything above the store.
 //
-// It sits at the connection (SqliteStoreOptions::faults): every statement a connection is about
-// to run asks Check first, and a failed statement never reaches the database. So a fault in the
+// It sits at the connection (SqlStoreOptions::faults): every statement the store prepares (each
+// time it asks for it: a statement run in a loop after one Prepare is checked once) and every
+// Exec asks Check first, and a failed statement never reaches the database. So a fault in the
 // middle of a write transaction rolls the whole transaction back, exactly as a real failure does,
 // and no backend method needs forwarding by hand.
 //

@@ -1,4 +1,4 @@
-// FaultPlan: faults injected at the database connection. The rules themselves, then SqliteStore
+// FaultPlan: faults injected at the database connection. The rules themselves, then SqlStore
 // driven through them: a failed statement never reaches the database, a fault in the middle of a
 // write transaction leaves nothing of it, and every kind of store call fails cleanly while the
 // database is "down" and works again once it is back.
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 #include "store/store_contract_fixture.h"
 #include "store/store_test_util.h"
 
@@ -40,19 +40,19 @@ TEST(FaultPlanTest, RulesFailStatementsAndCountThem) {
 class SqliteFaultTest : public ::testing::Test {
  protected:
   SqliteFaultTest() {
-    SqliteStoreOptions options;
+    SqlStoreOptions options;
     options.path = dir_.path() + "/memoryd.db";
     options.full_sync = false;
     options.read_cache_bytes = 0;  // every read reaches the database
     options.faults = &faults_;
-    auto opened = SqliteStore::Open(options);
+    auto opened = SqlStore::Open(options);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     if (opened.ok()) store_ = std::move(opened).value();
   }
 
   TempDir dir_;
   FaultPlan faults_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqlStore> store_;
 };
 
 TEST_F(SqliteFaultTest, TheNthStatementFailsAndNeverReachesTheDatabase) {
@@ -107,9 +107,9 @@ TEST_F(SqliteFaultTest, EveryKindOfCallFailsWhileTheDatabaseIsDownAndWorksAfter)
   EXPECT_TRUE(internal(store_->DeleteByKey(kSpace, "a", kNow).status()));
   EXPECT_TRUE(internal(store_->ClearSpace(kSpace, kNow).status()));
   EXPECT_TRUE(internal(store_->DeleteSpace(kSpace, kNow).status()));
-  EXPECT_TRUE(internal(store_->UpdateById(kDefaultAccountId, put.memory.id, Write("a", "x"),
-                                          kNoLimits, kNow)
-                           .status()));
+  EXPECT_TRUE(internal(
+      store_->UpdateById(kDefaultAccountId, put.memory.id, Write("a", "x"), kNoLimits, kNow)
+          .status()));
   EXPECT_TRUE(internal(store_->ChangesSince(0, 10).status()));
   EXPECT_TRUE(internal(store_->SetEmbedding(put.memory.seq, version, {1}, "e").status()));
   EXPECT_TRUE(internal(store_->ExportMemories(kDefaultAccountId, std::nullopt, false, kNow,

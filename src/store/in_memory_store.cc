@@ -14,7 +14,7 @@ using store_rules::IsLive;
 
 const std::string& KeyOrId(const Memory& m) { return m.key ? *m.key : m.id; }
 
-// Most recently updated first; the newer row first when the times tie (as SqliteStore orders).
+// Most recently updated first; the newer row first when the times tie (as SqlStore orders).
 bool UpdatedDesc(const Memory* a, const Memory* b) {
   return std::tie(b->updated_at, b->seq) < std::tie(a->updated_at, a->seq);
 }
@@ -265,7 +265,7 @@ Result<PutOutcome> InMemoryStore::PutLocked(Space& space, const SpaceRef& ref,
   }
   const bool replace = existing != space.rows.end() && IsLive(existing->second.memory, now);
   const int64_t max_memories = limits.max_memories_per_space;
-  // SqliteStore's stored count: every row, less an expired one this write replaces.
+  // SqlStore's stored count: every row, less an expired one this write replaces.
   const auto stored =
       static_cast<int64_t>(space.rows.size()) - (existing != space.rows.end() && !replace ? 1 : 0);
   const bool at_quota = !replace && max_memories > 0 && stored >= max_memories;
@@ -275,7 +275,7 @@ Result<PutOutcome> InMemoryStore::PutLocked(Space& space, const SpaceRef& ref,
   // Every check passed; from here on the write cannot fail, so it applies fully.
   space.tags.insert(tags.begin(), tags.end());
   if (existing != space.rows.end() && !replace) Erase(space, existing, now);  // expired: a new one
-  // Like SqliteStore, a space whose stored rows reach the quota drops its expired ones.
+  // Like SqlStore, a space whose stored rows reach the quota drops its expired ones.
   if (at_quota) EraseIf(space, now, [&](const Row& row) { return !IsLive(row.memory, now); });
   Row* target = replace ? &existing->second : &space.rows[next_seq_];
   if (!replace) {
@@ -370,7 +370,7 @@ Result<std::vector<BulkPutItemOutcome>> InMemoryStore::BulkPut(
     }
     items.push_back(std::move(item));
   }
-  // Like SqliteStore, the space exists afterwards even when every item failed.
+  // Like SqlStore, the space exists afterwards even when every item failed.
   CloseSpace(it, created, true, now);
   return items;
 }
@@ -422,7 +422,7 @@ Result<bool> InMemoryStore::DeleteTag(const SpaceRef& ref, std::string_view name
   std::lock_guard lock(mu_);
   Space* space = FindSpace(ref);
   if (space == nullptr || space->tags.erase(std::string(name)) == 0) return false;
-  // Tags are not indexed content: unlinking one leaves versions alone (as in SqliteStore).
+  // Tags are not indexed content: unlinking one leaves versions alone (as in SqlStore).
   for (auto& [seq, row] : space->rows) std::erase(row.memory.tags, name);
   return true;
 }

@@ -1,13 +1,13 @@
 // InMemoryStore: a Store kept entirely in process memory, for tests. It follows the semantics
-// documented in store/store.h exactly as SqliteStore does (the contract tests in
+// documented in store/store.h exactly as SqlStore does (the contract tests in
 // store_contract_test.cc and store_feed_contract_test.cc run against both), but nothing survives
 // the object.
 //
-// The index feed is kept the way SqliteStore's triggers keep it: one version counter bumped by
+// The index feed is kept the way SqlStore's triggers keep it: one version counter bumped by
 // every insert, every rewrite of a memory (Put over a key, UpdateById, SetEmbedding) and every
 // removal; a removal log that every deleting path appends to; and a removal floor raised when
 // PurgeExpired prunes removals older than a day. Removals are timed with the deleting call's
-// `now` (SqliteStore's trigger stamps them with the wall clock). Seqs and space ids are never
+// `now` (SqlStore's trigger stamps them with the wall clock). Seqs and space ids are never
 // reused.
 //
 // Thread-safety: all methods are safe to call concurrently; one mutex serialises them, which is

@@ -1,4 +1,4 @@
-// InMemoryStore: export and import (store.h), with SqliteStore's semantics.
+// InMemoryStore: export and import (store.h), with SqlStore's semantics.
 #include <algorithm>
 #include <tuple>
 
@@ -59,7 +59,7 @@ Status InMemoryStore::ExportMemories(AccountId account, const std::optional<std:
 Result<std::vector<ImportOutcome>> InMemoryStore::ImportMemories(
     AccountId account, const std::vector<MemoryRecord>& records, int64_t now) {
   std::lock_guard lock(mu_);
-  // All or nothing, as SqliteStore's one transaction: the only failure is checked up front.
+  // All or nothing, as SqlStore's one transaction: the only failure is checked up front.
   for (const auto& rec : records) {
     for (const auto& [key, space] : spaces_) {
       for (const auto& [seq, row] : space.rows) {
@@ -111,7 +111,7 @@ Result<ImportOutcome> InMemoryStore::ImportLocked(AccountId account, const Memor
   const std::vector<std::string> tags = UniqueTags(rec.memory.tags);
   space.tags.insert(tags.begin(), tags.end());
   if (stored && old_space != &space) {
-    // As in SqliteStore: a memory never changes space under its seq.
+    // As in SqlStore: a memory never changes space under its seq.
     replaced = replaced || IsLive(stored->memory, now);
     Erase(*old_space, old_space->rows.find(stored->memory.seq), now);
     stored = nullptr;

@@ -48,6 +48,12 @@ bool ValuesEqual(const json::value& a, const json::value& b) {
 
 }  // namespace
 
+bool IsJsonValue(std::string_view text) {
+  boost::system::error_code ec;
+  (void)json::parse(text, ec);
+  return !ec;
+}
+
 bool MetadataFieldEquals(std::string_view metadata_json, std::string_view key,
                          std::string_view json_value) {
   boost::system::error_code ec;

@@ -1,5 +1,5 @@
 // Metadata conditions of a SearchFilter, evaluated the same way by every Store implementation
-// (InMemoryStore calls it directly; SqliteStore registers it as the SQL function
+// (InMemoryStore calls it directly; SqlStore registers it as the SQL function
 // metadata_equals(metadata, key, json_value)).
 //
 // Thread-safety: a pure function.
@@ -17,5 +17,9 @@ namespace memoryd {
 // JSON or `metadata_json` is not an object.
 bool MetadataFieldEquals(std::string_view metadata_json, std::string_view key,
                          std::string_view json_value);
+
+// Whether `text` is one valid JSON value (a condition whose value is not matches nothing; a
+// database comparing JSON itself is never handed one).
+bool IsJsonValue(std::string_view text);
 
 }  // namespace memoryd

@@ -34,7 +34,7 @@ void FoldFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 }
 
 // SQL function metadata_equals(metadata, key, json_value): MetadataFieldEquals, so that
-// SqliteStore filters on metadata exactly as InMemoryStore does.
+// SqlStore filters on metadata exactly as InMemoryStore does.
 void MetadataEqualsFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   std::string_view args[3];
   for (int i = 0; i < argc && i < 3; ++i) {
@@ -54,91 +54,51 @@ void MetadataEqualsFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv
 
 }  // namespace
 
-Statement::~Statement() {
-  if (stmt_ == nullptr) return;
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+// One prepared statement, finalized with its connection.
+class SqliteConnection::Stmt final : public sql::StatementImpl {
+ public:
+  explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Stmt() override { sqlite3_finalize(stmt_); }
 
-void Statement::Bind(int pos, int64_t value) { sqlite3_bind_int64(stmt_, pos, value); }
-
-void Statement::Bind(int pos, std::string_view value) {
-  sqlite3_bind_text64(stmt_, pos, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-}
-
-void Statement::Bind(int pos, const std::optional<int64_t>& value) {
-  if (value) {
-    Bind(pos, *value);
-  } else {
-    BindNull(pos);
+  void BindInt(int pos, int64_t value) override { sqlite3_bind_int64(stmt_, pos, value); }
+  void BindText(int pos, std::string_view value) override {
+    sqlite3_bind_text64(stmt_, pos, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   }
-}
-
-void Statement::Bind(int pos, const std::optional<std::string>& value) {
-  if (value) {
-    Bind(pos, std::string_view(*value));
-  } else {
-    BindNull(pos);
+  void BindBlob(int pos, std::string_view bytes) override {
+    sqlite3_bind_blob64(stmt_, pos, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
   }
-}
+  void BindNull(int pos) override { sqlite3_bind_null(stmt_, pos); }
 
-void Statement::BindBlob(int pos, std::string_view bytes) {
-  sqlite3_bind_blob64(stmt_, pos, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
-}
-
-void Statement::BindNull(int pos) { sqlite3_bind_null(stmt_, pos); }
-
-Result<bool> Statement::Step() {
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return FromCode(sqlite3_db_handle(stmt_), rc, "sqlite step");
-}
-
-Status Statement::Run() {
-  for (;;) {
-    auto more = Step();
-    if (!more.ok()) return more.status();
-    if (!*more) {
-      Reset();
-      return Status::Ok();
-    }
+  Result<bool> Step() override {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return FromCode(sqlite3_db_handle(stmt_), rc, "sqlite step");
   }
-}
+  void Reset(bool clear_bindings) override {
+    sqlite3_reset(stmt_);
+    if (clear_bindings) sqlite3_clear_bindings(stmt_);
+  }
 
-void Statement::Reset() { sqlite3_reset(stmt_); }
+  int64_t ColumnInt(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  std::string ColumnText(int col) const override {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    const int len = sqlite3_column_bytes(stmt_, col);
+    return text == nullptr ? std::string() : std::string(text, static_cast<size_t>(len));
+  }
+  std::string_view ColumnBlob(int col) const override {
+    const void* blob = sqlite3_column_blob(stmt_, col);
+    const auto bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
+    if (blob == nullptr) return {};
+    return std::string_view(static_cast<const char*>(blob), bytes);
+  }
+  bool ColumnIsNull(int col) const override {
+    return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+  }
 
-int64_t Statement::ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
-
-std::string Statement::ColumnText(int col) const {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-  const int len = sqlite3_column_bytes(stmt_, col);
-  return text == nullptr ? std::string() : std::string(text, static_cast<size_t>(len));
-}
-
-std::optional<int64_t> Statement::ColumnOptionalInt(int col) const {
-  if (ColumnIsNull(col)) return std::nullopt;
-  return ColumnInt(col);
-}
-
-std::optional<std::string> Statement::ColumnOptionalText(int col) const {
-  if (ColumnIsNull(col)) return std::nullopt;
-  return ColumnText(col);
-}
-
-std::vector<float> Statement::ColumnFloats(int col) const {
-  const void* blob = sqlite3_column_blob(stmt_, col);
-  const auto bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
-  std::vector<float> out;
-  if (blob == nullptr || bytes % sizeof(float) != 0) return out;
-  out.resize(bytes / sizeof(float));
-  std::memcpy(out.data(), blob, bytes);
-  return out;
-}
-
-bool Statement::ColumnIsNull(int col) const {
-  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
-}
+ private:
+  sqlite3_stmt* stmt_;
+};
 
 namespace {
 
@@ -152,7 +112,8 @@ void ConfigureSqliteOnce() {
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool full_sync) {
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
+                                                                 bool full_sync) {
   ConfigureSqliteOnce();
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -162,7 +123,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
     sqlite3_close(db);
     return s;
   }
-  std::unique_ptr<Connection> conn(new Connection(db));  // private constructor
+  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));  // private constructor
   sqlite3_busy_timeout(db, kBusyTimeoutMillis);
   sqlite3_extended_result_codes(db, 1);
   sqlite3_create_function_v2(db, "fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
@@ -181,20 +142,14 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   return conn;
 }
 
-Connection::~Connection() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+SqliteConnection::SqliteConnection(sqlite3* db) : db_(db) {}
+
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();  // statements are finalized before the connection closes
   sqlite3_close(db_);
 }
 
-Status Connection::CheckFaults(std::string_view sql) {
-  if (faults_ == nullptr || sql.starts_with("ROLLBACK") || sql.starts_with("RELEASE")) {
-    return Status::Ok();
-  }
-  return faults_->Check(sql);
-}
-
-Status Connection::Exec(std::string_view sql) {
-  MEMORYD_RETURN_IF_ERROR(CheckFaults(sql));
+Status SqliteConnection::DoExec(std::string_view sql) {
   char* err = nullptr;
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -206,31 +161,33 @@ Status Connection::Exec(std::string_view sql) {
   return Status::Internal(std::move(msg));
 }
 
-Result<Statement> Connection::Prepare(const std::string& sql) {
-  MEMORYD_RETURN_IF_ERROR(CheckFaults(sql));
+Result<sql::StatementImpl*> SqliteConnection::DoPrepare(const std::string& sql) {
   auto it = cache_.find(sql);
-  if (it != cache_.end()) return Statement(it->second);
+  if (it != cache_.end()) return static_cast<sql::StatementImpl*>(it->second.get());
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return Error("prepare");
-  cache_.emplace(sql, stmt);
-  return Statement(stmt);
+  if (rc != SQLITE_OK) return FromCode(db_, sqlite3_errcode(db_), "prepare");
+  auto owned = std::make_unique<Stmt>(stmt);
+  sql::StatementImpl* raw = owned.get();
+  cache_.emplace(sql, std::move(owned));
+  return raw;
 }
 
-Status Connection::Run(const std::string& sql) {
-  MEMORYD_ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
-  return stmt.Run();
+int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
+
+int64_t SqliteConnection::TotalChanges() const { return sqlite3_total_changes64(db_); }
+
+bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+const std::string& SqliteConnection::BeginWriteSql() const {
+  static const std::string kSql = "BEGIN IMMEDIATE";  // take the write lock now, not midway
+  return kSql;
 }
 
-int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
-
-int64_t Connection::TotalChanges() const { return sqlite3_total_changes64(db_); }
-
-bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
-
-Status Connection::Error(std::string_view what) const {
-  return FromCode(db_, sqlite3_errcode(db_), what);
+const std::string& SqliteConnection::BeginSnapshotSql() const {
+  static const std::string kSql = "BEGIN";
+  return kSql;
 }
 
 }  // namespace memoryd::sqlite

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "store/sql_migrations.h"
+
 namespace memoryd::sqlite {
 namespace {
 
@@ -120,23 +122,8 @@ Result<int64_t> UserVersion(Connection& conn) {
 
 Status Migrate(Connection& conn) {
   MEMORYD_ASSIGN_OR_RETURN(const int64_t version, UserVersion(conn));
-  const auto known = static_cast<int64_t>(kMigrations.size());
-  if (version > known) {
-    return Status::Internal("database schema version " + std::to_string(version) +
-                            " is newer than this memoryd understands (" + std::to_string(known) +
-                            ")");
-  }
-  for (int64_t v = version; v < known; ++v) {
-    MEMORYD_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
-    Status s = conn.Exec(kMigrations[static_cast<size_t>(v)]);
-    if (s.ok()) s = conn.Exec("PRAGMA user_version=" + std::to_string(v + 1));
-    if (!s.ok()) {
-      (void)conn.Exec("ROLLBACK");
-      return Status::Internal("migration " + std::to_string(v + 1) + ": " + s.message());
-    }
-    MEMORYD_RETURN_IF_ERROR(conn.Exec("COMMIT"));
-  }
-  return Status::Ok();
+  return sql::ApplyMigrations(conn, kMigrations, version,
+                              [](int64_t v) { return "PRAGMA user_version=" + std::to_string(v); });
 }
 
 int64_t KnownSchemaVersion() { return static_cast<int64_t>(kMigrations.size()); }

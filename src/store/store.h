@@ -4,8 +4,8 @@
 // at no extra cost (a lookup by id within one space, a count, one deletion, one embedding) is
 // composed once here, in store.cc, and never overridden.
 //
-// Implementations: SqliteStore (the embedded default, one data directory) and InMemoryStore (for
-// tests). Tests make SqliteStore's connections fail on purpose with a FaultPlan (fault_plan.h).
+// Implementations: SqlStore (the embedded default, one data directory) and InMemoryStore (for
+// tests). Tests make SqlStore's connections fail on purpose with a FaultPlan (fault_plan.h).
 //
 // Semantics every implementation follows:
 // - Reads never return expired memories: a memory that is not store_rules::IsLive at `now` does

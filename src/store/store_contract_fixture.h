@@ -1,12 +1,15 @@
 // The typed fixture of the Store contract tests (store/store.h): each test runs against every
-// implementation, SqliteStore in a fresh temporary directory per test and InMemoryStore.
+// implementation, SqlStore in a fresh temporary directory per test and InMemoryStore.
 // Shared by store_contract_test.cc and store_feed_contract_test.cc.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <memory>
 #include <optional>
+#include <random>
 #include <source_location>
 #include <string>
 #include <type_traits>
@@ -14,8 +17,9 @@
 #include <vector>
 
 #include "store/in_memory_store.h"
+#include "store/pg_connection.h"
+#include "store/sql_store.h"
 #include "store/sqlite_connection.h"
-#include "store/sqlite_store.h"
 #include "store/store_test_util.h"
 
 namespace memoryd::store_test {
@@ -25,10 +29,10 @@ inline const WriteLimits kNoLimits{};
 
 inline std::unique_ptr<Store> OpenSqlite(const TempDir& dir) {
   if (dir.path().empty()) return nullptr;
-  SqliteStoreOptions options;
+  SqlStoreOptions options;
   options.path = dir.path() + "/memoryd.db";
   options.full_sync = false;  // durability against power loss is not under test here
-  auto store = SqliteStore::Open(options);
+  auto store = SqlStore::Open(options);
   if (!store.ok()) {
     ADD_FAILURE() << store.status().ToString();
     return nullptr;
@@ -50,7 +54,7 @@ struct SqliteFactory {
   // The schema only holds the default account and the Store interface cannot add one, so the
   // test adds rows itself (spaces reference accounts by foreign key).
   bool SeedAccounts() {
-    auto conn = sqlite::Connection::Open(dir.path() + "/memoryd.db", /*full_sync=*/false);
+    auto conn = sqlite::SqliteConnection::Open(dir.path() + "/memoryd.db", /*full_sync=*/false);
     if (!conn.ok()) return false;
     for (AccountId id : kOtherAccounts) {
       const Status s =
@@ -62,6 +66,94 @@ struct SqliteFactory {
       }
     }
     return true;
+  }
+};
+
+// PostgreSQL: one schema per test process, in the database of the throwaway cluster the test run
+// started (tests/pg/with_cluster.sh sets MEMORYD_TEST_DATABASE_URL). The first test migrates it;
+// each test then starts from empty tables (cascades empty tags and links; far cheaper than
+// migrating anew), and the schema is dropped when the process ends.
+class PostgresSchema {
+ public:
+  static PostgresSchema& Get() {
+    static PostgresSchema schema;
+    return schema;
+  }
+  ~PostgresSchema() {
+    if (created_) (void)Admin("DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
+  }
+
+  // The URL of a store in the schema, emptied; empty after recording a failure.
+  std::string FreshUrl() {
+    const char* base = std::getenv("MEMORYD_TEST_DATABASE_URL");
+    if (base == nullptr || *base == '\0') {
+      ADD_FAILURE() << "MEMORYD_TEST_DATABASE_URL is not set: run the unit tests through "
+                       "`make unit-test` or tests/pg/with_cluster.sh, which start a throwaway "
+                       "PostgreSQL";
+      return {};
+    }
+    base_ = base;
+    if (!created_) {
+      if (!Admin("DROP SCHEMA IF EXISTS " + name_ + " CASCADE; CREATE SCHEMA " + name_)) return {};
+      created_ = true;
+    } else if (!Admin("DELETE FROM " + name_ + ".memories; DELETE FROM " + name_ +
+                      ".spaces; DELETE FROM " + name_ + ".api_keys; DELETE FROM " + name_ +
+                      ".removals; DELETE FROM " + name_ + ".accounts WHERE id <> 1; UPDATE " +
+                      name_ + ".counters SET value = 0")) {
+      return {};
+    }
+    return base_ + (base_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+           name_;
+  }
+
+  // Runs `sql` on a connection of the fixture's own, kept for the whole run.
+  bool Admin(const std::string& sql) {
+    if (admin_ == nullptr || admin_->Broken()) {
+      auto conn = pg::PgConnection::Open(base_);
+      if (!conn.ok()) {
+        ADD_FAILURE() << conn.status().ToString();
+        return false;
+      }
+      admin_ = std::move(conn).value();
+    }
+    const Status s = admin_->Exec(sql);
+    if (!s.ok()) ADD_FAILURE() << s.ToString();
+    return s.ok();
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::unique_ptr<pg::PgConnection> admin_;
+  std::string base_;
+  // Unique per run even on a database other runs share (containers may repeat a pid).
+  std::string name_ =
+      "t" + std::to_string(::getpid()) + "_" + std::to_string(std::random_device{}() % 1000000);
+  bool created_ = false;
+};
+
+struct PostgresFactory {
+  TempDir dir;  // this node's generation file
+
+  std::unique_ptr<Store> Make() {
+    PostgresSchema& schema = PostgresSchema::Get();
+    const std::string url = schema.FreshUrl();
+    if (url.empty()) return nullptr;
+    SqlStoreOptions options;
+    options.database_url = url;
+    options.generation_path = dir.path() + "/memoryd.generation";
+    auto store = SqlStore::Open(options);
+    if (!store.ok()) {
+      ADD_FAILURE() << store.status().ToString();
+      return nullptr;
+    }
+    for (AccountId id : kOtherAccounts) {
+      if (!schema.Admin("INSERT INTO " + schema.name() +
+                        ".accounts(id, name, created_at) VALUES (" + std::to_string(id) +
+                        ", 'account" + std::to_string(id) + "', 0) ON CONFLICT DO NOTHING")) {
+        return nullptr;
+      }
+    }
+    return std::move(store).value();
   }
 };
 
@@ -143,13 +235,14 @@ class StoreContractTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-using Factories = ::testing::Types<SqliteFactory, InMemoryFactory>;
+using Factories = ::testing::Types<SqliteFactory, InMemoryFactory, PostgresFactory>;
 
 class FactoryNames {
  public:
   template <typename T>
   static std::string GetName(int) {
-    return std::is_same_v<T, SqliteFactory> ? "Sqlite" : "InMemory";
+    if (std::is_same_v<T, SqliteFactory>) return "Sqlite";
+    return std::is_same_v<T, PostgresFactory> ? "Postgres" : "InMemory";
   }
 };
 

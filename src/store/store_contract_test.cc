@@ -1,5 +1,5 @@
-// The Store contract (store/store.h), run against every implementation: SqliteStore in a fresh
-// temporary directory per test, and InMemoryStore. Then SqliteStore-only durability tests
+// The Store contract (store/store.h), run against every implementation: SqlStore in a fresh
+// temporary directory per test, and InMemoryStore. Then SqlStore-only durability tests
 // (faults at the connection: fault_plan_test.cc). The index feed and the by-id and search reads are
 // covered by store_feed_contract_test.cc.
 #include <gtest/gtest.h>
@@ -686,9 +686,9 @@ TYPED_TEST(StoreContractTest, ConcurrentWritersCannotOvershootTheLimit) {
   EXPECT_EQ(ValueOf(this->store().CountMemories(kSpace, kNow)), kLimit);
 }
 
-// --- SqliteStore only ---
+// --- SqlStore only ---
 
-TEST(SqliteStoreTest, DataSurvivesReopening) {
+TEST(SqlStoreTest, DataSurvivesReopening) {
   TempDir dir;
   std::string id;
   {
@@ -718,11 +718,11 @@ TEST(SqliteStoreTest, DataSurvivesReopening) {
   EXPECT_EQ(replaced->memory.id, id);
 }
 
-TEST(SqliteStoreTest, OpenFailsCleanlyOnAnUnusablePath) {
+TEST(SqlStoreTest, OpenFailsCleanlyOnAnUnusablePath) {
   TempDir dir;
-  SqliteStoreOptions options;
+  SqlStoreOptions options;
   options.path = dir.path() + "/missing-dir/memoryd.db";
-  auto store = SqliteStore::Open(options);
+  auto store = SqlStore::Open(options);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kInternal);
 }

@@ -279,7 +279,7 @@ TYPED_TEST(StoreFeedContractTest, AFullSpaceDroppingExpiredMemoriesRecordsRemova
 }
 
 TYPED_TEST(StoreFeedContractTest, PrunedHistoryIsReportedIncomplete) {
-  // Removals are timed by the wall clock in SqliteStore, so this test lives in the present.
+  // Removals are timed by the wall clock in SqlStore, so this test lives in the present.
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();

@@ -31,8 +31,8 @@ TEST(StoreRulesTest, SqlFormsNameTheColumnAndTheParameter) {
 bool SqlHolds(const std::string& condition, std::optional<int64_t> expires_at, int64_t now) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-  const std::string sql = "SELECT EXISTS (SELECT 1 FROM (SELECT ?1 AS expires_at) m WHERE" +
-                          condition + ")";
+  const std::string sql =
+      "SELECT EXISTS (SELECT 1 FROM (SELECT ?1 AS expires_at) m WHERE" + condition + ")";
   sqlite3_stmt* stmt = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
   if (expires_at) sqlite3_bind_int64(stmt, 1, *expires_at);
@@ -45,9 +45,9 @@ bool SqlHolds(const std::string& condition, std::optional<int64_t> expires_at, i
 }
 
 TEST(StoreRulesTest, SqlAndCxxAgree) {
-  for (std::optional<int64_t> expires : {std::optional<int64_t>(), std::optional<int64_t>(999),
-                                         std::optional<int64_t>(1000),
-                                         std::optional<int64_t>(1001)}) {
+  for (std::optional<int64_t> expires :
+       {std::optional<int64_t>(), std::optional<int64_t>(999), std::optional<int64_t>(1000),
+        std::optional<int64_t>(1001)}) {
     const bool live = store_rules::IsLive(expires, 1000);
     EXPECT_EQ(SqlHolds(store_rules::LiveSql("m", "?2"), expires, 1000), live);
     if (expires) {

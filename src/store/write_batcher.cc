@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace memoryd::sqlite {
+namespace memoryd::sqlstore {
 namespace {
 
 // Bounds the time any single writer waits behind others in one transaction.
@@ -71,8 +71,23 @@ bool WriteBatcher::RunBatchSafely(const std::deque<Writer*>& batch) {
   return true;
 }
 
+Status WriteBatcher::EnsureConnected() {
+  if (!conn_->Broken() || !reconnect_) return Status::Ok();
+  MEMORYD_ASSIGN_OR_RETURN(auto fresh, reconnect_());
+  conn_ = std::move(fresh);
+  return Status::Ok();
+}
+
 void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
-  Status begin = conn_->Run("BEGIN IMMEDIATE");
+  if (Status connected = EnsureConnected(); !connected.ok()) {
+    for (Writer* w : batch) w->result = connected;
+    return;
+  }
+  Status begin = conn_->Run(conn_->BeginWriteSql());
+  if (begin.ok() && !conn_->WriteLockSql().empty()) {
+    begin = conn_->Run(conn_->WriteLockSql());
+    if (!begin.ok()) (void)conn_->Run("ROLLBACK");
+  }
   if (!begin.ok()) {
     for (Writer* w : batch) w->result = begin;
     return;
@@ -82,7 +97,11 @@ void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
     if (conn_->InTransaction()) continue;
     // SQLite rolled the whole transaction back by itself (I/O error, disk full): nothing of this
     // batch is committed, so every operation fails, including the ones that had succeeded.
-    const Status lost = Status::Internal("transaction aborted: " + batch[i]->result.message());
+    // A database that went away stays "unavailable" (503): the client may retry.
+    const Status& cause = batch[i]->result;
+    const std::string why = "transaction aborted: " + cause.message();
+    const Status lost =
+        cause.code() == StatusCode::kUnavailable ? Status::Unavailable(why) : Status::Internal(why);
     for (Writer* w : batch) w->result = lost;
     return;
   }
@@ -101,4 +120,4 @@ Status WriteBatcher::RunOne(Writer& w) {
   return s;
 }
 
-}  // namespace memoryd::sqlite
+}  // namespace memoryd::sqlstore

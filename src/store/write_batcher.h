@@ -16,10 +16,12 @@
 
 #include "core/status.h"
 #include "store/shared_generation.h"
-#include "store/sqlite_connection.h"
+#include "store/sql_connection.h"
 #include "store/write_batch_observer.h"
 
-namespace memoryd::sqlite {
+namespace memoryd::sqlstore {
+
+using sql::Connection;
 
 class WriteBatcher {
  public:
@@ -31,6 +33,12 @@ class WriteBatcher {
   explicit WriteBatcher(std::unique_ptr<Connection> conn, SharedGeneration* generation = nullptr,
                         WriteBatchObserver* observer = nullptr)
       : conn_(std::move(conn)), generation_(generation), observer_(observer) {}
+
+  // How a lost connection (Connection::Broken: a database server that went away) is replaced:
+  // before a batch, the batcher opens a new one with `reconnect`; if that fails, the batch fails
+  // with its error (kUnavailable) and the next batch tries again. Call before the first Submit.
+  using Reconnect = std::function<Result<std::unique_ptr<Connection>>()>;
+  void SetReconnect(Reconnect reconnect) { reconnect_ = std::move(reconnect); }
 
   // Runs `op` inside a transaction and returns once it is committed. Returns op's own error
   // (its changes rolled back), or the commit's error (kInternal, kUnavailable when busy).
@@ -46,11 +54,14 @@ class WriteBatcher {
   void RunBatch(const std::deque<Writer*>& batch);
   Status RunOne(Writer& w);
 
+  Status EnsureConnected();
+
   std::unique_ptr<Connection> conn_;
+  Reconnect reconnect_;
   SharedGeneration* const generation_;
   WriteBatchObserver* const observer_;
   std::mutex mu_;
   std::deque<Writer*> queue_;
 };
 
-}  // namespace memoryd::sqlite
+}  // namespace memoryd::sqlstore

@@ -11,9 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite_connection.h"
 #include "store/store_test_util.h"
 
-namespace memoryd::sqlite {
+namespace memoryd::sqlstore {
 namespace {
 
 using store_test::TempDir;
@@ -29,7 +30,7 @@ class WriteBatcherTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_FALSE(dir_.path().empty());
     path_ = dir_.path() + "/batcher.db";
-    auto writer = Connection::Open(path_, /*full_sync=*/false);
+    auto writer = sqlite::SqliteConnection::Open(path_, /*full_sync=*/false);
     ASSERT_TRUE(writer.ok()) << writer.status().ToString();
     ASSERT_TRUE((*writer)->Exec("CREATE TABLE kv(k TEXT PRIMARY KEY)").ok());
     auto generation = SharedGeneration::Open(path_ + ".generation");
@@ -41,7 +42,7 @@ class WriteBatcherTest : public ::testing::Test {
   // The committed keys, read through a connection of its own.
   std::vector<std::string> CommittedKeys() {
     std::vector<std::string> keys;
-    auto reader = Connection::Open(path_, /*full_sync=*/false);
+    auto reader = sqlite::SqliteConnection::Open(path_, /*full_sync=*/false);
     EXPECT_TRUE(reader.ok()) << reader.status().ToString();
     if (!reader.ok()) return keys;
     auto stmt = (*reader)->Prepare("SELECT k FROM kv ORDER BY k");
@@ -227,4 +228,4 @@ TEST_F(WriteBatcherTest, OpsSeeEarlierCommittedWrites) {
 }
 
 }  // namespace
-}  // namespace memoryd::sqlite
+}  // namespace memoryd::sqlstore

@@ -93,6 +93,16 @@ HttpResponse Health(RouteContext& ctx) {
                                     {"searches", ChannelJson(health->searches)},
                                     {"embedding", ChannelJson(health->writes)}};
   }
+  if (const Status store = ctx.service.CheckStore(); !store.ok()) {
+    // Nothing can be read or written: a load balancer should send requests elsewhere.
+    body["status"] = "unavailable";
+    // Open to anyone: the database's own error (host, user, database) stays out of it.
+    body["reason"] = std::string(store.code() == StatusCode::kUnavailable
+                                     ? "the store's database cannot be reached"
+                                     : "the store fails") +
+                     (reason.empty() ? "" : "; " + reason);
+    return JsonResponse(503, body);
+  }
   if (!reason.empty()) {
     body["status"] = "degraded";
     body["reason"] = std::move(reason);

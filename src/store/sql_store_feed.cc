@@ -1,16 +1,16 @@
-// SqliteStore: the index feed (versions, removals, embeddings) that search indexes follow.
+// SqlStore: the index feed (versions, removals, embeddings) that search indexes follow.
 #include <algorithm>
 #include <string>
 
-#include "store/sqlite_connection.h"
-#include "store/sqlite_queries.h"
-#include "store/sqlite_reader_lease.h"
-#include "store/sqlite_store.h"
+#include "store/sql_connection.h"
+#include "store/sql_queries.h"
+#include "store/sql_reader_lease.h"
+#include "store/sql_store.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
 
-using sqlite::Connection;
+using sql::Connection;
 
 namespace {
 
@@ -18,7 +18,7 @@ constexpr const char* kIndexColumns =
     "SELECT seq, space_id, version, key, title, text, expires_at, embedder,"
     " CASE WHEN version > ? THEN embedding END FROM memories ";
 
-IndexRecord ReadIndexRecord(const sqlite::Statement& stmt) {
+IndexRecord ReadIndexRecord(const sql::Statement& stmt) {
   IndexRecord r;
   r.seq = stmt.ColumnInt(0);
   r.space_id = stmt.ColumnInt(1);
@@ -78,7 +78,7 @@ Status ReadChanges(Connection& conn, int64_t version, int64_t limit, IndexChange
 
 }  // namespace
 
-Result<StoreTotals> SqliteStore::Totals() {
+Result<StoreTotals> SqlStore::Totals() {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   // stored_count is kept by every write path (expired memories count until purged), so this
   // reads one row per space, not the memories.
@@ -91,12 +91,12 @@ Result<StoreTotals> SqliteStore::Totals() {
   return totals;
 }
 
-Result<int64_t> SqliteStore::CurrentVersion() {
+Result<int64_t> SqlStore::CurrentVersion() {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   return Counter(*lease, "version");
 }
 
-Result<IndexChanges> SqliteStore::ChangesSince(int64_t version, int64_t limit) {
+Result<IndexChanges> SqlStore::ChangesSince(int64_t version, int64_t limit) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   IndexChanges out;
   MEMORYD_RETURN_IF_ERROR(InSnapshot(
@@ -104,8 +104,8 @@ Result<IndexChanges> SqliteStore::ChangesSince(int64_t version, int64_t limit) {
   return out;
 }
 
-Result<int64_t> SqliteStore::ScanIndex(int64_t embeddings_after,
-                                       const std::function<Status(IndexRecord&&)>& fn) {
+Result<int64_t> SqlStore::ScanIndex(int64_t embeddings_after,
+                                    const std::function<Status(IndexRecord&&)>& fn) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   int64_t version = 0;
   MEMORYD_RETURN_IF_ERROR(InSnapshot(*lease, [&]() -> Status {
@@ -123,14 +123,14 @@ Result<int64_t> SqliteStore::ScanIndex(int64_t embeddings_after,
   return version;
 }
 
-Result<std::vector<EmbeddingTask>> SqliteStore::StaleEmbeddings(std::string_view embedder,
-                                                                int64_t limit) {
+Result<std::vector<EmbeddingTask>> SqlStore::StaleEmbeddings(std::string_view embedder,
+                                                             int64_t limit) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt, (*lease).Prepare("SELECT seq, version, key, title, text FROM memories"
                                   " WHERE embedder < ?1 OR embedder > ?1 ORDER BY seq LIMIT ?2"));
   stmt.Bind(1, embedder);
-  stmt.Bind(2, limit);
+  stmt.Bind(2, sqlstore::SqlLimit(limit));
   std::vector<EmbeddingTask> out;
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -146,7 +146,7 @@ Result<std::vector<EmbeddingTask>> SqliteStore::StaleEmbeddings(std::string_view
   return out;
 }
 
-Result<int64_t> SqliteStore::CountStaleEmbeddings(std::string_view embedder) {
+Result<int64_t> SqlStore::CountStaleEmbeddings(std::string_view embedder) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   // embedder is '' when there is no embedding (a refused text has a name and none); two
   // range scans of its index.
@@ -157,8 +157,8 @@ Result<int64_t> SqliteStore::CountStaleEmbeddings(std::string_view embedder) {
   return row ? stmt.ColumnInt(0) : int64_t{0};
 }
 
-Result<int64_t> SqliteStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
-                                           std::string_view embedder) {
+Result<int64_t> SqlStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& updates,
+                                        std::string_view embedder) {
   int64_t stored = 0;
   if (updates.empty()) return stored;
   Status s = writer_->Submit([&](Connection& conn) -> Status {

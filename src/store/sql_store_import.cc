@@ -1,19 +1,19 @@
-// SqliteStore: export (one read snapshot) and import (one write transaction per batch, through
+// SqlStore: export (one read snapshot) and import (one write transaction per batch, through
 // the write batcher, so the index feed's triggers and the shared generation see every change).
 #include <algorithm>
 
 #include "store/import_rules.h"
-#include "store/sqlite_connection.h"
-#include "store/sqlite_queries.h"
-#include "store/sqlite_reader_lease.h"
-#include "store/sqlite_store.h"
-#include "store/sqlite_write_ops.h"
+#include "store/sql_connection.h"
+#include "store/sql_queries.h"
+#include "store/sql_reader_lease.h"
+#include "store/sql_store.h"
+#include "store/sql_write_ops.h"
 #include "store/store_rules.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
 
-using sqlite::Connection;
+using sql::Connection;
 
 namespace {
 
@@ -22,7 +22,7 @@ const std::string kExportSql =
     "SELECT m.seq, m.id, m.key, m.title, m.text, m.metadata, m.created_at, m.updated_at,"
     " m.expires_at, m.tags, s.name, m.embedder, CASE WHEN ?1 THEN m.embedding END"
     " FROM memories m JOIN spaces s ON s.id = m.space_id"
-    " WHERE s.account_id = ?2 AND (?3 IS NULL OR s.name = ?3)"
+    " WHERE s.account_id = ?2 AND (CAST(?3 AS TEXT) IS NULL OR s.name = ?3)"
     " AND" +
     store_rules::LiveSql("m", "?4") + "ORDER BY s.name, m.created_at, m.seq";
 
@@ -50,7 +50,7 @@ Result<std::optional<StoredRow>> FindStoredById(Connection& conn, std::string_vi
   if (!found) return std::optional<StoredRow>();
   StoredRow row;
   row.seq = stmt.ColumnInt(0);
-  row.record.memory = sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10));
+  row.record.memory = sqlstore::ReadMemoryRow(stmt, stmt.ColumnText(10));
   row.record.embedder = stmt.ColumnText(11);
   row.record.embedding = stmt.ColumnFloats(12);
   row.space_id = stmt.ColumnInt(13);
@@ -78,22 +78,22 @@ MemoryWrite ToWrite(const MemoryRecord& rec) {
 Status RewriteRow(Connection& conn, int64_t seq, const MemoryRecord& rec, bool keep_embedding) {
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt,
-      conn.Prepare("UPDATE memories SET key = ?2, title = ?3, text = ?4,"
-                   " metadata = ?5, tags = ?6, created_at = ?7, updated_at = ?8,"
-                   " expires_at = ?9, embedding = CASE WHEN ?10 THEN embedding ELSE ?11 END,"
-                   " embedder = CASE WHEN ?10 THEN embedder ELSE ?12 END WHERE seq = ?13"));
+      conn.Prepare("UPDATE memories SET key = ?1, title = ?2, text = ?3,"
+                   " metadata = ?4, tags = ?5, created_at = ?6, updated_at = ?7,"
+                   " expires_at = ?8, embedding = CASE WHEN ?9 THEN embedding ELSE ?10 END,"
+                   " embedder = CASE WHEN ?9 THEN embedder ELSE ?11 END WHERE seq = ?12"));
   const MemoryWrite w = ToWrite(rec);
-  stmt.Bind(2, w.key);
-  stmt.Bind(3, std::string_view(w.title));
-  stmt.Bind(4, std::string_view(w.text));
-  stmt.Bind(5, std::string_view(w.metadata_json));
-  stmt.Bind(6, std::string_view(sqlite::JoinTags(w.tags)));
-  stmt.Bind(7, rec.memory.created_at);
-  stmt.Bind(8, rec.memory.updated_at);
-  stmt.Bind(9, w.expires_at);
-  stmt.Bind(10, int64_t{keep_embedding ? 1 : 0});
-  sqlite::BindEmbedding(stmt, 11, w);
-  stmt.Bind(13, seq);
+  stmt.Bind(1, w.key);
+  stmt.Bind(2, std::string_view(w.title));
+  stmt.Bind(3, std::string_view(w.text));
+  stmt.Bind(4, std::string_view(w.metadata_json));
+  stmt.Bind(5, std::string_view(sqlstore::JoinTags(w.tags)));
+  stmt.Bind(6, rec.memory.created_at);
+  stmt.Bind(7, rec.memory.updated_at);
+  stmt.Bind(8, w.expires_at);
+  stmt.Bind(9, int64_t{keep_embedding ? 1 : 0});
+  sqlstore::BindEmbedding(stmt, 10, w);
+  stmt.Bind(12, seq);
   return stmt.Run();
 }
 
@@ -111,9 +111,9 @@ Status SetTimes(Connection& conn, int64_t seq, const Memory& m) {
 // live one was displaced.
 Result<bool> FreeKey(Connection& conn, int64_t space_id, const MemoryRecord& rec, int64_t now) {
   if (!rec.memory.key) return false;
-  MEMORYD_ASSIGN_OR_RETURN(auto holder, sqlite::FindKeyRow(conn, space_id, *rec.memory.key, now));
+  MEMORYD_ASSIGN_OR_RETURN(auto holder, sqlstore::FindKeyRow(conn, space_id, *rec.memory.key, now));
   if (!holder || holder->id == rec.memory.id) return false;
-  MEMORYD_RETURN_IF_ERROR(sqlite::DeleteRow(conn, space_id, holder->seq));
+  MEMORYD_RETURN_IF_ERROR(sqlstore::DeleteRow(conn, space_id, holder->seq));
   return holder->live;
 }
 
@@ -127,14 +127,14 @@ Result<ImportOutcome> ImportOne(Connection& conn, AccountId account, const Memor
                                     stored->record.embedder, rec))
     return ImportOutcome::kUnchanged;
   MEMORYD_ASSIGN_OR_RETURN(const int64_t space_id,
-                           sqlite::EnsureSpace(conn, SpaceRef{account, rec.memory.space}, now));
+                           sqlstore::EnsureSpace(conn, SpaceRef{account, rec.memory.space}, now));
   MEMORYD_ASSIGN_OR_RETURN(bool replaced, FreeKey(conn, space_id, rec, now));
   MEMORYD_ASSIGN_OR_RETURN(auto tag_ids,
-                           sqlite::EnsureTags(conn, space_id, UniqueTags(rec.memory.tags), {}));
+                           sqlstore::EnsureTags(conn, space_id, UniqueTags(rec.memory.tags), {}));
   if (stored && stored->space_id != space_id) {
     // A memory never changes space under its seq (search indexes key it by space): the old row
     // goes, with its removal in the index feed, and the record is inserted anew.
-    MEMORYD_RETURN_IF_ERROR(sqlite::DeleteRow(conn, stored->space_id, stored->seq));
+    MEMORYD_RETURN_IF_ERROR(sqlstore::DeleteRow(conn, stored->space_id, stored->seq));
     replaced = replaced || stored->live;
     stored.reset();
   }
@@ -143,24 +143,24 @@ Result<ImportOutcome> ImportOne(Connection& conn, AccountId account, const Memor
     const bool keep_embedding = rec.embedding.empty() && old.key == rec.memory.key &&
                                 old.title == rec.memory.title && old.text == rec.memory.text;
     MEMORYD_RETURN_IF_ERROR(RewriteRow(conn, stored->seq, rec, keep_embedding));
-    MEMORYD_RETURN_IF_ERROR(sqlite::LinkTags(conn, stored->seq, tag_ids, /*fresh=*/false));
+    MEMORYD_RETURN_IF_ERROR(sqlstore::LinkTags(conn, stored->seq, tag_ids, /*fresh=*/false));
     return stored->live || replaced ? ImportOutcome::kReplaced : ImportOutcome::kCreated;
   }
   MEMORYD_ASSIGN_OR_RETURN(const int64_t seq,
-                           sqlite::InsertRow(conn, space_id, rec.memory.id, ToWrite(rec), now));
+                           sqlstore::InsertRow(conn, space_id, rec.memory.id, ToWrite(rec), now));
   MEMORYD_RETURN_IF_ERROR(SetTimes(conn, seq, rec.memory));
-  MEMORYD_RETURN_IF_ERROR(sqlite::LinkTags(conn, seq, tag_ids, /*fresh=*/true));
+  MEMORYD_RETURN_IF_ERROR(sqlstore::LinkTags(conn, seq, tag_ids, /*fresh=*/true));
   return replaced ? ImportOutcome::kReplaced : ImportOutcome::kCreated;
 }
 
 }  // namespace
 
-Status SqliteStore::ExportMemories(AccountId account, const std::optional<std::string>& space,
-                                   bool with_embeddings, int64_t now,
-                                   const std::function<Status(MemoryRecord&&)>& fn) {
+Status SqlStore::ExportMemories(AccountId account, const std::optional<std::string>& space,
+                                bool with_embeddings, int64_t now,
+                                const std::function<Status(MemoryRecord&&)>& fn) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   Connection& conn = *lease;
-  return sqlite::InSnapshot(conn, [&]() -> Status {
+  return sql::InSnapshot(conn, [&]() -> Status {
     MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kExportSql));
     stmt.Bind(1, int64_t{with_embeddings ? 1 : 0});
     stmt.Bind(2, account);
@@ -170,7 +170,7 @@ Status SqliteStore::ExportMemories(AccountId account, const std::optional<std::s
       MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
       MemoryRecord rec;
-      rec.memory = sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10));
+      rec.memory = sqlstore::ReadMemoryRow(stmt, stmt.ColumnText(10));
       if (with_embeddings) rec.embedding = stmt.ColumnFloats(12);
       if (!rec.embedding.empty()) rec.embedder = stmt.ColumnText(11);
       MEMORYD_RETURN_IF_ERROR(fn(std::move(rec)));
@@ -179,7 +179,7 @@ Status SqliteStore::ExportMemories(AccountId account, const std::optional<std::s
   });
 }
 
-Result<std::vector<ImportOutcome>> SqliteStore::ImportMemories(
+Result<std::vector<ImportOutcome>> SqlStore::ImportMemories(
     AccountId account, const std::vector<MemoryRecord>& records, int64_t now) {
   std::optional<std::vector<ImportOutcome>> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {

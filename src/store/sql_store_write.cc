@@ -1,31 +1,32 @@
-// SqliteStore: every write. Each public write is one operation submitted to the WriteBatcher,
+// SqlStore: every write. Each public write is one operation submitted to the WriteBatcher,
 // so it shares a transaction and a commit with whatever other writes arrive at the same time.
 #include <algorithm>
 
 #include "core/ids.h"
-#include "store/sqlite_connection.h"
-#include "store/sqlite_queries.h"
-#include "store/sqlite_store.h"
-#include "store/sqlite_write_ops.h"
+#include "store/sql_connection.h"
+#include "store/sql_queries.h"
+#include "store/sql_store.h"
+#include "store/sql_write_ops.h"
 #include "store/store_rules.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
 
-using sqlite::Connection;
+using sql::Connection;
 
 // The helpers up to the end of this namespace are shared with the import path
-// (sqlite_write_ops.h); calls below find them by argument-dependent lookup or the using
+// (sql_write_ops.h); calls below find them by argument-dependent lookup or the using
 // declarations after it.
-namespace sqlite {
+namespace sqlstore {
 
 Status EnsureAccount(Connection& conn, AccountId account, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt,
-      conn.Prepare("INSERT INTO accounts(id, name, created_at) VALUES (?1, 'account-' || ?1,"
-                   " ?2) ON CONFLICT DO NOTHING"));
+      auto stmt, conn.Prepare("INSERT INTO accounts(id, name, created_at) VALUES (?1, ?3, ?2)"
+                              " ON CONFLICT DO NOTHING"));
   stmt.Bind(1, account);
   stmt.Bind(2, now);
+  const std::string name = "account-" + std::to_string(account);
+  stmt.Bind(3, std::string_view(name));
   return stmt.Run();
 }
 
@@ -82,8 +83,9 @@ Result<int64_t> ScalarInt(Connection& conn, const std::string& sql, int64_t a) {
 
 // Deletes the space's expired memories and keeps its stored count exact.
 Status PurgeSpace(Connection& conn, int64_t space_id, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE space_id = ? AND" +
-                                                   store_rules::ExpiredSql("")));
+  static const std::string kSql =
+      "DELETE FROM memories WHERE space_id = ? AND" + store_rules::ExpiredSql("");
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kSql));
   stmt.Bind(1, space_id);
   stmt.Bind(2, now);
   MEMORYD_RETURN_IF_ERROR(stmt.Run());
@@ -97,7 +99,7 @@ Status AdmitNewMemory(Connection& conn, int64_t space_id, const WriteLimits& lim
       int64_t stored, ScalarInt(conn, "SELECT stored_count FROM spaces WHERE id = ?", space_id));
   if (stored < limits.max_memories_per_space) return Status::Ok();
   // The stored count includes expired memories not yet purged; they do not occupy the quota.
-  MEMORYD_ASSIGN_OR_RETURN(int64_t live, sqlite::CountLive(conn, space_id, now));
+  MEMORYD_ASSIGN_OR_RETURN(int64_t live, sqlstore::CountLive(conn, space_id, now));
   if (live >= limits.max_memories_per_space) {
     return Status::LimitExceeded("memory limit reached: this space holds at most " +
                                  std::to_string(limits.max_memories_per_space) + " memories");
@@ -108,7 +110,7 @@ Status AdmitNewMemory(Connection& conn, int64_t space_id, const WriteLimits& lim
 Result<std::vector<int64_t>> EnsureTags(Connection& conn, int64_t space_id,
                                         const std::vector<std::string>& names,
                                         const WriteLimits& limits) {
-  MEMORYD_ASSIGN_OR_RETURN(auto found, sqlite::FindTagIds(conn, space_id, names));
+  MEMORYD_ASSIGN_OR_RETURN(auto found, sqlstore::FindTagIds(conn, space_id, names));
   std::vector<int64_t> ids;
   for (size_t i = 0; i < names.size(); ++i) {
     if (found[i]) {
@@ -156,9 +158,9 @@ Status LinkTags(Connection& conn, int64_t seq, const std::vector<int64_t>& tag_i
 
 Result<std::optional<ExistingRow>> FindKeyRow(Connection& conn, int64_t space_id,
                                               std::string_view key, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
-                           conn.Prepare("SELECT seq, id, created_at," + store_rules::LiveSql("") +
-                                        "FROM memories WHERE space_id = ? AND key = ?"));
+  static const std::string kSql = "SELECT seq, id, created_at," + store_rules::LiveSql("") +
+                                  "FROM memories WHERE space_id = ? AND key = ?";
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kSql));
   stmt.Bind(1, now);
   stmt.Bind(2, space_id);
   stmt.Bind(3, key);
@@ -177,7 +179,7 @@ Status DeleteRow(Connection& conn, int64_t space_id, int64_t seq) {
 }
 
 // Binds the write's embedding (a BLOB of native floats, or NULL) and its embedder name.
-void BindEmbedding(sqlite::Statement& stmt, int pos, const MemoryWrite& w) {
+void BindEmbedding(sql::Statement& stmt, int pos, const MemoryWrite& w) {
   if (w.embedding.empty()) {
     stmt.BindNull(pos);
   } else {
@@ -198,7 +200,7 @@ Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t no
   stmt.Bind(3, std::string_view(w.metadata_json));
   stmt.Bind(4, now);
   stmt.Bind(5, w.expires_at);
-  stmt.Bind(6, std::string_view(sqlite::JoinTags(w.tags)));
+  stmt.Bind(6, std::string_view(sqlstore::JoinTags(w.tags)));
   BindEmbedding(stmt, 7, w);
   stmt.Bind(9, seq);
   return stmt.Run();
@@ -230,7 +232,7 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
   stmt.Bind(7, now);
   stmt.Bind(8, now);
   stmt.Bind(9, w.expires_at);
-  stmt.Bind(10, std::string_view(sqlite::JoinTags(w.tags)));
+  stmt.Bind(10, std::string_view(sqlstore::JoinTags(w.tags)));
   BindEmbedding(stmt, 11, w);
   stmt.Bind(13, seq);
   MEMORYD_RETURN_IF_ERROR(stmt.Run());
@@ -294,19 +296,19 @@ Result<PutOutcome> PutOne(Connection& conn, int64_t space_id, const SpaceRef& sp
 
 // Removes `name` from the joined tag list of every memory of the space that carried it.
 Status RewriteTagLists(Connection& conn, int64_t space_id, std::string_view name) {
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto select,
-      conn.Prepare("SELECT seq, tags FROM memories WHERE space_id = ? AND"
-                   " instr(char(31) || tags || char(31), char(31) || ? || char(31)) > 0"));
+  MEMORYD_ASSIGN_OR_RETURN(auto select,
+                           conn.Prepare("SELECT seq, tags FROM memories WHERE space_id = ?1 AND"
+                                        " instr(?3 || tags || ?3, ?3 || ?2 || ?3) > 0"));
   select.Bind(1, space_id);
   select.Bind(2, name);
+  select.Bind(3, std::string_view(&sqlstore::kTagSeparator, 1));
   std::vector<std::pair<int64_t, std::string>> rewrites;
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
-    auto tags = sqlite::SplitTags(select.ColumnText(1));
+    auto tags = sqlstore::SplitTags(select.ColumnText(1));
     std::erase(tags, std::string(name));
-    rewrites.emplace_back(select.ColumnInt(0), sqlite::JoinTags(tags));
+    rewrites.emplace_back(select.ColumnInt(0), sqlstore::JoinTags(tags));
   }
   select.Reset();
   MEMORYD_ASSIGN_OR_RETURN(auto update, conn.Prepare("UPDATE memories SET tags = ? WHERE seq = ?"));
@@ -349,13 +351,24 @@ Result<T> Collect(Status committed, std::optional<T>& value) {
   return std::move(*value);
 }
 
-}  // namespace sqlite
+}  // namespace sqlstore
 
-using sqlite::BuildMemory;
-using sqlite::Collect;
+using sqlstore::BuildMemory;
+using sqlstore::Collect;
+using sqlstore::DeleteRow;
+using sqlstore::EnsureAccount;
+using sqlstore::EnsureSpace;
+using sqlstore::EnsureTags;
+using sqlstore::FindKeyRow;
+using sqlstore::Isolated;
+using sqlstore::LinkTags;
+using sqlstore::PruneRemovals;
+using sqlstore::PutOne;
+using sqlstore::RewriteTagLists;
+using sqlstore::UpdateRow;
 using store_rules::kRemovalHistoryMillis;
 
-Result<int64_t> SqliteStore::InsertApiKey(const ApiKeyRecord& record) {
+Result<int64_t> SqlStore::InsertApiKey(const ApiKeyRecord& record) {
   std::optional<int64_t> id;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_RETURN_IF_ERROR(EnsureAccount(conn, record.account_id, record.created_at));
@@ -378,7 +391,7 @@ Result<int64_t> SqliteStore::InsertApiKey(const ApiKeyRecord& record) {
   return Collect(s, id);
 }
 
-Status SqliteStore::DeleteApiKey(int64_t id) {
+Status SqlStore::DeleteApiKey(int64_t id) {
   return writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM api_keys WHERE id = ?"));
     stmt.Bind(1, id);
@@ -388,7 +401,7 @@ Status SqliteStore::DeleteApiKey(int64_t id) {
   });
 }
 
-Status SqliteStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
+Status SqlStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
   if (uses.empty()) return Status::Ok();
   return writer_->Submit(
       [&](Connection& conn) -> Status {
@@ -403,11 +416,11 @@ Status SqliteStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
         }
         return Status::Ok();
       },
-      sqlite::WriteBatcher::Reach::kKeysOnly);
+      sqlstore::WriteBatcher::Reach::kKeysOnly);
 }
 
-Result<PutOutcome> SqliteStore::Put(const SpaceRef& space, const MemoryWrite& write,
-                                    const WriteLimits& limits, int64_t now) {
+Result<PutOutcome> SqlStore::Put(const SpaceRef& space, const MemoryWrite& write,
+                                 const WriteLimits& limits, int64_t now) {
   std::optional<PutOutcome> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(int64_t space_id, EnsureSpace(conn, space, now));
@@ -417,10 +430,9 @@ Result<PutOutcome> SqliteStore::Put(const SpaceRef& space, const MemoryWrite& wr
   return Collect(s, out);
 }
 
-Result<std::vector<BulkPutItemOutcome>> SqliteStore::BulkPut(const SpaceRef& space,
-                                                             const std::vector<MemoryWrite>& writes,
-                                                             const WriteLimits& limits,
-                                                             int64_t now) {
+Result<std::vector<BulkPutItemOutcome>> SqlStore::BulkPut(const SpaceRef& space,
+                                                          const std::vector<MemoryWrite>& writes,
+                                                          const WriteLimits& limits, int64_t now) {
   std::optional<std::vector<BulkPutItemOutcome>> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(int64_t space_id, EnsureSpace(conn, space, now));
@@ -457,11 +469,12 @@ struct IdRow {
 // The live memory with this id in one of the account's spaces.
 Result<std::optional<IdRow>> FindIdRow(Connection& conn, AccountId account, std::string_view id,
                                        int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
-                           conn.Prepare("SELECT m.seq, m.space_id, s.name, m.key, m.created_at"
-                                        " FROM memories m JOIN spaces s ON s.id = m.space_id"
-                                        " WHERE m.id = ? AND s.account_id = ? AND" +
-                                        store_rules::LiveSql()));
+  static const std::string kSql =
+      "SELECT m.seq, m.space_id, s.name, m.key, m.created_at"
+      " FROM memories m JOIN spaces s ON s.id = m.space_id"
+      " WHERE m.id = ? AND s.account_id = ? AND" +
+      store_rules::LiveSql();
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kSql));
   stmt.Bind(1, id);
   stmt.Bind(2, account);
   stmt.Bind(3, now);
@@ -475,9 +488,9 @@ Result<std::optional<IdRow>> FindIdRow(Connection& conn, AccountId account, std:
 
 }  // namespace
 
-Result<Memory> SqliteStore::UpdateById(AccountId account, std::string_view id,
-                                       const MemoryWrite& write, const WriteLimits& limits,
-                                       int64_t now) {
+Result<Memory> SqlStore::UpdateById(AccountId account, std::string_view id,
+                                    const MemoryWrite& write, const WriteLimits& limits,
+                                    int64_t now) {
   std::optional<Memory> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(auto row, FindIdRow(conn, account, id, now));
@@ -499,7 +512,7 @@ Result<Memory> SqliteStore::UpdateById(AccountId account, std::string_view id,
   return Collect(s, out);
 }
 
-Result<bool> SqliteStore::DeleteById(AccountId account, std::string_view id, int64_t now) {
+Result<bool> SqlStore::DeleteById(AccountId account, std::string_view id, int64_t now) {
   std::optional<bool> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(auto row, FindIdRow(conn, account, id, now));
@@ -510,13 +523,13 @@ Result<bool> SqliteStore::DeleteById(AccountId account, std::string_view id, int
   return Collect(s, out);
 }
 
-Result<std::vector<bool>> SqliteStore::BulkDeleteByKey(const SpaceRef& space,
-                                                       const std::vector<std::string>& keys,
-                                                       int64_t now) {
+Result<std::vector<bool>> SqlStore::BulkDeleteByKey(const SpaceRef& space,
+                                                    const std::vector<std::string>& keys,
+                                                    int64_t now) {
   std::optional<std::vector<bool>> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     std::vector<bool> deleted(keys.size(), false);
-    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(conn, space));
     for (size_t i = 0; space_id && i < keys.size(); ++i) {
       MEMORYD_ASSIGN_OR_RETURN(auto row, FindKeyRow(conn, *space_id, keys[i], now));
       if (!row) continue;
@@ -529,13 +542,13 @@ Result<std::vector<bool>> SqliteStore::BulkDeleteByKey(const SpaceRef& space,
   return Collect(s, out);
 }
 
-Result<int64_t> SqliteStore::ClearSpace(const SpaceRef& space, int64_t now) {
+Result<int64_t> SqlStore::ClearSpace(const SpaceRef& space, int64_t now) {
   std::optional<int64_t> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
-    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(conn, space));
     out = 0;
     if (!space_id) return Status::Ok();
-    MEMORYD_ASSIGN_OR_RETURN(out, sqlite::CountLive(conn, *space_id, now));
+    MEMORYD_ASSIGN_OR_RETURN(out, sqlstore::CountLive(conn, *space_id, now));
     MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE space_id = ?"));
     stmt.Bind(1, *space_id);
     MEMORYD_RETURN_IF_ERROR(stmt.Run());
@@ -547,12 +560,12 @@ Result<int64_t> SqliteStore::ClearSpace(const SpaceRef& space, int64_t now) {
   return Collect(s, out);
 }
 
-Result<int64_t> SqliteStore::DeleteSpace(const SpaceRef& space, int64_t now) {
+Result<int64_t> SqlStore::DeleteSpace(const SpaceRef& space, int64_t now) {
   std::optional<int64_t> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
-    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(conn, space));
     if (!space_id) return Status::NotFound("space '" + space.name + "' not found");
-    MEMORYD_ASSIGN_OR_RETURN(out, sqlite::CountLive(conn, *space_id, now));
+    MEMORYD_ASSIGN_OR_RETURN(out, sqlstore::CountLive(conn, *space_id, now));
     MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM spaces WHERE id = ?"));
     stmt.Bind(1, *space_id);
     return stmt.Run();
@@ -560,13 +573,13 @@ Result<int64_t> SqliteStore::DeleteSpace(const SpaceRef& space, int64_t now) {
   return Collect(s, out);
 }
 
-Result<bool> SqliteStore::CreateTag(const SpaceRef& space, std::string_view name,
-                                    const WriteLimits& limits, int64_t now) {
+Result<bool> SqlStore::CreateTag(const SpaceRef& space, std::string_view name,
+                                 const WriteLimits& limits, int64_t now) {
   std::optional<bool> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(int64_t space_id, EnsureSpace(conn, space, now));
     const std::vector<std::string> names{std::string(name)};
-    MEMORYD_ASSIGN_OR_RETURN(auto found, sqlite::FindTagIds(conn, space_id, names));
+    MEMORYD_ASSIGN_OR_RETURN(auto found, sqlstore::FindTagIds(conn, space_id, names));
     out = !found.front().has_value();
     if (!*out) return Status::Ok();
     MEMORYD_ASSIGN_OR_RETURN(auto ids, EnsureTags(conn, space_id, names, limits));
@@ -575,14 +588,14 @@ Result<bool> SqliteStore::CreateTag(const SpaceRef& space, std::string_view name
   return Collect(s, out);
 }
 
-Result<bool> SqliteStore::DeleteTag(const SpaceRef& space, std::string_view name) {
+Result<bool> SqlStore::DeleteTag(const SpaceRef& space, std::string_view name) {
   std::optional<bool> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     out = false;
-    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(conn, space));
+    MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(conn, space));
     if (!space_id) return Status::Ok();
     const std::vector<std::string> names{std::string(name)};
-    MEMORYD_ASSIGN_OR_RETURN(auto ids, sqlite::FindTagIds(conn, *space_id, names));
+    MEMORYD_ASSIGN_OR_RETURN(auto ids, sqlstore::FindTagIds(conn, *space_id, names));
     if (!ids.front()) return Status::Ok();
     MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM tags WHERE id = ?"));
     stmt.Bind(1, *ids.front());
@@ -593,7 +606,7 @@ Result<bool> SqliteStore::DeleteTag(const SpaceRef& space, std::string_view name
   return Collect(s, out);
 }
 
-Result<int64_t> SqliteStore::PurgeExpired(int64_t now) {
+Result<int64_t> SqlStore::PurgeExpired(int64_t now) {
   std::optional<int64_t> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     MEMORYD_ASSIGN_OR_RETURN(

@@ -1,8 +1,9 @@
-// Queries shared by SqliteStore's read and write paths. Each function runs on the connection it
+// Queries shared by SqlStore's read and write paths. Each function runs on the connection it
 // is given (a reader's, or the writer's inside a transaction) and returns kInternal on a
 // database failure.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,9 +12,17 @@
 
 #include "core/result.h"
 #include "model/memory.h"
-#include "store/sqlite_connection.h"
+#include "store/sql_connection.h"
 
-namespace memoryd::sqlite {
+namespace memoryd::sqlstore {
+
+using sql::Connection;
+using sql::InSnapshot;
+using sql::Statement;
+
+// A limit as bound to LIMIT: a negative one (no limit) as the largest number, since SQLite reads a
+// negative LIMIT as none and PostgreSQL refuses it.
+inline int64_t SqlLimit(int64_t limit) { return limit < 0 ? INT64_MAX : limit; }
 
 // A memory's tags as stored in memories.tags: joined by the unit separator, which tags never
 // contain (they are validated to hold no control characters).
@@ -51,13 +60,4 @@ Result<int64_t> CountLive(Connection& conn, int64_t space_id, int64_t now);
 Result<std::vector<std::optional<int64_t>>> FindTagIds(Connection& conn, int64_t space_id,
                                                        const std::vector<std::string>& names);
 
-// Runs `fn` inside one read transaction, so everything it reads is one snapshot.
-template <typename Fn>
-Status InSnapshot(Connection& conn, Fn&& fn) {
-  MEMORYD_RETURN_IF_ERROR(conn.Exec("BEGIN"));
-  Status s = fn();
-  Status end = conn.Exec(s.ok() ? "COMMIT" : "ROLLBACK");
-  return s.ok() ? end : s;
-}
-
-}  // namespace memoryd::sqlite
+}  // namespace memoryd::sqlstore

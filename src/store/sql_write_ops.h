@@ -1,5 +1,5 @@
-// Write helpers of SqliteStore shared by its write paths (sqlite_store_write.cc) and its import
-// path (sqlite_store_import.cc). Private to the store. Each runs on the writer connection inside
+// Write helpers of SqlStore shared by its write paths (sql_store_write.cc) and its import
+// path (sql_store_import.cc). Private to the store. Each runs on the writer connection inside
 // the batch's transaction and returns kInternal on a database failure.
 #pragma once
 
@@ -10,9 +10,9 @@
 
 #include "core/result.h"
 #include "model/memory.h"
-#include "store/sqlite_connection.h"
+#include "store/sql_connection.h"
 
-namespace memoryd::sqlite {
+namespace memoryd::sqlstore {
 
 // The space's row id, creating the space (and its account) if needed; stamps last_used.
 Result<int64_t> EnsureSpace(Connection& conn, const SpaceRef& space, int64_t now);
@@ -43,4 +43,4 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
 // at `pos + 1`.
 void BindEmbedding(Statement& stmt, int pos, const MemoryWrite& w);
 
-}  // namespace memoryd::sqlite
+}  // namespace memoryd::sqlstore

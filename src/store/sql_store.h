@@ -1,4 +1,7 @@
-// SqliteStore: the embedded default Store, one SQLite database (WAL mode) in the data directory.
+// SqlStore: the Store on an SQL database: SQLite (the embedded default, one database in WAL
+// mode in the data directory) or PostgreSQL (`database_url`: several nodes share one database).
+// The queries are written once against sql::Connection; each backend is a driver
+// (sqlite_connection.*, pg_connection.*) and a schema (sqlite_schema.*, pg_schema.*).
 //
 // Writes go through a WriteBatcher (group commit on one writer connection); reads use a pool of
 // reader connections, so reads never wait for a commit's fsync. Several processes may open the
@@ -9,7 +12,8 @@
 // survives a crash of the process; on power loss the last commits may be lost, never corrupted.
 //
 // Reads by key are cached (ReadCache) until the next commit by any process: every writer bumps a
-// counter shared through `<database>.generation`, beside the database.
+// counter shared through `<database>.generation`, beside the database. On PostgreSQL, whose
+// writers are on other machines too, nothing is cached: reads by key go to the database.
 //
 // Thread-safety: all methods are safe to call concurrently.
 #pragma once
@@ -26,25 +30,31 @@
 #include "store/write_batch_observer.h"
 
 namespace memoryd {
-namespace sqlite {
+namespace sql {
 class Connection;
+}  // namespace sql
+namespace sqlstore {
 class WriteBatcher;
-}  // namespace sqlite
+}  // namespace sqlstore
 
-struct SqliteStoreOptions {
-  std::string path;                       // database file
+struct SqlStoreOptions {
+  std::string path;                       // SQLite: the database file
   bool full_sync = true;                  // fsync every commit (see the durability note above)
   int max_readers = 16;                   // reader connections kept open
   int64_t read_cache_bytes = 64LL << 20;  // memories read by key kept in memory (0 = none)
   WriteBatchObserver* write_observer = nullptr;  // told of every group commit (may be null)
   FaultPlan* faults = nullptr;  // tests: makes connections fail (fault_plan.h); null: never
+  // PostgreSQL: a libpq connection URL. When set, `path` is unused and `generation_path` names
+  // this node's own generation file.
+  std::string database_url = {};
+  std::string generation_path = {};  // default: `path` + ".generation"
 };
 
-class SqliteStore final : public Store {
+class SqlStore final : public Store {
  public:
   // Opens or creates the database and migrates it. kInternal on failure.
-  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
-  ~SqliteStore() override;
+  static Result<std::unique_ptr<SqlStore>> Open(const SqlStoreOptions& options);
+  ~SqlStore() override;
 
   Result<ApiKeyRecord> FindApiKey(std::string_view key_hash) override;
   Result<int64_t> InsertApiKey(const ApiKeyRecord& record) override;
@@ -105,16 +115,18 @@ class SqliteStore final : public Store {
 
  private:
   class ReaderLease;
-  explicit SqliteStore(SqliteStoreOptions options);
+  // A new connection to the database, with the options' fault plan.
+  static Result<std::unique_ptr<sql::Connection>> Connect(const SqlStoreOptions& options);
+  explicit SqlStore(SqlStoreOptions options);
   Result<ReaderLease> AcquireReader();
-  void ReleaseReader(std::unique_ptr<sqlite::Connection> conn);
+  void ReleaseReader(std::unique_ptr<sql::Connection> conn);
 
-  SqliteStoreOptions options_;
+  SqlStoreOptions options_;
   std::unique_ptr<SharedGeneration> generation_;  // before writer_, which bumps it
   ReadCache cache_;
-  std::unique_ptr<sqlite::WriteBatcher> writer_;
+  std::unique_ptr<sqlstore::WriteBatcher> writer_;
   std::mutex readers_mu_;
-  std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+  std::vector<std::unique_ptr<sql::Connection>> idle_readers_;
 };
 
 }  // namespace memoryd

@@ -1,8 +1,8 @@
-#include "store/sqlite_queries.h"
+#include "store/sql_queries.h"
 
 #include "store/store_rules.h"
 
-namespace memoryd::sqlite {
+namespace memoryd::sqlstore {
 namespace {
 
 // The memory's tags are kept twice: in memory_tags for tag queries, and joined in memories.tags
@@ -99,7 +99,7 @@ Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::st
   stmt.Bind(2, now);
   stmt.Bind(3, before ? before->first : INT64_MAX);
   stmt.Bind(4, before ? before->second : INT64_MAX);
-  stmt.Bind(5, limit);
+  stmt.Bind(5, SqlLimit(limit));
   stmt.Bind(6, offset);
   std::vector<Memory> out;
   for (;;) {
@@ -113,16 +113,16 @@ Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::st
 Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,
                                            std::string_view space, std::string_view needle,
                                            int64_t limit, int64_t now) {
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt,
-      conn.Prepare(kSelectMemory + "WHERE m.space_id = ?1 AND" + store_rules::LiveSql("m", "?2") +
-                   " AND (instr(fold(COALESCE(m.key, m.id)), fold(?3)) > 0"
-                   " OR instr(fold(m.text), fold(?3)) > 0)"
-                   " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ?4"));
+  static const std::string kSql = kSelectMemory + "WHERE m.space_id = ?1 AND" +
+                                  store_rules::LiveSql("m", "?2") +
+                                  " AND (instr(fold(COALESCE(m.key, m.id)), fold(?3)) > 0"
+                                  " OR instr(fold(m.text), fold(?3)) > 0)"
+                                  " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ?4";
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kSql));
   stmt.Bind(1, space_id);
   stmt.Bind(2, now);
   stmt.Bind(3, needle);
-  stmt.Bind(4, limit);
+  stmt.Bind(4, SqlLimit(limit));
   std::vector<Memory> out;
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -157,4 +157,4 @@ Result<std::vector<std::optional<int64_t>>> FindTagIds(Connection& conn, int64_t
   return ids;
 }
 
-}  // namespace memoryd::sqlite
+}  // namespace memoryd::sqlstore

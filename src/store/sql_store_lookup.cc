@@ -1,10 +1,11 @@
-// SqliteStore: reads for search and by-id access across an account's spaces.
+// SqlStore: reads for search and by-id access across an account's spaces.
 #include <algorithm>
 
-#include "store/sqlite_connection.h"
-#include "store/sqlite_queries.h"
-#include "store/sqlite_reader_lease.h"
-#include "store/sqlite_store.h"
+#include "store/metadata_match.h"
+#include "store/sql_connection.h"
+#include "store/sql_queries.h"
+#include "store/sql_reader_lease.h"
+#include "store/sql_store.h"
 #include "store/store_rules.h"
 
 namespace memoryd {
@@ -52,7 +53,7 @@ std::string FilterSql(const SearchFilter& f, const std::vector<std::string>& any
   return sql;
 }
 
-void BindFilter(sqlite::Statement& stmt, int pos, const SearchFilter& f,
+void BindFilter(sql::Statement& stmt, int pos, const SearchFilter& f,
                 const std::vector<std::string>& any, const std::vector<std::string>& all) {
   if (f.created_after) stmt.Bind(pos++, *f.created_after);
   if (f.created_before) stmt.Bind(pos++, *f.created_before);
@@ -67,46 +68,50 @@ void BindFilter(sqlite::Statement& stmt, int pos, const SearchFilter& f,
 
 }  // namespace
 
-Result<std::optional<int64_t>> SqliteStore::FindSpaceId(const SpaceRef& space) {
+Result<std::optional<int64_t>> SqlStore::FindSpaceId(const SpaceRef& space) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  return sqlite::FindSpaceId(*lease, space);
+  return sqlstore::FindSpaceId(*lease, space);
 }
 
-Result<Memory> SqliteStore::FindById(AccountId account, std::string_view id, int64_t now) {
+Result<Memory> SqlStore::FindById(AccountId account, std::string_view id, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   MEMORYD_ASSIGN_OR_RETURN(auto stmt,
-                           (*lease).Prepare(std::string(sqlite::kSelectMemoryWithSpace) +
+                           (*lease).Prepare(std::string(sqlstore::kSelectMemoryWithSpace) +
                                             "WHERE m.id = ? AND s.account_id = ? AND" + kLiveM));
   stmt.Bind(1, id);
   stmt.Bind(2, account);
   stmt.Bind(3, now);
   MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::NotFound("memory with id '" + std::string(id) + "' not found");
-  return sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10));
+  return sqlstore::ReadMemoryRow(stmt, stmt.ColumnText(10));
 }
 
-Result<std::vector<Memory>> SqliteStore::LoadBySeqs(const std::vector<int64_t>& seqs, int64_t now) {
+Result<std::vector<Memory>> SqlStore::LoadBySeqs(const std::vector<int64_t>& seqs, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto stmt, (*lease).Prepare(std::string(sqlite::kSelectMemoryWithSpace) +
-                                                       "WHERE m.seq = ? AND" + kLiveM));
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt,
+                           (*lease).Prepare(std::string(sqlstore::kSelectMemoryWithSpace) +
+                                            "WHERE m.seq = ? AND" + kLiveM));
   std::vector<Memory> out;
   out.reserve(seqs.size());
   for (int64_t seq : seqs) {
     stmt.Bind(1, seq);
     stmt.Bind(2, now);
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (row) out.push_back(sqlite::ReadMemoryRow(stmt, stmt.ColumnText(10)));
+    if (row) out.push_back(sqlstore::ReadMemoryRow(stmt, stmt.ColumnText(10)));
     stmt.Reset();
   }
   return out;
 }
 
-Result<std::vector<int64_t>> SqliteStore::MatchingSeqs(const SpaceRef& space,
-                                                       const SearchFilter& filter, int64_t now) {
+Result<std::vector<int64_t>> SqlStore::MatchingSeqs(const SpaceRef& space,
+                                                    const SearchFilter& filter, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   std::vector<int64_t> out;
-  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(*lease, space));
   if (!space_id) return out;
+  for (const auto& match : filter.metadata) {
+    if (!IsJsonValue(match.json_value)) return out;
+  }
   const auto any = Unique(filter.tags_any);
   const auto all = Unique(filter.tags_all);
   MEMORYD_ASSIGN_OR_RETURN(

@@ -1,36 +1,67 @@
-// SqliteStore: opening, the reader pool, and every read. Writes are in sqlite_store_write.cc.
-#include "store/sqlite_store.h"
+// SqlStore: opening, the reader pool, and every read. Writes are in sql_store_write.cc.
+#include "store/sql_store.h"
 
 #include <algorithm>
 
+#include "store/pg_connection.h"
+#include "store/pg_schema.h"
+#include "store/sql_queries.h"
+#include "store/sql_reader_lease.h"
 #include "store/sqlite_connection.h"
-#include "store/sqlite_queries.h"
-#include "store/sqlite_reader_lease.h"
 #include "store/sqlite_schema.h"
 #include "store/store_rules.h"
 #include "store/write_batcher.h"
 
 namespace memoryd {
 
-using sqlite::Connection;
+using sql::Connection;
 
-SqliteStore::SqliteStore(SqliteStoreOptions options)
+namespace {
+
+SqlStoreOptions Normalized(SqlStoreOptions options) {
+  const bool postgres = !options.database_url.empty();
+  if (postgres) options.read_cache_bytes = 0;  // other nodes write too: nothing is cached
+  if (options.generation_path.empty()) options.generation_path = options.path + ".generation";
+  return options;
+}
+
+}  // namespace
+
+SqlStore::SqlStore(SqlStoreOptions options)
     : options_(std::move(options)), cache_(options_.read_cache_bytes) {}
-SqliteStore::~SqliteStore() = default;
+SqlStore::~SqlStore() = default;
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
-  MEMORYD_ASSIGN_OR_RETURN(auto writer, Connection::Open(options.path, options.full_sync));
-  MEMORYD_RETURN_IF_ERROR(sqlite::Migrate(*writer));
+Result<std::unique_ptr<Connection>> SqlStore::Connect(const SqlStoreOptions& options) {
+  if (!options.database_url.empty()) {
+    MEMORYD_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
+                             pg::PgConnection::Open(options.database_url));
+    conn->SetFaultPlan(options.faults);
+    return conn;
+  }
+  MEMORYD_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
+                           sqlite::SqliteConnection::Open(options.path, options.full_sync));
+  conn->SetFaultPlan(options.faults);
+  return conn;
+}
+
+Result<std::unique_ptr<SqlStore>> SqlStore::Open(const SqlStoreOptions& given) {
+  const SqlStoreOptions options = Normalized(given);
+  const bool postgres = !options.database_url.empty();
+  MEMORYD_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connect(options));
+  writer->SetFaultPlan(nullptr);  // migrations run whatever a test injects
+  MEMORYD_RETURN_IF_ERROR(postgres ? pg::Migrate(*writer) : sqlite::Migrate(*writer));
   writer->SetFaultPlan(options.faults);
-  std::unique_ptr<SqliteStore> store(new SqliteStore(options));  // private constructor
-  MEMORYD_ASSIGN_OR_RETURN(store->generation_,
-                           SharedGeneration::Open(options.path + ".generation", options.path));
-  store->writer_ = std::make_unique<sqlite::WriteBatcher>(
+  std::unique_ptr<SqlStore> store(new SqlStore(options));  // private constructor
+  MEMORYD_ASSIGN_OR_RETURN(
+      store->generation_,
+      SharedGeneration::Open(options.generation_path, postgres ? "" : options.path));
+  store->writer_ = std::make_unique<sqlstore::WriteBatcher>(
       std::move(writer), store->generation_.get(), options.write_observer);
+  store->writer_->SetReconnect([options] { return Connect(options); });
   return store;
 }
 
-Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
+Result<SqlStore::ReaderLease> SqlStore::AcquireReader() {
   {
     std::lock_guard lock(readers_mu_);
     if (!idle_readers_.empty()) {
@@ -39,12 +70,12 @@ Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
       return ReaderLease(this, std::move(conn));
     }
   }
-  MEMORYD_ASSIGN_OR_RETURN(auto conn, Connection::Open(options_.path, options_.full_sync));
-  conn->SetFaultPlan(options_.faults);
+  MEMORYD_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connect(options_));
   return ReaderLease(this, std::move(conn));
 }
 
-void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
+void SqlStore::ReleaseReader(std::unique_ptr<Connection> conn) {
+  if (conn->Broken() || conn->InTransaction()) return;  // dropped: the next read opens anew
   std::lock_guard lock(readers_mu_);
   if (static_cast<int>(idle_readers_.size()) < options_.max_readers) {
     idle_readers_.push_back(std::move(conn));
@@ -57,11 +88,11 @@ constexpr const char* kApiKeyColumns =
     "SELECT id, account_id, key_hash, space, read_only, created_at, name, last_used_at"
     " FROM api_keys";
 
-ApiKeyRecord ReadApiKey(sqlite::Statement& stmt) {
+ApiKeyRecord ReadApiKey(sql::Statement& stmt) {
   ApiKeyRecord rec;
   rec.id = stmt.ColumnInt(0);
   rec.account_id = stmt.ColumnInt(1);
-  rec.key_hash = stmt.ColumnText(2);
+  rec.key_hash = stmt.ColumnBytes(2);
   rec.space = stmt.ColumnOptionalText(3);
   rec.read_only = stmt.ColumnInt(4) != 0;
   rec.created_at = stmt.ColumnInt(5);
@@ -72,7 +103,7 @@ ApiKeyRecord ReadApiKey(sqlite::Statement& stmt) {
 
 }  // namespace
 
-Result<ApiKeyRecord> SqliteStore::FindApiKey(std::string_view key_hash) {
+Result<ApiKeyRecord> SqlStore::FindApiKey(std::string_view key_hash) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   MEMORYD_ASSIGN_OR_RETURN(auto stmt,
                            (*lease).Prepare(std::string(kApiKeyColumns) + " WHERE key_hash = ?"));
@@ -82,7 +113,7 @@ Result<ApiKeyRecord> SqliteStore::FindApiKey(std::string_view key_hash) {
   return ReadApiKey(stmt);
 }
 
-Result<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys() {
+Result<std::vector<ApiKeyRecord>> SqlStore::ListApiKeys() {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   MEMORYD_ASSIGN_OR_RETURN(auto stmt,
                            (*lease).Prepare(std::string(kApiKeyColumns) + " ORDER BY id"));
@@ -105,7 +136,7 @@ const std::string kSpaceInfoSql =
     " (SELECT COUNT(*) FROM tags t WHERE t.space_id = s.id)"
     " FROM spaces s WHERE s.account_id = ? ";
 
-SpaceInfo ReadSpaceInfo(const sqlite::Statement& stmt) {
+SpaceInfo ReadSpaceInfo(const sql::Statement& stmt) {
   SpaceInfo info;
   info.name = stmt.ColumnText(0);
   info.description = stmt.ColumnText(1);
@@ -118,7 +149,7 @@ SpaceInfo ReadSpaceInfo(const sqlite::Statement& stmt) {
 
 }  // namespace
 
-Result<std::vector<SpaceInfo>> SqliteStore::ListSpaces(AccountId account, int64_t now) {
+Result<std::vector<SpaceInfo>> SqlStore::ListSpaces(AccountId account, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   MEMORYD_ASSIGN_OR_RETURN(auto stmt,
                            (*lease).Prepare(std::string(kSpaceInfoSql) + "ORDER BY s.name"));
@@ -133,7 +164,7 @@ Result<std::vector<SpaceInfo>> SqliteStore::ListSpaces(AccountId account, int64_
   return out;
 }
 
-Result<SpaceInfo> SqliteStore::GetSpace(const SpaceRef& space, int64_t now) {
+Result<SpaceInfo> SqlStore::GetSpace(const SpaceRef& space, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
   MEMORYD_ASSIGN_OR_RETURN(auto stmt,
                            (*lease).Prepare(std::string(kSpaceInfoSql) + "AND s.name = ?"));
@@ -145,10 +176,10 @@ Result<SpaceInfo> SqliteStore::GetSpace(const SpaceRef& space, int64_t now) {
   return ReadSpaceInfo(stmt);
 }
 
-Result<Memory> SqliteStore::GetByKey(const SpaceRef& space, std::string_view key, int64_t now) {
+Result<Memory> SqlStore::GetByKey(const SpaceRef& space, std::string_view key, int64_t now) {
   // The hottest read: one statement, so one read transaction, finds the space and the memory
   // (through the spaces and memories_space_key indexes) instead of two.
-  static const std::string kSql = std::string(sqlite::kSelectMemoryWithSpace) +
+  static const std::string kSql = std::string(sqlstore::kSelectMemoryWithSpace) +
                                   "WHERE s.account_id = ? AND s.name = ? AND m.key = ? AND" +
                                   store_rules::LiveSql();
   // The generation is read before the row (see ReadCache).
@@ -162,25 +193,24 @@ Result<Memory> SqliteStore::GetByKey(const SpaceRef& space, std::string_view key
   stmt.Bind(4, now);
   MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::NotFound("memory '" + std::string(key) + "' not found");
-  Memory memory = sqlite::ReadMemoryRow(stmt, space.name);
+  Memory memory = sqlstore::ReadMemoryRow(stmt, space.name);
   cache_.Insert(space, key, generation, memory, now);
   return memory;
 }
 
-Result<std::vector<KeyUpdated>> SqliteStore::ListKeys(const SpaceRef& space,
-                                                      const ListOptions& opts, int64_t now) {
+Result<std::vector<KeyUpdated>> SqlStore::ListKeys(const SpaceRef& space, const ListOptions& opts,
+                                                   int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(*lease, space));
   std::vector<KeyUpdated> out;
   if (!space_id) return out;
-  MEMORYD_ASSIGN_OR_RETURN(
-      auto stmt, (*lease).Prepare("SELECT COALESCE(m.key, m.id), m.updated_at FROM memories m"
-                                  " WHERE m.space_id = ? AND" +
-                                  store_rules::LiveSql() +
-                                  " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ? OFFSET ?"));
+  static const std::string kSql =
+      "SELECT COALESCE(m.key, m.id), m.updated_at FROM memories m WHERE m.space_id = ? AND" +
+      store_rules::LiveSql() + " ORDER BY m.updated_at DESC, m.seq DESC LIMIT ? OFFSET ?";
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, (*lease).Prepare(kSql));
   stmt.Bind(1, *space_id);
   stmt.Bind(2, now);
-  stmt.Bind(3, opts.limit);
+  stmt.Bind(3, sqlstore::SqlLimit(opts.limit));
   stmt.Bind(4, opts.offset);
   for (;;) {
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -190,32 +220,32 @@ Result<std::vector<KeyUpdated>> SqliteStore::ListKeys(const SpaceRef& space,
   return out;
 }
 
-Result<std::vector<Memory>> SqliteStore::ListMemories(const SpaceRef& space,
-                                                      const ListOptions& opts, int64_t now) {
+Result<std::vector<Memory>> SqlStore::ListMemories(const SpaceRef& space, const ListOptions& opts,
+                                                   int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(*lease, space));
   if (!space_id) return std::vector<Memory>();
-  return sqlite::LoadPage(*lease, *space_id, space.name, "m.created_at DESC, m.seq DESC",
-                          opts.offset, opts.limit, now, opts.before);
+  return sqlstore::LoadPage(*lease, *space_id, space.name, "m.created_at DESC, m.seq DESC",
+                            opts.offset, opts.limit, now, opts.before);
 }
 
-Result<std::vector<Memory>> SqliteStore::SubstringSearch(const SpaceRef& space,
-                                                         std::string_view needle, int64_t limit,
-                                                         int64_t now) {
+Result<std::vector<Memory>> SqlStore::SubstringSearch(const SpaceRef& space,
+                                                      std::string_view needle, int64_t limit,
+                                                      int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(*lease, space));
   if (!space_id) return std::vector<Memory>();
-  return sqlite::LoadContaining(*lease, *space_id, space.name, needle, limit, now);
+  return sqlstore::LoadContaining(*lease, *space_id, space.name, needle, limit, now);
 }
 
-Result<std::vector<std::string>> SqliteStore::KeysWithAllTags(const SpaceRef& space,
-                                                              const std::vector<std::string>& tags,
-                                                              int64_t now) {
+Result<std::vector<std::string>> SqlStore::KeysWithAllTags(const SpaceRef& space,
+                                                           const std::vector<std::string>& tags,
+                                                           int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(*lease, space));
   std::vector<std::string> out;
   if (!space_id || tags.empty()) return out;
-  MEMORYD_ASSIGN_OR_RETURN(auto tag_ids, sqlite::FindTagIds(*lease, *space_id, tags));
+  MEMORYD_ASSIGN_OR_RETURN(auto tag_ids, sqlstore::FindTagIds(*lease, *space_id, tags));
   std::vector<int64_t> ids;
   for (const auto& id : tag_ids) {
     if (!id) return out;  // a tag nobody has: no memory can carry all of them
@@ -246,9 +276,9 @@ Result<std::vector<std::string>> SqliteStore::KeysWithAllTags(const SpaceRef& sp
   return out;
 }
 
-Result<std::vector<std::string>> SqliteStore::ListTags(const SpaceRef& space) {
+Result<std::vector<std::string>> SqlStore::ListTags(const SpaceRef& space) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
-  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlite::FindSpaceId(*lease, space));
+  MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(*lease, space));
   std::vector<std::string> out;
   if (!space_id) return out;
   MEMORYD_ASSIGN_OR_RETURN(

@@ -1,4 +1,4 @@
-// SqliteStore's read cache seen from outside: whatever writes the database, in this store or in
+// SqlStore's read cache seen from outside: whatever writes the database, in this store or in
 // another one on the same file (as a second process would), a read by key answers the latest
 // committed state.
 #include <gtest/gtest.h>
@@ -7,8 +7,8 @@
 #include <string>
 
 #include "store/shared_generation.h"
+#include "store/sql_store.h"
 #include "store/sqlite_connection.h"
-#include "store/sqlite_store.h"
 #include "store/store_test_util.h"
 
 namespace memoryd {
@@ -20,12 +20,12 @@ constexpr int64_t kNow = 1'700'000'000'000;
 const SpaceRef kSpace{kDefaultAccountId, "default"};
 const WriteLimits kNoLimits{};
 
-std::unique_ptr<SqliteStore> Open(const TempDir& dir, int64_t cache_bytes = 1 << 20) {
-  SqliteStoreOptions options;
+std::unique_ptr<SqlStore> Open(const TempDir& dir, int64_t cache_bytes = 1 << 20) {
+  SqlStoreOptions options;
   options.path = dir.path() + "/memoryd.db";
   options.full_sync = false;
   options.read_cache_bytes = cache_bytes;
-  auto store = SqliteStore::Open(options);
+  auto store = SqlStore::Open(options);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(store).value() : nullptr;
 }
@@ -37,20 +37,20 @@ MemoryWrite Write(const std::string& key, const std::string& text) {
   return w;
 }
 
-std::string TextOf(SqliteStore& store, const std::string& key, int64_t now = kNow) {
+std::string TextOf(SqlStore& store, const std::string& key, int64_t now = kNow) {
   auto got = store.GetByKey(kSpace, key, now);
   if (!got.ok()) return "<" + std::string(StatusCodeName(got.status().code())) + ">";
   return got->text;
 }
 
-class SqliteStoreCacheTest : public ::testing::Test {
+class SqlStoreCacheTest : public ::testing::Test {
  protected:
   TempDir dir_;
-  std::unique_ptr<SqliteStore> a_ = Open(dir_);
-  std::unique_ptr<SqliteStore> b_ = Open(dir_);  // another process on the same data directory
+  std::unique_ptr<SqlStore> a_ = Open(dir_);
+  std::unique_ptr<SqlStore> b_ = Open(dir_);  // another process on the same data directory
 };
 
-TEST_F(SqliteStoreCacheTest, ReadsFollowThisStoresWrites) {
+TEST_F(SqlStoreCacheTest, ReadsFollowThisStoresWrites) {
   ASSERT_TRUE(a_ && b_);
   ASSERT_TRUE(a_->Put(kSpace, Write("k", "one"), kNoLimits, kNow).ok());
   EXPECT_EQ(TextOf(*a_, "k"), "one");
@@ -61,7 +61,7 @@ TEST_F(SqliteStoreCacheTest, ReadsFollowThisStoresWrites) {
   EXPECT_EQ(TextOf(*a_, "k"), "<not_found>");
 }
 
-TEST_F(SqliteStoreCacheTest, ReadsFollowAnotherStoresWritesAtOnce) {
+TEST_F(SqlStoreCacheTest, ReadsFollowAnotherStoresWritesAtOnce) {
   ASSERT_TRUE(a_ && b_);
   for (int i = 0; i < 50; ++i) {
     const std::string text = "version " + std::to_string(i);
@@ -73,7 +73,7 @@ TEST_F(SqliteStoreCacheTest, ReadsFollowAnotherStoresWritesAtOnce) {
   EXPECT_EQ(TextOf(*a_, "k"), "<not_found>");
 }
 
-TEST_F(SqliteStoreCacheTest, AnotherStoresDeletesAndTagChangesShowAtOnce) {
+TEST_F(SqlStoreCacheTest, AnotherStoresDeletesAndTagChangesShowAtOnce) {
   ASSERT_TRUE(a_ && b_);
   MemoryWrite tagged = Write("k", "v");
   tagged.tags = {"red", "blue"};
@@ -89,7 +89,7 @@ TEST_F(SqliteStoreCacheTest, AnotherStoresDeletesAndTagChangesShowAtOnce) {
   EXPECT_EQ(TextOf(*a_, "k"), "<not_found>");
 }
 
-TEST_F(SqliteStoreCacheTest, ACachedMemoryStillExpiresOnTime) {
+TEST_F(SqlStoreCacheTest, ACachedMemoryStillExpiresOnTime) {
   ASSERT_TRUE(a_ && b_);
   MemoryWrite w = Write("k", "short-lived");
   w.expires_at = kNow + 500;  // within the cache's maximum age
@@ -102,11 +102,11 @@ TEST_F(SqliteStoreCacheTest, ACachedMemoryStillExpiresOnTime) {
 // A writer killed between its commit and its bump of the shared generation leaves a change no
 // bump announces (simulated here by writing around the store). Another process may answer the
 // previous value, but for no longer than the cache's maximum age.
-TEST_F(SqliteStoreCacheTest, AnUnannouncedCommitIsSeenWithinTheMaximumAge) {
+TEST_F(SqlStoreCacheTest, AnUnannouncedCommitIsSeenWithinTheMaximumAge) {
   ASSERT_TRUE(a_ && b_);
   ASSERT_TRUE(a_->Put(kSpace, Write("k", "before"), kNoLimits, kNow).ok());
   EXPECT_EQ(TextOf(*a_, "k", kNow), "before");
-  auto raw = sqlite::Connection::Open(dir_.path() + "/memoryd.db", /*full_sync=*/false);
+  auto raw = sqlite::SqliteConnection::Open(dir_.path() + "/memoryd.db", /*full_sync=*/false);
   ASSERT_TRUE(raw.ok());
   ASSERT_TRUE((*raw)->Exec("UPDATE memories SET text = 'after' WHERE key = 'k'").ok());
   const int64_t limit = ReadCache::kDefaultMaxAgeMillis;
@@ -116,7 +116,7 @@ TEST_F(SqliteStoreCacheTest, AnUnannouncedCommitIsSeenWithinTheMaximumAge) {
 
 // The periodic purge runs in every process every few seconds; when it removes nothing it must
 // not invalidate every process's cached reads.
-TEST_F(SqliteStoreCacheTest, APurgeThatRemovesNothingKeepsCachedReadsValid) {
+TEST_F(SqlStoreCacheTest, APurgeThatRemovesNothingKeepsCachedReadsValid) {
   ASSERT_TRUE(a_ && b_);
   auto generation = SharedGeneration::Open(dir_.path() + "/memoryd.db.generation");
   ASSERT_TRUE(generation.ok());
@@ -132,7 +132,7 @@ TEST_F(SqliteStoreCacheTest, APurgeThatRemovesNothingKeepsCachedReadsValid) {
   EXPECT_GT((*generation)->Load(), before);
 }
 
-TEST_F(SqliteStoreCacheTest, AStoreWithoutACacheAnswersTheSame) {
+TEST_F(SqlStoreCacheTest, AStoreWithoutACacheAnswersTheSame) {
   TempDir dir;
   auto plain = Open(dir, /*cache_bytes=*/0);
   ASSERT_TRUE(plain);

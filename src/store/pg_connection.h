@@ -1,0 +1,60 @@
+// The PostgreSQL driver of sql::Connection (sql_connection.h), over libpq, private to the store.
+//
+// The store's SQL is rewritten once per statement: `?N` and `?` parameters become `$N`. Every
+// statement is prepared on the server the first time a connection runs it and executed by name
+// afterwards. Parameters go as text, except BLOBs (bytea, binary); results come as text (bytea
+// as hex, booleans as t/f, which ColumnInt reads as 1/0).
+//
+// Errors: a lost connection, a query cancelled by a timeout, a serialization failure or a
+// deadlock is kUnavailable (retry later); anything else is kInternal. After a lost connection
+// the Connection stays broken (Broken() is true): its owner drops it and opens a new one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/result.h"
+#include "store/sql_connection.h"
+
+struct pg_conn;
+
+namespace memoryd::pg {
+
+class PgConnection final : public sql::Connection {
+ public:
+  // Connects to `url` (a libpq connection URL or keyword string). kUnavailable when the server
+  // cannot be reached, with libpq's reason (the password never appears in it).
+  static Result<std::unique_ptr<PgConnection>> Open(const std::string& url);
+  ~PgConnection() override;
+
+  int64_t Changes() const override { return changes_; }
+  int64_t TotalChanges() const override { return total_changes_; }
+  bool InTransaction() const override;
+  const std::string& BeginWriteSql() const override;
+  const std::string& BeginSnapshotSql() const override;
+  const std::string& WriteLockSql() const override;
+  bool Broken() const override;
+
+  // `?N` and `?` placeholders as `$N`, outside quoted strings; sets `*count` to the number of
+  // parameters.
+  static std::string RewritePlaceholders(std::string_view sql, int* count);
+
+ protected:
+  Status DoExec(std::string_view sql) override;
+  Result<sql::StatementImpl*> DoPrepare(const std::string& sql) override;
+
+ private:
+  class Stmt;
+  explicit PgConnection(pg_conn* conn);
+  void CountChanges(int64_t n);
+
+  pg_conn* conn_;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+  int64_t changes_ = 0;
+  int64_t total_changes_ = 0;
+};
+
+}  // namespace memoryd::pg
