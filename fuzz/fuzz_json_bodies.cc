@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "transport/http/capsule_codec.h"
-#include "transport/http/error_map.h"
 #include "codec/json_codec.h"
 #include "codec/semantic_codec.h"
+#include "transport/http/capsule_codec.h"
+#include "transport/http/error_map.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace memoryd::http;

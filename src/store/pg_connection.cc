@@ -52,8 +52,10 @@ void IgnoreNotice(void*, const char*) {}
 
 // PostgreSQL answers COMMIT of a transaction that had failed with the tag ROLLBACK, not an error:
 // nothing was committed, and the caller must hear so.
-Status CheckCommitted(std::string_view sql, PGresult* res) {
-  if (!sql.starts_with("COMMIT") || std::string_view(PQcmdStatus(res)) != "ROLLBACK") {
+bool IsCommit(std::string_view sql) { return sql.starts_with("COMMIT"); }
+
+Status CheckCommitted(bool commit, PGresult* res) {
+  if (!commit || std::string_view(PQcmdStatus(res)) != "ROLLBACK") {
     return Status::Ok();
   }
   return Status::Internal("postgres: the transaction had failed and was rolled back at COMMIT");
@@ -65,10 +67,10 @@ Status CheckCommitted(std::string_view sql, PGresult* res) {
 // its result.
 class PgConnection::Stmt final : public sql::StatementImpl {
  public:
-  Stmt(PgConnection* owner, std::string name, std::string sql, int params)
+  Stmt(PgConnection* owner, std::string name, std::string_view sql, int params)
       : owner_(owner),
         name_(std::move(name)),
-        sql_(std::move(sql)),
+        commit_(IsCommit(sql)),
         values_(static_cast<size_t>(params)),
         binary_(static_cast<size_t>(params), 0),
         has_nul_(static_cast<size_t>(params), false) {}
@@ -167,7 +169,7 @@ class PgConnection::Stmt final : public sql::StatementImpl {
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return FromResult(owner_->conn_, res.get(), "query");
     }
-    MEMORYD_RETURN_IF_ERROR(CheckCommitted(sql_, res.get()));
+    MEMORYD_RETURN_IF_ERROR(CheckCommitted(commit_, res.get()));
     const std::string_view command = PQcmdStatus(res.get());
     const char* tuples = PQcmdTuples(res.get());
     int64_t changed = 0;
@@ -181,7 +183,7 @@ class PgConnection::Stmt final : public sql::StatementImpl {
 
   PgConnection* owner_;
   std::string name_;
-  std::string sql_;  // as the store wrote it
+  const bool commit_;  // COMMIT: its ROLLBACK answer is an error (CheckCommitted)
   std::vector<std::optional<std::string>> values_;
   std::vector<int> binary_;
   ResultPtr result_{nullptr, &PQclear};
@@ -265,7 +267,7 @@ Status PgConnection::DoExec(std::string_view sql) {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return FromResult(conn_, res.get(), "exec");
   }
-  return CheckCommitted(sql, res.get());
+  return CheckCommitted(IsCommit(sql), res.get());
 }
 
 Result<sql::StatementImpl*> PgConnection::DoPrepare(const std::string& sql) {

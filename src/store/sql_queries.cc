@@ -87,6 +87,21 @@ Result<std::optional<Memory>> LoadByKey(Connection& conn, int64_t space_id, std:
   return LoadOne(conn, "WHERE m.space_id = ? AND m.key = ? AND" + kLive, space_id, space, key, now);
 }
 
+namespace {
+
+// Every row of `stmt` (kSelectMemory's columns) as a memory of `space`.
+Result<std::vector<Memory>> ReadMemories(Statement& stmt, std::string_view space) {
+  std::vector<Memory> out;
+  for (;;) {
+    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(ReadMemory(stmt, space));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::string_view space,
                                      const std::string& order_sql, int64_t offset, int64_t limit,
                                      int64_t now,
@@ -101,13 +116,7 @@ Result<std::vector<Memory>> LoadPage(Connection& conn, int64_t space_id, std::st
   stmt.Bind(4, before ? before->second : INT64_MAX);
   stmt.Bind(5, SqlLimit(limit));
   stmt.Bind(6, offset);
-  std::vector<Memory> out;
-  for (;;) {
-    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    out.push_back(ReadMemory(stmt, space));
-  }
-  return out;
+  return ReadMemories(stmt, space);
 }
 
 Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,
@@ -123,13 +132,7 @@ Result<std::vector<Memory>> LoadContaining(Connection& conn, int64_t space_id,
   stmt.Bind(2, now);
   stmt.Bind(3, needle);
   stmt.Bind(4, SqlLimit(limit));
-  std::vector<Memory> out;
-  for (;;) {
-    MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    out.push_back(ReadMemory(stmt, space));
-  }
-  return out;
+  return ReadMemories(stmt, space);
 }
 
 Result<int64_t> CountLive(Connection& conn, int64_t space_id, int64_t now) {
