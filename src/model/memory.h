@@ -157,4 +157,16 @@ struct ApiKeyUse {
   int64_t used_at = 0;
 };
 
+// An account's rate-limit bucket as the store keeps it (see Store::LeaseRateTokens).
+struct RateBucket {
+  double tokens = 0;           // at most the configured requests per minute
+  int64_t updated_micros = 0;  // wall clock of the last lease
+};
+
+// Tokens taken from a bucket; when none, how long until one is there.
+struct RateLease {
+  int64_t granted = 0;
+  double wait_seconds = 0;
+};
+
 }  // namespace memoryd

@@ -22,7 +22,7 @@ MemoryService::MemoryService(Store& store, const Clock& clock, ServiceOptions op
     : store_(store),
       clock_(clock),
       options_(options),
-      limiter_(clock, options.rate_limit_per_minute) {}
+      limiter_(clock, options.rate_limit_per_minute, store) {}
 
 void MemoryService::AddStaticKey(std::string_view key, Principal principal) {
   static_keys_.emplace_back(HashApiKey(key), std::move(principal));

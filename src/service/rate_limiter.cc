@@ -3,28 +3,53 @@
 #include <algorithm>
 #include <cmath>
 
+#include "store/store_rules.h"
+
 namespace memoryd {
 
-Status RateLimiter::Admit(AccountId account) {
-  if (per_minute_ <= 0) return Status::Ok();
-  const auto capacity = static_cast<double>(per_minute_);
-  const double per_micro = capacity / 60e6;
-  const int64_t now = clock_.MonotonicMicros();
-  std::lock_guard lock(mu_);
-  auto [it, inserted] = buckets_.try_emplace(account, Bucket{capacity, now});
-  Bucket& b = it->second;
-  b.tokens = std::min(capacity, b.tokens + static_cast<double>(now - b.updated_micros) * per_micro);
-  b.updated_micros = now;
-  if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
-    return Status::Ok();
-  }
+int64_t RateLimiter::Block() const { return std::max<int64_t>(1, per_minute_ / 50); }
+
+Status RateLimiter::Refuse(double wait_seconds) {
   refused_.fetch_add(1, std::memory_order_relaxed);
-  const double wait_seconds = (1.0 - b.tokens) / per_micro / 1e6;
   const auto retry_after = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait_seconds)));
   return Status::RateLimited(
       "rate limit exceeded: " + std::to_string(per_minute_) + " requests per minute per account",
       retry_after);
+}
+
+Status RateLimiter::AdmitLocally(Account& account) {
+  const int64_t now = clock_.MonotonicMicros();
+  if (!account.local_started) {
+    account.local = RateBucket{static_cast<double>(per_minute_), now};
+    account.local_started = true;
+  }
+  const RateLease lease = store_rules::TakeRateTokens(account.local, 1, per_minute_, now);
+  return lease.granted > 0 ? Status::Ok() : Refuse(lease.wait_seconds);
+}
+
+Status RateLimiter::Admit(AccountId account) {
+  if (per_minute_ <= 0) return Status::Ok();
+  {
+    std::lock_guard lock(mu_);
+    Account& a = accounts_[account];
+    if (a.leased > 0) {
+      --a.leased;
+      return Status::Ok();
+    }
+  }
+  // Out of tokens here: lease the next block without holding the lock (the store may take a
+  // round trip; other accounts must not wait for it).
+  auto lease = store_.LeaseRateTokens(account, Block(), per_minute_, clock_.NowMillis() * 1000);
+  std::lock_guard lock(mu_);
+  Account& a = accounts_[account];
+  if (!lease.ok()) return AdmitLocally(a);
+  leases_.fetch_add(1, std::memory_order_relaxed);
+  a.leased += lease->granted;
+  if (a.leased > 0) {
+    --a.leased;
+    return Status::Ok();
+  }
+  return Refuse(lease->wait_seconds);
 }
 
 }  // namespace memoryd

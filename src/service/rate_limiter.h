@@ -1,5 +1,14 @@
-// RateLimiter: one token bucket per account. A bucket holds up to N tokens and refills at N per
-// minute, so an account may make N requests in a burst and N a minute sustained.
+// RateLimiter: one token bucket per account, shared by every process on the store. A bucket holds
+// up to N tokens and refills at N per minute, so an account may make N requests in a burst and N a
+// minute sustained, whichever node and surface they reach.
+//
+// The buckets live in the store (Store::LeaseRateTokens), but a request does not go there: each
+// process leases a block of N/50 tokens (at least 1) at a time and spends it locally, so the store
+// is asked once per block. Tokens leased are spent from the shared budget, so the processes
+// together never admit more than N in a burst plus one block each; a block not yet spent is
+// lost to the others meanwhile, so none is refused while the shared bucket and its own block
+// hold a token. When the store cannot be reached, each process keeps its own bucket of N until
+// it can again.
 //
 // Thread-safety: Admit may be called concurrently.
 #pragma once
@@ -12,30 +21,43 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "model/memory.h"
+#include "store/store.h"
 
 namespace memoryd {
 
 class RateLimiter {
  public:
-  // per_minute == 0 disables limiting.
-  RateLimiter(const Clock& clock, int64_t per_minute) : clock_(clock), per_minute_(per_minute) {}
+  // per_minute == 0 disables limiting. `store` holds the shared buckets (it must outlive the
+  // limiter).
+  RateLimiter(const Clock& clock, int64_t per_minute, Store& store)
+      : clock_(clock), per_minute_(per_minute), store_(store) {}
 
-  // Takes one token from the account's bucket. Returns kRateLimited, with the whole seconds
-  // until a token is available (at least 1), when the bucket is empty.
+  // Takes one token for the account. Returns kRateLimited, with the whole seconds until a token
+  // is available (at least 1), when there is none.
   Status Admit(AccountId account);
   // How many requests Admit has refused since the start.
   int64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+  // How many leases this process has taken from the store since the start.
+  int64_t leases() const { return leases_.load(std::memory_order_relaxed); }
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    int64_t updated_micros = 0;
+  struct Account {
+    int64_t leased = 0;  // tokens leased from the shared bucket, not yet spent
+    RateBucket local;    // the fallback while the store cannot be reached
+    bool local_started = false;
   };
+  int64_t Block() const;
+  Status Refuse(double wait_seconds);
+  // The fallback bucket. REQUIRES: mu_ held.
+  Status AdmitLocally(Account& account);
+
   const Clock& clock_;
   const int64_t per_minute_;
+  Store& store_;
   std::mutex mu_;
-  std::unordered_map<AccountId, Bucket> buckets_;
+  std::unordered_map<AccountId, Account> accounts_;  // GUARDED_BY(mu_)
   std::atomic<int64_t> refused_{0};
+  std::atomic<int64_t> leases_{0};
 };
 
 }  // namespace memoryd

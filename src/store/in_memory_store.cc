@@ -91,6 +91,14 @@ Status InMemoryStore::DeleteApiKey(int64_t id) {
   return Status::NotFound("no API key with id " + std::to_string(id));
 }
 
+Result<RateLease> InMemoryStore::LeaseRateTokens(AccountId account, int64_t want,
+                                                 int64_t per_minute, int64_t now_micros) {
+  std::lock_guard lock(mu_);
+  auto [it, created] =
+      rate_buckets_.try_emplace(account, RateBucket{static_cast<double>(per_minute), now_micros});
+  return store_rules::TakeRateTokens(it->second, want, per_minute, now_micros);
+}
+
 Status InMemoryStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
   std::lock_guard lock(mu_);
   for (const ApiKeyUse& use : uses) {

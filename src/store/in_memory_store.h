@@ -38,6 +38,8 @@ class InMemoryStore final : public Store {
   Result<std::vector<ApiKeyRecord>> ListApiKeys() override;
   Status DeleteApiKey(int64_t id) override;
   Status NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) override;
+  Result<RateLease> LeaseRateTokens(AccountId account, int64_t want, int64_t per_minute,
+                                    int64_t now_micros) override;
   Result<std::vector<SpaceInfo>> ListSpaces(AccountId account, int64_t now) override;
   Result<SpaceInfo> GetSpace(const SpaceRef& space, int64_t now) override;
   Result<int64_t> DeleteSpace(const SpaceRef& space, int64_t now) override;
@@ -159,6 +161,7 @@ class InMemoryStore final : public Store {
   bool FreeKey(Space& space, const MemoryRecord& rec, int64_t now);
 
   std::mutex mu_;
+  std::unordered_map<AccountId, RateBucket> rate_buckets_;  // GUARDED_BY(mu_)
   SpaceMap spaces_;
   std::map<std::string, ApiKeyRecord, std::less<>> api_keys_;  // by key hash
   int64_t next_seq_ = 1;

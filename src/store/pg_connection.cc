@@ -50,6 +50,28 @@ int HexValue(char c) {
 
 void IgnoreNotice(void*, const char*) {}
 
+// PostgreSQL's text cannot hold NUL, which JSON ("\\u0000") and SQLite can: the statement fails as
+// the client's mistake, not the server's.
+Status NulInText() {
+  return Status::InvalidArgument(
+      "text holds a NUL character (\\u0000), which the PostgreSQL store cannot keep");
+}
+
+// Rows a command changed (its tag's count; none for SELECT).
+int64_t ChangedRows(PGresult* res) {
+  const std::string_view command = PQcmdStatus(res);
+  const char* tuples = PQcmdTuples(res);
+  int64_t changed = 0;
+  if (!command.starts_with("SELECT") && tuples != nullptr && tuples[0] != '\0') {
+    std::from_chars(tuples, tuples + std::char_traits<char>::length(tuples), changed);
+  }
+  return changed;
+}
+
+// Deferred statements sent before the pipeline is synced by itself: bounds what the server
+// holds in its answer buffer while the client is still sending.
+constexpr int kMaxPending = 256;
+
 // PostgreSQL answers COMMIT of a transaction that had failed with the tag ROLLBACK, not an error:
 // nothing was committed, and the caller must hear so.
 bool IsCommit(std::string_view sql) { return sql.starts_with("COMMIT"); }
@@ -91,10 +113,7 @@ class PgConnection::Stmt final : public sql::StatementImpl {
 
   Result<bool> Step() override {
     if (!executed_) {
-      if (std::find(has_nul_.begin(), has_nul_.end(), true) != has_nul_.end()) {
-        return Status::InvalidArgument(
-            "text holds a NUL character (\\u0000), which the PostgreSQL store cannot keep");
-      }
+      if (HasNul()) return NulInText();
       MEMORYD_RETURN_IF_ERROR(Execute());
       executed_ = true;
       row_ = -1;
@@ -102,6 +121,15 @@ class PgConnection::Stmt final : public sql::StatementImpl {
     if (!result_) return false;
     ++row_;
     return row_ < PQntuples(result_.get());
+  }
+
+  // Sends the statement without waiting: its answer is read with the next statement that waits
+  // (Execute) or by Flush, when the pipeline is synced.
+  Status RunDeferred() override {
+    if (HasNul()) return NulInText();
+    MEMORYD_RETURN_IF_ERROR(Send());
+    Reset(false);
+    return owner_->pending_ >= kMaxPending ? owner_->Flush() : Status::Ok();
   }
 
   void Reset(bool clear_bindings) override {
@@ -155,30 +183,50 @@ class PgConnection::Stmt final : public sql::StatementImpl {
     has_nul_[static_cast<size_t>(pos - 1)] = false;
   }
 
+  // Runs the statement and keeps its rows. After deferred statements, it joins their pipeline
+  // and the answers of all of them are read in one round trip.
   Status Execute() {
-    std::vector<const char*> values(values_.size());
-    std::vector<int> lengths(values_.size());
-    for (size_t i = 0; i < values_.size(); ++i) {
-      values[i] = values_[i] ? values_[i]->data() : nullptr;
-      lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+    ResultPtr res(nullptr, &PQclear);
+    if (owner_->pending_ > 0) {
+      MEMORYD_RETURN_IF_ERROR(Send());
+      MEMORYD_ASSIGN_OR_RETURN(res, owner_->Sync(/*keep_last=*/true));
+    } else {
+      const Params p = Parameters();
+      res.reset(PQexecPrepared(owner_->conn_, name_.c_str(), static_cast<int>(values_.size()),
+                               p.values.data(), p.lengths.data(), binary_.data(), 0));
     }
-    ResultPtr res(PQexecPrepared(owner_->conn_, name_.c_str(), static_cast<int>(values_.size()),
-                                 values.data(), lengths.data(), binary_.data(), 0),
-                  &PQclear);
     const ExecStatusType status = PQresultStatus(res.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return FromResult(owner_->conn_, res.get(), "query");
     }
     MEMORYD_RETURN_IF_ERROR(CheckCommitted(commit_, res.get()));
-    const std::string_view command = PQcmdStatus(res.get());
-    const char* tuples = PQcmdTuples(res.get());
-    int64_t changed = 0;
-    if (!command.starts_with("SELECT") && tuples != nullptr && tuples[0] != '\0') {
-      std::from_chars(tuples, tuples + std::char_traits<char>::length(tuples), changed);
-    }
-    owner_->CountChanges(changed);
+    owner_->CountChanges(ChangedRows(res.get()));
     if (status == PGRES_TUPLES_OK) result_ = std::move(res);
     return Status::Ok();
+  }
+
+  struct Params {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+  };
+  Params Parameters() const {
+    Params p{std::vector<const char*>(values_.size()), std::vector<int>(values_.size())};
+    for (size_t i = 0; i < values_.size(); ++i) {
+      p.values[i] = values_[i] ? values_[i]->data() : nullptr;
+      p.lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
+    }
+    return p;
+  }
+  bool HasNul() const {
+    return std::find(has_nul_.begin(), has_nul_.end(), true) != has_nul_.end();
+  }
+  // Queues the statement in the connection's pipeline (entering it if needed).
+  Status Send() {
+    const Params p = Parameters();
+    return owner_->Send([&](PGconn* conn) {
+      return PQsendQueryPrepared(conn, name_.c_str(), static_cast<int>(values_.size()),
+                                 p.values.data(), p.lengths.data(), binary_.data(), 0);
+    });
   }
 
   PgConnection* owner_;
@@ -238,7 +286,56 @@ bool PgConnection::InTransaction() const {
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
-bool PgConnection::Broken() const { return PQstatus(conn_) == CONNECTION_BAD; }
+bool PgConnection::Broken() const { return broken_ || PQstatus(conn_) == CONNECTION_BAD; }
+
+Status PgConnection::Send(const std::function<int(pg_conn*)>& send) {
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && PQenterPipelineMode(conn_) != 1) {
+    return FromResult(conn_, nullptr, "pipeline");
+  }
+  if (send(conn_) != 1) {
+    broken_ = true;  // queries already in the pipeline may be unanswered
+    return FromResult(conn_, nullptr, "send");
+  }
+  ++pending_;
+  return Status::Ok();
+}
+
+Result<PgConnection::ResultHandle> PgConnection::Sync(bool keep_last) {
+  const int queries = pending_;
+  pending_ = 0;
+  ResultPtr last(nullptr, &PQclear);
+  Status first;
+  if (PQpipelineSync(conn_) != 1) first = FromResult(conn_, nullptr, "pipeline sync");
+  // Each query's answer ends with a null result; a query after a failed one is answered
+  // PGRES_PIPELINE_ABORTED. The sync point's own answer comes last.
+  for (int i = 0; i < queries; ++i) {
+    while (ResultPtr res{PQgetResult(conn_), &PQclear}) {
+      const ExecStatusType status = PQresultStatus(res.get());
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        CountChanges(ChangedRows(res.get()));
+        if (keep_last && i == queries - 1) last = std::move(res);
+      } else if (status != PGRES_PIPELINE_ABORTED && first.ok()) {
+        first = FromResult(conn_, res.get(), "query");
+      }
+    }
+    if (PQstatus(conn_) == CONNECTION_BAD) break;
+  }
+  while (ResultPtr res{PQgetResult(conn_), &PQclear}) {
+    if (PQresultStatus(res.get()) == PGRES_PIPELINE_SYNC) break;
+  }
+  if (PQexitPipelineMode(conn_) != 1) {
+    broken_ = true;  // answers left unread: the connection cannot be trusted with another query
+    if (first.ok()) first = Status::Unavailable("postgres: the pipeline could not be closed");
+  }
+  if (!first.ok()) return first;
+  if (keep_last && !last) return Status::Internal("postgres: the pipeline lost a query's answer");
+  return last;
+}
+
+Status PgConnection::Flush() {
+  if (pending_ == 0) return Status::Ok();
+  return Sync(/*keep_last=*/false).status();
+}
 
 const std::string& PgConnection::BeginWriteSql() const {
   static const std::string kSql = "BEGIN";
@@ -262,6 +359,7 @@ void PgConnection::CountChanges(int64_t n) {
 }
 
 Status PgConnection::DoExec(std::string_view sql) {
+  MEMORYD_RETURN_IF_ERROR(Flush());
   ResultPtr res(PQexec(conn_, std::string(sql).c_str()), &PQclear);
   const ExecStatusType status = PQresultStatus(res.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -273,6 +371,7 @@ Status PgConnection::DoExec(std::string_view sql) {
 Result<sql::StatementImpl*> PgConnection::DoPrepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return static_cast<sql::StatementImpl*>(it->second.get());
+  MEMORYD_RETURN_IF_ERROR(Flush());
   int params = 0;
   const std::string text = RewritePlaceholders(sql, &params);
   std::string name = "m" + std::to_string(cache_.size() + 1);

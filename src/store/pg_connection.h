@@ -5,12 +5,16 @@
 // afterwards. Parameters go as text, except BLOBs (bytea, binary); results come as text (bytea
 // as hex, booleans as t/f, which ColumnInt reads as 1/0).
 //
+// Statements run with RunDeferred are sent in libpq's pipeline mode without waiting; the next
+// statement that waits joins the pipeline, so one round trip answers all of them.
+//
 // Errors: a lost connection, a query cancelled by a timeout, a serialization failure or a
 // deadlock is kUnavailable (retry later); anything else is kInternal. After a lost connection
 // the Connection stays broken (Broken() is true): its owner drops it and opens a new one.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +24,7 @@
 #include "store/sql_connection.h"
 
 struct pg_conn;
+struct pg_result;
 
 namespace memoryd::pg {
 
@@ -37,6 +42,8 @@ class PgConnection final : public sql::Connection {
   const std::string& BeginSnapshotSql() const override;
   const std::string& WriteLockSql() const override;
   bool Broken() const override;
+  Status Flush() override;
+  bool RoundTrips() const override { return true; }
 
   // `?N` and `?` placeholders as `$N`, outside quoted strings; sets `*count` to the number of
   // parameters.
@@ -50,11 +57,19 @@ class PgConnection final : public sql::Connection {
   class Stmt;
   explicit PgConnection(pg_conn* conn);
   void CountChanges(int64_t n);
+  using ResultHandle = std::unique_ptr<pg_result, void (*)(pg_result*)>;
+  // Queues one query in the pipeline (entering pipeline mode first); `send` is the libpq call.
+  Status Send(const std::function<int(pg_conn*)>& send);
+  // Syncs the pipeline and reads every answer: the first failure, or else the last query's
+  // result when `keep_last` (null otherwise). Leaves pipeline mode.
+  Result<ResultHandle> Sync(bool keep_last);
 
   pg_conn* conn_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
   int64_t changes_ = 0;
   int64_t total_changes_ = 0;
+  int pending_ = 0;      // queries sent in the pipeline since its last sync
+  bool broken_ = false;  // a pipeline that could not be closed
 };
 
 }  // namespace memoryd::pg

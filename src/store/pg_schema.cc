@@ -15,7 +15,7 @@ constexpr const char* kMigrationLock = "7882815470007908";
 // SQLite schema (sqlite_schema.cc), so the store's SQL runs unchanged on both; integers are
 // BIGINT, blobs BYTEA, names compare bytewise (COLLATE "C", as SQLite orders text, whatever the
 // database's locale), and the feed's triggers are PL/pgSQL.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE accounts(
   id BIGINT PRIMARY KEY,
@@ -127,6 +127,13 @@ CREATE FUNCTION metadata_equals(metadata TEXT, field TEXT, value TEXT) RETURNS B
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$ SELECT CASE WHEN strpos(metadata, '\u0000') > 0 OR strpos(value, '\u0000') > 0 THEN false
               ELSE COALESCE((metadata::jsonb -> field) = value::jsonb, false) END $$;
+)sql",
+    // The rate-limit budget every node draws from (service/rate_limiter.h).
+    R"sql(
+CREATE TABLE rate_buckets(
+  account_id BIGINT PRIMARY KEY,
+  micro_tokens BIGINT NOT NULL,
+  updated_micros BIGINT NOT NULL);
 )sql",
 };
 

@@ -24,12 +24,14 @@ void Statement::Bind(int pos, const std::optional<std::string>& value) {
   }
 }
 
-Status Statement::Run() {
+Status Statement::Run() { return impl_->RunToEnd(); }
+
+Status StatementImpl::RunToEnd() {
   for (;;) {
     auto more = Step();
     if (!more.ok()) return more.status();
     if (!*more) {
-      Reset();
+      Reset(false);
       return Status::Ok();
     }
   }
@@ -62,12 +64,27 @@ Status Connection::CheckFaults(std::string_view sql) {
   return faults_->Check(sql);
 }
 
+std::optional<int64_t> Connection::Remembered(const std::string& key) const {
+  auto it = memo_.find(key);
+  if (it == memo_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Connection::ForgetAtBoundary(std::string_view sql) {
+  if (memo_.empty()) return;
+  if (sql.starts_with("BEGIN") || sql.starts_with("COMMIT") || sql.starts_with("ROLLBACK")) {
+    memo_.clear();
+  }
+}
+
 Status Connection::Exec(std::string_view sql) {
+  ForgetAtBoundary(sql);
   MEMORYD_RETURN_IF_ERROR(CheckFaults(sql));
   return DoExec(sql);
 }
 
 Result<Statement> Connection::Prepare(const std::string& sql) {
+  ForgetAtBoundary(sql);
   MEMORYD_RETURN_IF_ERROR(CheckFaults(sql));
   MEMORYD_ASSIGN_OR_RETURN(StatementImpl * impl, DoPrepare(sql));
   return Statement(impl);
@@ -76,6 +93,11 @@ Result<Statement> Connection::Prepare(const std::string& sql) {
 Status Connection::Run(const std::string& sql) {
   MEMORYD_ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
   return stmt.Run();
+}
+
+Status Connection::RunDeferred(const std::string& sql) {
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
+  return stmt.RunDeferred();
 }
 
 }  // namespace memoryd::sql

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -39,6 +40,10 @@ class StatementImpl {
   // The bytes of a BLOB column; valid until the next Step, Reset or ColumnBlob call.
   virtual std::string_view ColumnBlob(int col) const = 0;
   virtual bool ColumnIsNull(int col) const = 0;
+  // Steps to completion, discarding rows, then resets (keeping the bindings).
+  Status RunToEnd();
+  // See Statement::RunDeferred. This default runs the statement at once.
+  virtual Status RunDeferred() { return RunToEnd(); }
 };
 
 // A prepared statement borrowed from a connection's cache. Reset and unbound on destruction.
@@ -63,6 +68,10 @@ class Statement {
   Result<bool> Step() { return impl_->Step(); }
   // Steps to completion, discarding rows, then resets for reuse.
   Status Run();
+  // Like Run, for a statement whose outcome can wait: a driver that talks to a server may send
+  // it without waiting for the answer and report its failure with the connection's next
+  // statement that is not deferred (or Flush). Its rows and Changes() are never seen.
+  Status RunDeferred() { return impl_->RunDeferred(); }
   // Makes the statement ready to be bound and stepped again.
   void Reset() { impl_->Reset(false); }
 
@@ -91,7 +100,11 @@ class Connection {
   // Runs one statement without parameters or results through the statement cache (no parsing
   // after the first time): for the transaction control every write repeats.
   Status Run(const std::string& sql);
-  // Rows changed by the last statement.
+  // Run and Statement::RunDeferred for a statement without parameters (SAVEPOINT).
+  Status RunDeferred(const std::string& sql);
+  // Waits for every deferred statement; the first failure among them, if any.
+  virtual Status Flush() { return Status::Ok(); }
+  // Rows changed by the last statement that was not deferred.
   virtual int64_t Changes() const = 0;
   // Rows changed by every statement since the connection opened (a driver may count only
   // what it was told of, but it never stays the same across a batch that changed rows).
@@ -113,6 +126,30 @@ class Connection {
     return kNone;
   }
 
+  // True when each statement waited for is a round trip to a database server. The write batcher
+  // then runs a batch optimistically first: without a savepoint per operation, and again with
+  // them only if an operation fails (see write_batcher.h).
+  virtual bool RoundTrips() const { return false; }
+  // Set by the write batcher while it runs a batch optimistically. A part of an operation that
+  // would undo its own changes in a savepoint (Isolated) calls RequestIsolation instead: the
+  // batcher then rolls the batch back and runs it again with savepoints.
+  bool Optimistic() const { return optimistic_; }
+  void SetOptimistic(bool on) {
+    optimistic_ = on;
+    isolation_requested_ = false;
+  }
+  void RequestIsolation() { isolation_requested_ = true; }
+  bool IsolationRequested() const { return isolation_requested_; }
+
+  // Row ids the current write transaction has looked up (a space's, a tag's), so that the next
+  // operation of the batch need not ask again. Forgotten at BEGIN, COMMIT and every ROLLBACK
+  // (a savepoint's too), and by ForgetAll. The writers' lock keeps them true meanwhile: only this
+  // transaction can change the rows they name, and an operation that deletes such rows calls
+  // ForgetAll.
+  std::optional<int64_t> Remembered(const std::string& key) const;
+  void Remember(std::string key, int64_t id) { memo_.insert_or_assign(std::move(key), id); }
+  void ForgetAll() { memo_.clear(); }
+
   // Tests: every Prepare and Exec asks `faults` first (may be null: none). ROLLBACK and RELEASE are
   // never failed: they close what a failure left open, as a real outage ends the transaction.
   void SetFaultPlan(FaultPlan* faults) { faults_ = faults; }
@@ -123,8 +160,14 @@ class Connection {
 
  private:
   Status CheckFaults(std::string_view sql);
+  // Forgets the remembered ids when `sql` begins or ends a transaction or rolls back to a
+  // savepoint.
+  void ForgetAtBoundary(std::string_view sql);
 
   FaultPlan* faults_ = nullptr;
+  bool optimistic_ = false;
+  bool isolation_requested_ = false;
+  std::unordered_map<std::string, int64_t> memo_;
 };
 
 // Runs `fn` inside one read transaction, so everything it reads is one snapshot.

@@ -61,6 +61,8 @@ class SqlStore final : public Store {
   Result<std::vector<ApiKeyRecord>> ListApiKeys() override;
   Status DeleteApiKey(int64_t id) override;
   Status NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) override;
+  Result<RateLease> LeaseRateTokens(AccountId account, int64_t want, int64_t per_minute,
+                                    int64_t now_micros) override;
   Result<std::vector<SpaceInfo>> ListSpaces(AccountId account, int64_t now) override;
   Result<SpaceInfo> GetSpace(const SpaceRef& space, int64_t now) override;
   Result<int64_t> DeleteSpace(const SpaceRef& space, int64_t now) override;

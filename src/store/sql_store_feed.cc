@@ -162,6 +162,7 @@ Result<int64_t> SqlStore::SetEmbeddings(const std::vector<EmbeddingUpdate>& upda
   int64_t stored = 0;
   if (updates.empty()) return stored;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
+    stored = 0;  // a batch may run twice (write_batcher.h)
     MEMORYD_ASSIGN_OR_RETURN(auto stmt,
                              conn.Prepare("UPDATE memories SET embedding = ?, embedder = ?"
                                           " WHERE seq = ? AND version = ?"));

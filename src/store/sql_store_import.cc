@@ -94,7 +94,7 @@ Status RewriteRow(Connection& conn, int64_t seq, const MemoryRecord& rec, bool k
   stmt.Bind(9, int64_t{keep_embedding ? 1 : 0});
   sqlstore::BindEmbedding(stmt, 10, w);
   stmt.Bind(12, seq);
-  return stmt.Run();
+  return stmt.RunDeferred();
 }
 
 // InsertRow stamps both times with one `now`; an import keeps the record's own.
@@ -104,7 +104,7 @@ Status SetTimes(Connection& conn, int64_t seq, const Memory& m) {
   stmt.Bind(1, m.created_at);
   stmt.Bind(2, m.updated_at);
   stmt.Bind(3, seq);
-  return stmt.Run();
+  return stmt.RunDeferred();
 }
 
 // Deletes a memory other than the record's own that holds its (space, key); returns whether a
@@ -148,6 +148,7 @@ Result<ImportOutcome> ImportOne(Connection& conn, AccountId account, const Memor
   }
   MEMORYD_ASSIGN_OR_RETURN(const int64_t seq,
                            sqlstore::InsertRow(conn, space_id, rec.memory.id, ToWrite(rec), now));
+  MEMORYD_RETURN_IF_ERROR(sqlstore::AdjustStoredCount(conn, space_id, 1));
   MEMORYD_RETURN_IF_ERROR(SetTimes(conn, seq, rec.memory));
   MEMORYD_RETURN_IF_ERROR(sqlstore::LinkTags(conn, seq, tag_ids, /*fresh=*/true));
   return replaced ? ImportOutcome::kReplaced : ImportOutcome::kCreated;

@@ -27,27 +27,33 @@ Status EnsureAccount(Connection& conn, AccountId account, int64_t now) {
   stmt.Bind(2, now);
   const std::string name = "account-" + std::to_string(account);
   stmt.Bind(3, std::string_view(name));
-  return stmt.Run();
+  return stmt.RunDeferred();
 }
 
+Result<int64_t> TouchOrCreateSpace(Connection& conn, const SpaceRef& space, int64_t now);
+
 Result<int64_t> EnsureSpace(Connection& conn, const SpaceRef& space, int64_t now) {
+  // Once per batch and space: the batch's first write stamps last_used for all of them.
+  std::string memo = "space:" + std::to_string(space.account_id) + ":" + space.name;
+  if (auto id = conn.Remembered(memo)) return *id;
+  MEMORYD_ASSIGN_OR_RETURN(int64_t id, TouchOrCreateSpace(conn, space, now));
+  conn.Remember(std::move(memo), id);
+  return id;
+}
+
+Result<int64_t> TouchOrCreateSpace(Connection& conn, const SpaceRef& space, int64_t now) {
   {
-    // The common case, a space that exists: a lookup and a timestamp update.
-    MEMORYD_ASSIGN_OR_RETURN(
-        auto find, conn.Prepare("SELECT id FROM spaces WHERE account_id = ? AND name = ?"));
-    find.Bind(1, space.account_id);
-    find.Bind(2, std::string_view(space.name));
-    MEMORYD_ASSIGN_OR_RETURN(bool found, find.Step());
-    const int64_t id = found ? find.ColumnInt(0) : 0;
-    find.Reset();
-    if (found) {
-      MEMORYD_ASSIGN_OR_RETURN(auto touch,
-                               conn.Prepare("UPDATE spaces SET last_used = ? WHERE id = ?"));
-      touch.Bind(1, now);
-      touch.Bind(2, id);
-      MEMORYD_RETURN_IF_ERROR(touch.Run());
-      return id;
-    }
+    // The common case, a space that exists: its timestamp updated, its id returned.
+    MEMORYD_ASSIGN_OR_RETURN(auto touch, conn.Prepare("UPDATE spaces SET last_used = ?"
+                                                      " WHERE account_id = ? AND name = ?"
+                                                      " RETURNING id"));
+    touch.Bind(1, now);
+    touch.Bind(2, space.account_id);
+    touch.Bind(3, std::string_view(space.name));
+    MEMORYD_ASSIGN_OR_RETURN(bool found, touch.Step());
+    const int64_t id = found ? touch.ColumnInt(0) : 0;
+    MEMORYD_RETURN_IF_ERROR(touch.Run());  // to the end, so SQLite finishes the update
+    if (found) return id;
   }
   MEMORYD_RETURN_IF_ERROR(EnsureAccount(conn, space.account_id, now));
   MEMORYD_ASSIGN_OR_RETURN(
@@ -69,7 +75,7 @@ Status AdjustStoredCount(Connection& conn, int64_t space_id, int64_t delta) {
       auto stmt, conn.Prepare("UPDATE spaces SET stored_count = stored_count + ? WHERE id = ?"));
   stmt.Bind(1, delta);
   stmt.Bind(2, space_id);
-  return stmt.Run();
+  return stmt.RunDeferred();
 }
 
 Result<int64_t> ScalarInt(Connection& conn, const std::string& sql, int64_t a) {
@@ -92,12 +98,16 @@ Status PurgeSpace(Connection& conn, int64_t space_id, int64_t now) {
   return AdjustStoredCount(conn, space_id, -conn.Changes());
 }
 
-// Admits one more memory into the space, or answers kLimitExceeded.
+// Admits one more memory into the space and counts it in the space's stored count, or answers
+// kLimitExceeded (the caller's savepoint undoes the count).
 Status AdmitNewMemory(Connection& conn, int64_t space_id, const WriteLimits& limits, int64_t now) {
-  if (limits.max_memories_per_space <= 0) return Status::Ok();
+  if (limits.max_memories_per_space <= 0) return AdjustStoredCount(conn, space_id, 1);
   MEMORYD_ASSIGN_OR_RETURN(
-      int64_t stored, ScalarInt(conn, "SELECT stored_count FROM spaces WHERE id = ?", space_id));
-  if (stored < limits.max_memories_per_space) return Status::Ok();
+      int64_t stored, ScalarInt(conn,
+                                "UPDATE spaces SET stored_count = stored_count + 1 WHERE id = ?"
+                                " RETURNING stored_count",
+                                space_id));
+  if (stored <= limits.max_memories_per_space) return Status::Ok();
   // The stored count includes expired memories not yet purged; they do not occupy the quota.
   MEMORYD_ASSIGN_OR_RETURN(int64_t live, sqlstore::CountLive(conn, space_id, now));
   if (live >= limits.max_memories_per_space) {
@@ -107,10 +117,31 @@ Status AdmitNewMemory(Connection& conn, int64_t space_id, const WriteLimits& lim
   return PurgeSpace(conn, space_id, now);
 }
 
+// The ids of the tags named, from the transaction's memo or the database (nullopt: no such tag);
+// remembers what it found.
+Result<std::vector<std::optional<int64_t>>> LookUpTags(Connection& conn, int64_t space_id,
+                                                       const std::vector<std::string>& names) {
+  std::vector<std::optional<int64_t>> ids(names.size());
+  std::vector<std::string> unknown;
+  const std::string prefix = "tag:" + std::to_string(space_id) + ":";
+  for (size_t i = 0; i < names.size(); ++i) {
+    ids[i] = conn.Remembered(prefix + names[i]);
+    if (!ids[i]) unknown.push_back(names[i]);
+  }
+  if (unknown.empty()) return ids;
+  MEMORYD_ASSIGN_OR_RETURN(auto found, sqlstore::FindTagIds(conn, space_id, unknown));
+  for (size_t i = 0, j = 0; i < names.size(); ++i) {
+    if (ids[i]) continue;
+    ids[i] = found[j++];
+    if (ids[i]) conn.Remember(prefix + names[i], *ids[i]);
+  }
+  return ids;
+}
+
 Result<std::vector<int64_t>> EnsureTags(Connection& conn, int64_t space_id,
                                         const std::vector<std::string>& names,
                                         const WriteLimits& limits) {
-  MEMORYD_ASSIGN_OR_RETURN(auto found, sqlstore::FindTagIds(conn, space_id, names));
+  MEMORYD_ASSIGN_OR_RETURN(auto found, LookUpTags(conn, space_id, names));
   std::vector<int64_t> ids;
   for (size_t i = 0; i < names.size(); ++i) {
     if (found[i]) {
@@ -132,7 +163,8 @@ Result<std::vector<int64_t>> EnsureTags(Connection& conn, int64_t space_id,
     MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return Status::Internal("creating tag returned no id");
     ids.push_back(stmt.ColumnInt(0));
-    stmt.Reset();
+    MEMORYD_RETURN_IF_ERROR(stmt.Run());  // to the end, so SQLite finishes the insert
+    conn.Remember("tag:" + std::to_string(space_id) + ":" + names[i], ids.back());
   }
   return ids;
 }
@@ -143,7 +175,7 @@ Status LinkTags(Connection& conn, int64_t seq, const std::vector<int64_t>& tag_i
     MEMORYD_ASSIGN_OR_RETURN(auto clear,
                              conn.Prepare("DELETE FROM memory_tags WHERE memory_seq = ?"));
     clear.Bind(1, seq);
-    MEMORYD_RETURN_IF_ERROR(clear.Run());
+    MEMORYD_RETURN_IF_ERROR(clear.RunDeferred());
   }
   MEMORYD_ASSIGN_OR_RETURN(
       auto link, conn.Prepare("INSERT INTO memory_tags(memory_seq, tag_id, pos) VALUES (?, ?, ?)"));
@@ -151,7 +183,7 @@ Status LinkTags(Connection& conn, int64_t seq, const std::vector<int64_t>& tag_i
     link.Bind(1, seq);
     link.Bind(2, tag_ids[i]);
     link.Bind(3, static_cast<int64_t>(i));
-    MEMORYD_RETURN_IF_ERROR(link.Run());
+    MEMORYD_RETURN_IF_ERROR(link.RunDeferred());
   }
   return Status::Ok();
 }
@@ -174,7 +206,7 @@ Result<std::optional<ExistingRow>> FindKeyRow(Connection& conn, int64_t space_id
 Status DeleteRow(Connection& conn, int64_t space_id, int64_t seq) {
   MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM memories WHERE seq = ?"));
   stmt.Bind(1, seq);
-  MEMORYD_RETURN_IF_ERROR(stmt.Run());
+  MEMORYD_RETURN_IF_ERROR(stmt.RunDeferred());
   return AdjustStoredCount(conn, space_id, -1);
 }
 
@@ -203,21 +235,19 @@ Status UpdateRow(Connection& conn, int64_t seq, const MemoryWrite& w, int64_t no
   stmt.Bind(6, std::string_view(sqlstore::JoinTags(w.tags)));
   BindEmbedding(stmt, 7, w);
   stmt.Bind(9, seq);
-  return stmt.Run();
+  return stmt.RunDeferred();
 }
 
-// Statements without RETURNING: SQLite materialises RETURNING rows in a temporary table, which
-// costs more than the statement itself on this path.
 Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string& id,
                           const MemoryWrite& w, int64_t now) {
   // Sequence numbers are never reused (see migration 2), unlike SQLite's own rowids. The writer
-  // holds the write transaction, so reading the counter and then bumping it cannot race.
-  MEMORYD_ASSIGN_OR_RETURN(auto next,
-                           conn.Prepare("SELECT value + 1 FROM counters WHERE name = 'seq'"));
+  // holds the write transaction, so the counter cannot race.
+  MEMORYD_ASSIGN_OR_RETURN(auto next, conn.Prepare("UPDATE counters SET value = value + 1"
+                                                   " WHERE name = 'seq' RETURNING value"));
   MEMORYD_ASSIGN_OR_RETURN(bool counted, next.Step());
   if (!counted) return Status::Internal("the sequence counter is missing");
   const int64_t seq = next.ColumnInt(0);
-  next.Reset();
+  MEMORYD_RETURN_IF_ERROR(next.Run());  // to the end, so SQLite finishes the update
   MEMORYD_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("INSERT INTO memories(id, space_id, key, title, text, metadata, created_at,"
@@ -235,12 +265,7 @@ Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string&
   stmt.Bind(10, std::string_view(sqlstore::JoinTags(w.tags)));
   BindEmbedding(stmt, 11, w);
   stmt.Bind(13, seq);
-  MEMORYD_RETURN_IF_ERROR(stmt.Run());
-  MEMORYD_ASSIGN_OR_RETURN(auto bump,
-                           conn.Prepare("UPDATE counters SET value = ? WHERE name = 'seq'"));
-  bump.Bind(1, seq);
-  MEMORYD_RETURN_IF_ERROR(bump.Run());
-  MEMORYD_RETURN_IF_ERROR(AdjustStoredCount(conn, space_id, 1));
+  MEMORYD_RETURN_IF_ERROR(stmt.RunDeferred());
   return seq;
 }
 
@@ -333,11 +358,20 @@ Status PruneRemovals(Connection& conn, int64_t before) {
   return prune.Run();
 }
 
-// Runs `fn` inside a nested savepoint so that its failure undoes only its own changes.
+// Runs `fn` inside a nested savepoint so that its failure undoes only its own changes. In an
+// optimistic batch (no savepoints, see write_batcher.h) a failure asks for the batch to run
+// again with them.
 template <typename Fn>
 auto Isolated(Connection& conn, Fn&& fn) -> decltype(fn()) {
-  MEMORYD_RETURN_IF_ERROR(conn.Run("SAVEPOINT item"));
+  if (conn.Optimistic()) {
+    auto result = fn();
+    if (!result.ok()) conn.RequestIsolation();
+    return result;
+  }
+  MEMORYD_RETURN_IF_ERROR(conn.RunDeferred("SAVEPOINT item"));
   auto result = fn();
+  // fn's deferred statements answer here at the latest (see WriteBatcher::RunOne).
+  if (Status flushed = result.ok() ? conn.Flush() : Status::Ok(); !flushed.ok()) result = flushed;
   if (!result.ok()) (void)conn.Run("ROLLBACK TO item");
   MEMORYD_RETURN_IF_ERROR(conn.Run("RELEASE item"));
   return result;
@@ -417,6 +451,37 @@ Status SqlStore::NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) {
         return Status::Ok();
       },
       sqlstore::WriteBatcher::Reach::kKeysOnly);
+}
+
+Result<RateLease> SqlStore::LeaseRateTokens(AccountId account, int64_t want, int64_t per_minute,
+                                            int64_t now_micros) {
+  constexpr double kMicro = 1e6;  // the bucket is kept in millionths of a token
+  std::optional<RateLease> out;
+  Status s = writer_->Submit(
+      [&](Connection& conn) -> Status {
+        MEMORYD_ASSIGN_OR_RETURN(auto find,
+                                 conn.Prepare("SELECT micro_tokens, updated_micros"
+                                              " FROM rate_buckets WHERE account_id = ?"));
+        find.Bind(1, account);
+        MEMORYD_ASSIGN_OR_RETURN(bool row, find.Step());
+        RateBucket bucket{static_cast<double>(per_minute), now_micros};
+        if (row) {
+          bucket = {static_cast<double>(find.ColumnInt(0)) / kMicro, find.ColumnInt(1)};
+        }
+        find.Reset();
+        out = store_rules::TakeRateTokens(bucket, want, per_minute, now_micros);
+        MEMORYD_ASSIGN_OR_RETURN(
+            auto save, conn.Prepare("INSERT INTO rate_buckets(account_id, micro_tokens,"
+                                    " updated_micros) VALUES (?, ?, ?) ON CONFLICT(account_id)"
+                                    " DO UPDATE SET micro_tokens = excluded.micro_tokens,"
+                                    " updated_micros = excluded.updated_micros"));
+        save.Bind(1, account);
+        save.Bind(2, static_cast<int64_t>(bucket.tokens * kMicro));
+        save.Bind(3, bucket.updated_micros);
+        return save.RunDeferred();
+      },
+      sqlstore::WriteBatcher::Reach::kKeysOnly);
+  return Collect(s, out);
 }
 
 Result<PutOutcome> SqlStore::Put(const SpaceRef& space, const MemoryWrite& write,
@@ -563,6 +628,7 @@ Result<int64_t> SqlStore::ClearSpace(const SpaceRef& space, int64_t now) {
 Result<int64_t> SqlStore::DeleteSpace(const SpaceRef& space, int64_t now) {
   std::optional<int64_t> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
+    conn.ForgetAll();  // the space and its tags go
     MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(conn, space));
     if (!space_id) return Status::NotFound("space '" + space.name + "' not found");
     MEMORYD_ASSIGN_OR_RETURN(out, sqlstore::CountLive(conn, *space_id, now));
@@ -592,6 +658,7 @@ Result<bool> SqlStore::DeleteTag(const SpaceRef& space, std::string_view name) {
   std::optional<bool> out;
   Status s = writer_->Submit([&](Connection& conn) -> Status {
     out = false;
+    conn.ForgetAll();  // the tag goes
     MEMORYD_ASSIGN_OR_RETURN(auto space_id, sqlstore::FindSpaceId(conn, space));
     if (!space_id) return Status::Ok();
     const std::vector<std::string> names{std::string(name)};

@@ -1,6 +1,8 @@
 // Write helpers of SqlStore shared by its write paths (sql_store_write.cc) and its import
 // path (sql_store_import.cc). Private to the store. Each runs on the writer connection inside
-// the batch's transaction and returns kInternal on a database failure.
+// the batch's transaction and returns kInternal on a database failure; statements whose outcome
+// the helper does not need are deferred (Statement::RunDeferred), so a failure of one may surface
+// with a later statement.
 #pragma once
 
 #include <optional>
@@ -36,7 +38,8 @@ Result<std::optional<ExistingRow>> FindKeyRow(Connection& conn, int64_t space_id
                                               std::string_view key, int64_t now);
 // Deletes the row (its removal enters the index feed) and adjusts the space's stored count.
 Status DeleteRow(Connection& conn, int64_t space_id, int64_t seq);
-// Inserts a new row with a fresh seq, created and updated at `now`; returns the seq.
+// Inserts a new row with a fresh seq, created and updated at `now`; returns the seq. The caller
+// counts it in the space's stored count.
 Result<int64_t> InsertRow(Connection& conn, int64_t space_id, const std::string& id,
                           const MemoryWrite& w, int64_t now);
 // Binds the write's embedding (a BLOB of native floats, or NULL) at `pos` and its embedder name

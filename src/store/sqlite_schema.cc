@@ -9,7 +9,7 @@ namespace memoryd::sqlite {
 namespace {
 
 // Append only: a released migration never changes.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE accounts(
   id INTEGER PRIMARY KEY,
@@ -108,6 +108,13 @@ END;
     R"sql(
 ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+)sql",
+    // The rate-limit budget every process on the database draws from (service/rate_limiter.h).
+    R"sql(
+CREATE TABLE rate_buckets(
+  account_id INTEGER PRIMARY KEY,
+  micro_tokens INTEGER NOT NULL,
+  updated_micros INTEGER NOT NULL);
 )sql",
 };
 

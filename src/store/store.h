@@ -67,6 +67,13 @@ class Store {
   // keys deleted meanwhile are skipped.
   virtual Status NoteApiKeysUsed(const std::vector<ApiKeyUse>& uses) = 0;
 
+  // --- the rate-limit budget ---
+  // Takes up to `want` tokens from the account's bucket, created full, holding at most
+  // `per_minute` tokens and refilled at `per_minute` a minute (store_rules::TakeRateTokens) by
+  // the wall clock `now_micros`. Every process on the store draws from the same bucket.
+  virtual Result<RateLease> LeaseRateTokens(AccountId account, int64_t want, int64_t per_minute,
+                                            int64_t now_micros) = 0;
+
   // --- spaces ---
   // All spaces of an account with their counts, by name.
   virtual Result<std::vector<SpaceInfo>> ListSpaces(AccountId account, int64_t now) = 0;

@@ -96,11 +96,13 @@ class PostgresSchema {
     if (!created_) {
       if (!Admin("DROP SCHEMA IF EXISTS " + name_ + " CASCADE; CREATE SCHEMA " + name_)) return {};
       created_ = true;
-    } else if (!Admin("DELETE FROM " + name_ + ".memories; DELETE FROM " + name_ +
-                      ".spaces; DELETE FROM " + name_ + ".api_keys; DELETE FROM " + name_ +
-                      ".removals; DELETE FROM " + name_ + ".accounts WHERE id <> 1; UPDATE " +
-                      name_ + ".counters SET value = 0")) {
-      return {};
+    } else if (!Admin("DO $$ BEGIN IF to_regclass('" + name_ +
+                      ".memories') IS NOT NULL THEN DELETE FROM " + name_ +
+                      ".memories; DELETE FROM " + name_ + ".spaces; DELETE FROM " + name_ +
+                      ".api_keys; DELETE FROM " + name_ + ".removals; DELETE FROM " + name_ +
+                      ".accounts WHERE id <> 1; UPDATE " + name_ +
+                      ".counters SET value = 0; END IF; END $$")) {
+      return {};  // (tests of the driver alone never migrate the schema)
     }
     return base_ + (base_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
            name_;

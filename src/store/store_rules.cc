@@ -1,5 +1,8 @@
 #include "store/store_rules.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace memoryd::store_rules {
 namespace {
 
@@ -16,6 +19,20 @@ std::string LiveSql(std::string_view alias, std::string_view now_param) {
 
 std::string ExpiredSql(std::string_view alias, std::string_view now_param) {
   return " " + Column(alias) + " <= " + std::string(now_param) + " ";
+}
+
+RateLease TakeRateTokens(RateBucket& bucket, int64_t want, int64_t per_minute, int64_t now_micros) {
+  const auto capacity = static_cast<double>(per_minute);
+  const double per_micro = capacity / 60e6;
+  const int64_t elapsed = std::max<int64_t>(0, now_micros - bucket.updated_micros);
+  bucket.tokens = std::min(capacity, bucket.tokens + static_cast<double>(elapsed) * per_micro);
+  bucket.updated_micros = std::max(bucket.updated_micros, now_micros);
+  RateLease lease;
+  lease.granted = std::min<int64_t>(want, static_cast<int64_t>(std::floor(bucket.tokens)));
+  lease.granted = std::max<int64_t>(lease.granted, 0);
+  bucket.tokens -= static_cast<double>(lease.granted);
+  if (lease.granted == 0) lease.wait_seconds = (1.0 - bucket.tokens) / per_micro / 1e6;
+  return lease;
 }
 
 }  // namespace memoryd::store_rules

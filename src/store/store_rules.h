@@ -1,5 +1,5 @@
-// What every Store backend shares, defined once: when a memory is live, and how long the index
-// feed keeps the history of removals.
+// What every Store backend shares, defined once: when a memory is live, how long the index
+// feed keeps the history of removals, and how a rate-limit bucket refills.
 //
 // Thread-safety: pure functions and constants.
 #pragma once
@@ -30,5 +30,10 @@ std::string ExpiredSql(std::string_view alias = "m", std::string_view now_param 
 // How long the index feed remembers removals (a day). A follower further behind than this
 // rescans instead of reading the feed.
 inline constexpr int64_t kRemovalHistoryMillis = 24LL * 3600 * 1000;
+
+// Refills `bucket` (capacity and rate `per_minute` a minute) by the time since its last update
+// and takes up to `want` whole tokens from it. A `now_micros` behind the bucket's own time (a
+// node whose clock lags another's) refills nothing and leaves that time as it is.
+RateLease TakeRateTokens(RateBucket& bucket, int64_t want, int64_t per_minute, int64_t now_micros);
 
 }  // namespace memoryd::store_rules

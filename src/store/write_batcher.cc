@@ -78,17 +78,23 @@ Status WriteBatcher::EnsureConnected() {
   return Status::Ok();
 }
 
-void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
-  if (Status connected = EnsureConnected(); !connected.ok()) {
-    for (Writer* w : batch) w->result = connected;
-    return;
-  }
+Status WriteBatcher::Begin() {
   Status begin = conn_->Run(conn_->BeginWriteSql());
   if (begin.ok() && !conn_->WriteLockSql().empty()) {
     begin = conn_->Run(conn_->WriteLockSql());
     if (!begin.ok()) (void)conn_->Run("ROLLBACK");
   }
-  if (!begin.ok()) {
+  return begin;
+}
+
+void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
+  if (Status connected = EnsureConnected(); !connected.ok()) {
+    for (Writer* w : batch) w->result = connected;
+    return;
+  }
+  if (conn_->RoundTrips() && RunOptimistically(batch)) return;
+  conn_->SetOptimistic(false);
+  if (Status begin = Begin(); !begin.ok()) {
     for (Writer* w : batch) w->result = begin;
     return;
   }
@@ -111,12 +117,43 @@ void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
   for (Writer* w : batch) w->result = commit;
 }
 
+bool WriteBatcher::RunOptimistically(const std::deque<Writer*>& batch) {
+  if (Status begin = Begin(); !begin.ok()) {
+    for (Writer* w : batch) w->result = begin;
+    return true;
+  }
+  conn_->SetOptimistic(true);
+  bool clean = true;
+  for (Writer* w : batch) {
+    if (!w->op(*conn_).ok() || conn_->IsolationRequested()) {
+      clean = false;
+      break;
+    }
+  }
+  conn_->SetOptimistic(false);
+  // The deferred statements answer before COMMIT: a failure among them is an operation's, and
+  // the batch runs again; a failed COMMIT is the batch's.
+  if (clean) clean = conn_->Flush().ok();
+  if (!clean) {
+    (void)conn_->Run("ROLLBACK");
+    return false;
+  }
+  Status commit = conn_->Run("COMMIT");
+  if (!commit.ok()) (void)conn_->Run("ROLLBACK");
+  for (Writer* w : batch) w->result = commit;
+  return true;
+}
+
 Status WriteBatcher::RunOne(Writer& w) {
-  MEMORYD_RETURN_IF_ERROR(conn_->Run("SAVEPOINT op"));
+  MEMORYD_RETURN_IF_ERROR(conn_->RunDeferred("SAVEPOINT op"));
   Status s = w.op(*conn_);
-  if (!s.ok()) (void)conn_->Run("ROLLBACK TO op");
-  Status release = conn_->Run("RELEASE op");
-  if (!release.ok() && s.ok()) return release;
+  // A deferred statement of the operation answers at the flush at the latest; nothing after a
+  // failure runs, so the savepoint is still there to roll back to.
+  if (s.ok()) s = conn_->RunDeferred("RELEASE op");
+  if (s.ok()) s = conn_->Flush();
+  if (s.ok()) return s;
+  (void)conn_->Run("ROLLBACK TO op");
+  (void)conn_->Run("RELEASE op");
   return s;
 }
 

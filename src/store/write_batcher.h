@@ -1,9 +1,15 @@
-// WriteBatcher: group commit for one SQLite writer connection.
+// WriteBatcher: group commit for one writer connection.
 //
 // Callers submit an operation; concurrent submissions are gathered into one transaction and one
 // commit (one fsync), the way LevelDB's writers queue works: the first waiting writer becomes the
 // leader, runs every queued operation, each inside its own SAVEPOINT so one failing operation
 // rolls back alone, commits once, and wakes the others.
+//
+// On a connection where each statement is a round trip (Connection::RoundTrips: PostgreSQL), a
+// savepoint per operation costs two more and a subtransaction on the server, so a batch first
+// runs without them ("optimistically"). If any operation fails, or asks for isolation, that run
+// is rolled back and the batch runs again as above; operations must therefore be safe to run
+// twice (they write their results, they do not append to them).
 //
 // Thread-safety: Submit may be called from any number of threads.
 #pragma once
@@ -52,6 +58,10 @@ class WriteBatcher {
   struct Writer;
   bool RunBatchSafely(const std::deque<Writer*>& batch);
   void RunBatch(const std::deque<Writer*>& batch);
+  // True when the batch is answered (committed, or failed as a whole); false when it was rolled
+  // back to run again with a savepoint per operation.
+  bool RunOptimistically(const std::deque<Writer*>& batch);
+  Status Begin();
   Status RunOne(Writer& w);
 
   Status EnsureConnected();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <latch>
@@ -11,7 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "store/pg_connection.h"
 #include "store/sqlite_connection.h"
+#include "store/store_contract_fixture.h"
 #include "store/store_test_util.h"
 
 namespace memoryd::sqlstore {
@@ -19,33 +22,49 @@ namespace {
 
 using store_test::TempDir;
 
+// Deferred (Statement::RunDeferred): on PostgreSQL its failure, such as a duplicate key, surfaces
+// only when the batcher flushes the operation, which must still fail that operation alone.
 Status Insert(Connection& conn, const std::string& key) {
   MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("INSERT INTO kv(k) VALUES (?)"));
   stmt.Bind(1, std::string_view(key));
-  return stmt.Run();
+  return stmt.RunDeferred();
 }
 
-class WriteBatcherTest : public ::testing::Test {
+// Every test runs on SQLite and on PostgreSQL, where the batcher runs a batch optimistically
+// first (without savepoints) and sends deferred statements in a pipeline.
+class WriteBatcherTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     ASSERT_FALSE(dir_.path().empty());
     path_ = dir_.path() + "/batcher.db";
-    auto writer = sqlite::SqliteConnection::Open(path_, /*full_sync=*/false);
+    if (GetParam() == "Postgres") url_ = store_test::PostgresSchema::Get().FreshUrl();
+    ASSERT_TRUE(GetParam() != "Postgres" || !url_.empty());
+    auto writer = Open();
     ASSERT_TRUE(writer.ok()) << writer.status().ToString();
-    ASSERT_TRUE((*writer)->Exec("CREATE TABLE kv(k TEXT PRIMARY KEY)").ok());
+    ASSERT_TRUE(
+        (*writer)->Exec("DROP TABLE IF EXISTS kv; CREATE TABLE kv(k TEXT PRIMARY KEY)").ok());
     auto generation = SharedGeneration::Open(path_ + ".generation");
     ASSERT_TRUE(generation.ok()) << generation.status().ToString();
     generation_ = std::move(generation).value();
     batcher_ = std::make_unique<WriteBatcher>(std::move(writer).value(), generation_.get());
   }
 
-  // The committed keys, read through a connection of its own.
+  Result<std::unique_ptr<Connection>> Open() {
+    if (!url_.empty()) {
+      MEMORYD_ASSIGN_OR_RETURN(auto conn, pg::PgConnection::Open(url_));
+      return std::unique_ptr<Connection>(std::move(conn));
+    }
+    MEMORYD_ASSIGN_OR_RETURN(auto conn, sqlite::SqliteConnection::Open(path_, false));
+    return std::unique_ptr<Connection>(std::move(conn));
+  }
+
+  // The committed keys in byte order, read through a connection of its own.
   std::vector<std::string> CommittedKeys() {
     std::vector<std::string> keys;
-    auto reader = sqlite::SqliteConnection::Open(path_, /*full_sync=*/false);
+    auto reader = Open();
     EXPECT_TRUE(reader.ok()) << reader.status().ToString();
     if (!reader.ok()) return keys;
-    auto stmt = (*reader)->Prepare("SELECT k FROM kv ORDER BY k");
+    auto stmt = (*reader)->Prepare("SELECT k FROM kv");
     EXPECT_TRUE(stmt.ok());
     if (!stmt.ok()) return keys;
     for (;;) {
@@ -54,23 +73,25 @@ class WriteBatcherTest : public ::testing::Test {
       if (!row.ok() || !*row) break;
       keys.push_back(stmt->ColumnText(0));
     }
+    std::sort(keys.begin(), keys.end());
     return keys;
   }
 
   TempDir dir_;
   std::string path_;
+  std::string url_;  // PostgreSQL: the test schema's
   std::unique_ptr<SharedGeneration> generation_;
   std::unique_ptr<WriteBatcher> batcher_;
 };
 
 using Keys = std::vector<std::string>;
 
-TEST_F(WriteBatcherTest, CommitsBeforeReturning) {
+TEST_P(WriteBatcherTest, CommitsBeforeReturning) {
   ASSERT_TRUE(batcher_->Submit([](Connection& conn) { return Insert(conn, "a"); }).ok());
   EXPECT_EQ(CommittedKeys(), Keys{"a"});
 }
 
-TEST_F(WriteBatcherTest, BumpsTheGenerationOnlyWhenRowsChanged) {
+TEST_P(WriteBatcherTest, BumpsTheGenerationOnlyWhenRowsChanged) {
   const uint64_t start = generation_->Load();
   ASSERT_TRUE(batcher_->Submit([](Connection& conn) { return Insert(conn, "a"); }).ok());
   const uint64_t after_insert = generation_->Load();
@@ -94,7 +115,7 @@ TEST_F(WriteBatcherTest, BumpsTheGenerationOnlyWhenRowsChanged) {
   EXPECT_GT(generation_->Load(), after_insert);
 }
 
-TEST_F(WriteBatcherTest, AChangeThatReachesOnlyKeysLeavesCachedMemoriesValid) {
+TEST_P(WriteBatcherTest, AChangeThatReachesOnlyKeysLeavesCachedMemoriesValid) {
   const uint64_t start = generation_->Load();
   ASSERT_TRUE(batcher_
                   ->Submit([](Connection& conn) { return Insert(conn, "key-use"); },
@@ -104,7 +125,7 @@ TEST_F(WriteBatcherTest, AChangeThatReachesOnlyKeysLeavesCachedMemoriesValid) {
   EXPECT_EQ(generation_->Load(), start);
 }
 
-TEST_F(WriteBatcherTest, AThrowingOpFailsItsBatchAndLeavesTheBatcherUsable) {
+TEST_P(WriteBatcherTest, AThrowingOpFailsItsBatchAndLeavesTheBatcherUsable) {
   const Status s = batcher_->Submit([](Connection& conn) -> Status {
     MEMORYD_RETURN_IF_ERROR(Insert(conn, "partial"));
     throw std::runtime_error("boom");
@@ -114,7 +135,7 @@ TEST_F(WriteBatcherTest, AThrowingOpFailsItsBatchAndLeavesTheBatcherUsable) {
   EXPECT_EQ(CommittedKeys(), Keys{"after"});
 }
 
-TEST_F(WriteBatcherTest, FailingOpRollsBackAlone) {
+TEST_P(WriteBatcherTest, FailingOpRollsBackAlone) {
   const Status s = batcher_->Submit([](Connection& conn) {
     MEMORYD_RETURN_IF_ERROR(Insert(conn, "partial"));
     return Status::InvalidArgument("changed my mind");
@@ -127,7 +148,7 @@ TEST_F(WriteBatcherTest, FailingOpRollsBackAlone) {
 
 // A leader op holds the writer while the others queue behind it, so they are (very likely)
 // committed as one batch. The assertions hold however the ops end up grouped.
-TEST_F(WriteBatcherTest, FailingOpInABatchRollsBackAloneWhileOthersCommit) {
+TEST_P(WriteBatcherTest, FailingOpInABatchRollsBackAloneWhileOthersCommit) {
   std::latch leader_running(1);
   std::latch release_leader(1);
   std::thread leader([&] {
@@ -187,7 +208,7 @@ TEST_F(WriteBatcherTest, FailingOpInABatchRollsBackAloneWhileOthersCommit) {
   EXPECT_EQ(CommittedKeys(), (Keys{"leader", "ok1", "ok2", "ok3"}));
 }
 
-TEST_F(WriteBatcherTest, ConcurrentSubmitsAllComplete) {
+TEST_P(WriteBatcherTest, ConcurrentSubmitsAllComplete) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 50;
   std::atomic<int> failures{0};
@@ -213,7 +234,7 @@ TEST_F(WriteBatcherTest, ConcurrentSubmitsAllComplete) {
   for (const auto& key : keys) EXPECT_NE(key.back(), '9') << key;
 }
 
-TEST_F(WriteBatcherTest, OpsSeeEarlierCommittedWrites) {
+TEST_P(WriteBatcherTest, OpsSeeEarlierCommittedWrites) {
   ASSERT_TRUE(batcher_->Submit([](Connection& conn) { return Insert(conn, "x"); }).ok());
   int64_t seen = -1;
   ASSERT_TRUE(batcher_
@@ -226,6 +247,26 @@ TEST_F(WriteBatcherTest, OpsSeeEarlierCommittedWrites) {
                   .ok());
   EXPECT_EQ(seen, 1);
 }
+
+TEST_P(WriteBatcherTest, RememberedIdsAreForgottenWhenATransactionEnds) {
+  ASSERT_TRUE(batcher_
+                  ->Submit([](Connection& conn) {
+                    conn.Remember("space:1:a", 7);
+                    return Status::Ok();
+                  })
+                  .ok());
+  std::optional<int64_t> seen = 0;
+  ASSERT_TRUE(batcher_
+                  ->Submit([&](Connection& conn) {
+                    seen = conn.Remembered("space:1:a");
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_FALSE(seen.has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, WriteBatcherTest, ::testing::Values("Sqlite", "Postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace memoryd::sqlstore

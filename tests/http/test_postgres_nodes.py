@@ -252,6 +252,29 @@ def test_both_nodes_writing_at_once_keep_every_write_and_the_space_limit(tmp_pat
         b.stop()
 
 
+def test_one_rate_limit_budget_per_account_across_nodes(tmp_path, database):
+    key = "mk_test_" + secrets.token_hex(16)
+    rate = ["--rate-limit-per-minute", "100"]
+    a = Server(tmp_path / "a", ["--database", database, *rate], api_key=key).start()
+    b = Server(tmp_path / "b", ["--database", database, *rate], api_key=key).start()
+    try:
+        statuses = {200: 0, 429: 0}
+        started = time.monotonic()
+        for i in range(300):
+            r = (a if i % 2 == 0 else b).request("GET", "/api/rest/memories/count")
+            assert r.status_code in statuses, (r.status_code, r.text)
+            statuses[r.status_code] += 1
+        elapsed = time.monotonic() - started
+        # One burst of 100 for the account on both nodes together (not 100 each), plus what the
+        # bucket refilled meanwhile, within 10 %.
+        expected = 100 + 100 * elapsed / 60
+        assert abs(statuses[200] - expected) <= 10 + 100 * 0.1 * elapsed / 60, (statuses, elapsed)
+        assert statuses[429] == 300 - statuses[200]
+    finally:
+        a.stop()
+        b.stop()
+
+
 @pytest.fixture
 def own_cluster(tmp_path):
     """A cluster of this test's own, which the test stops and starts again."""
