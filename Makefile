@@ -1,6 +1,6 @@
 # memoryd: `make run` sets everything up and serves on 127.0.0.1:8420; `make test` sets everything
-# up and runs every test (unit, HTTP scenarios, MCP suites, the same under ASan+UBSan, TSan for
-# the threaded units, and each fuzz target briefly).
+# up and runs every test (unit, HTTP scenarios, MCP suites, both on SQLite and PostgreSQL, the
+# same under ASan+UBSan, TSan for the threaded units, and each fuzz target briefly).
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DATA_DIR ?= ./memoryd-data
@@ -24,7 +24,7 @@ APT_PACKAGES := build-essential cmake pkg-config libboost1.81-dev libboost-json1
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pytest jq \
   python3-requests python3-prometheus-client curl wordnet-base libpq-dev postgresql-15
 
-.PHONY: all deps mcp-deps fuzz-deps build bench-tools asan tsan fuzz-build fuzz fuzz-smoke run test unit-test scenario-test mcp-test asan-test tsan-test bench format clean
+.PHONY: all deps mcp-deps fuzz-deps build bench-tools asan tsan fuzz-build fuzz fuzz-smoke run test unit-test scenario-test mcp-test scenario-test-postgres mcp-test-postgres asan-test tsan-test bench format clean
 
 all: build
 
@@ -113,6 +113,16 @@ scenario-test: build
 
 mcp-test: build mcp-deps
 	MEMORYD_BIN=$(CURDIR)/$(BUILD)/memoryd tests/mcp/run.sh
+
+# The whole HTTP and MCP suites on PostgreSQL (a throwaway cluster); `make test` runs the MCP
+# suites and the HTTP suite's contract-level files there (CMakeLists.txt).
+scenario-test-postgres: build
+	MEMORYD_TEST_BACKEND=postgres MEMORYD_BIN=$(BUILD)/memoryd tests/pg/with_cluster.sh \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/http
+
+mcp-test-postgres: build mcp-deps
+	MEMORYD_TEST_BACKEND=postgres MEMORYD_BIN=$(CURDIR)/$(BUILD)/memoryd tests/pg/with_cluster.sh \
+	  tests/mcp/run.sh
 
 asan-test: asan mcp-deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -7,7 +7,13 @@ import stat
 import threading
 import time
 
+import pytest
+
 from conftest import run_cli
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="backup and restore copy the SQLite file memoryd.db; a PostgreSQL store is backed up "
+           "with PostgreSQL's own tools")
 
 CLI_TIMEOUT = 120
 

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from conftest import free_port, require_binary, run_cli
+from conftest import database_url, free_port, require_binary, run_cli, store_flags
 
 
 def test_version_prints_a_version_and_exits_0():
@@ -90,6 +90,8 @@ def test_environment_variables_configure_serve(tmp_path):
     data = tmp_path / "env-data"
     env = dict(os.environ, MEMORYD_DATA_DIR=str(data), MEMORYD_LISTEN=f"127.0.0.1:{port}",
                MEMORYD_API_KEY="env-key-0123456789")
+    if database_url(data):
+        env["MEMORYD_DATABASE_URL"] = database_url(data)
     err = tmp_path / "stderr"
     with open(err, "wb") as errf:
         proc = subprocess.Popen([require_binary(), "serve"], stdout=subprocess.DEVNULL, stderr=errf,
@@ -136,8 +138,8 @@ def test_serve_creates_a_missing_data_dir(server_factory, tmp_path):
 
 def test_key_create_prints_one_new_key_and_stores_only_a_hash(tmp_path, server_factory):
     data = tmp_path / "data"
-    first = run_cli(["key", "create", "--data-dir", str(data)])
-    second = run_cli(["key", "create", "--data-dir", str(data), "--space", "s1", "--read-only"])
+    first = run_cli(["key", "create", *store_flags(data)])
+    second = run_cli(["key", "create", *store_flags(data), "--space", "s1", "--read-only"])
     for res in (first, second):
         assert res.returncode == 0, res.stderr
         lines = res.stdout.splitlines()
@@ -149,6 +151,11 @@ def test_key_create_prints_one_new_key_and_stores_only_a_hash(tmp_path, server_f
         if path.is_file():
             blob = path.read_bytes()
             assert k1.encode() not in blob and k2.encode() not in blob, f"plaintext key stored in {path}"
+    if database_url(data):
+        dump = subprocess.run(["pg_dump", database_url(data)], capture_output=True, text=True, timeout=60)
+        assert dump.returncode == 0, dump.stderr
+        assert "CREATE TABLE" in dump.stdout and k1 not in dump.stdout and k2 not in dump.stdout, \
+            "plaintext key stored in the database"
     # Created before the server started, and no --api-key: the created key is the way in.
     s = server_factory(api_key=None, data_dir=data)
     assert s.request("GET", "/api/rest/memories/count", key=k1).status_code == 200

@@ -4,6 +4,7 @@ and import into a data directory a running server serves."""
 
 import json
 import os
+import shlex
 import stat
 import subprocess
 import threading
@@ -11,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import require_binary, run_cli
+from conftest import require_binary, run_cli, store_flags
 
 MEMORY_FIELDS = ["id", "space", "key", "title", "text", "tags", "metadata", "createdAt",
                  "updatedAt", "expiresAt"]
@@ -20,7 +21,7 @@ SETTLE_TIMEOUT = 60
 
 
 def export(data_dir, *extra, timeout=CLI_TIMEOUT):
-    res = run_cli(["export", "--data-dir", str(data_dir), *extra], timeout=timeout)
+    res = run_cli(["export", *store_flags(data_dir), *extra], timeout=timeout)
     assert res.returncode == 0, f"export failed ({res.returncode}): {res.stderr}"
     return res.stdout
 
@@ -33,7 +34,7 @@ def parse_export(text):
 
 
 def import_file(data_dir, path, expect_rc=0, stdin_text=None):
-    cmd = [require_binary(), "import", "--data-dir", str(data_dir), str(path)]
+    cmd = [require_binary(), "import", *store_flags(data_dir), str(path)]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=CLI_TIMEOUT,
                          input=stdin_text, stdin=None if stdin_text is not None else subprocess.DEVNULL)
     if expect_rc == 0:
@@ -323,8 +324,8 @@ def test_progress_is_redrawn_on_a_terminal_and_summed_up_otherwise(tmp_path):
     src = tmp_path / "big.jsonl"
     src.write_text("\n".join([header_line()] + [good_line(i) for i in range(1200)]) + "\n")
     # `script` gives the import a pseudo-terminal as stderr, as an operator's shell would.
-    res = subprocess.run(["script", "-qec", f"{require_binary()} import --data-dir "
-                          f"{tmp_path / 'tty'} {src}", "/dev/null"],
+    command = shlex.join([require_binary(), "import", *store_flags(tmp_path / "tty"), str(src)])
+    res = subprocess.run(["script", "-qec", command, "/dev/null"],
                          capture_output=True, timeout=CLI_TIMEOUT, stdin=subprocess.DEVNULL)
     out = res.stdout.decode("utf-8", "replace")  # bytes: text mode would turn \r into \n
     assert res.returncode == 0, out + res.stderr.decode("utf-8", "replace")
@@ -332,7 +333,7 @@ def test_progress_is_redrawn_on_a_terminal_and_summed_up_otherwise(tmp_path):
     assert "\r1200/1200 memories (" in out, "the progress line is redrawn in place"
     assert "imported 1200 memories (1200 created" in out
 
-    piped = run_cli(["import", "--data-dir", str(tmp_path / "pipe"), str(src)])
+    piped = run_cli(["import", *store_flags(tmp_path / "pipe"), str(src)])
     assert piped.returncode == 0, piped.stderr
     assert "s left" not in piped.stderr and "\r" not in piped.stderr
     assert piped.stderr.count("\n") == 1 and "imported 1200 memories" in piped.stderr
@@ -343,8 +344,8 @@ def test_a_pipe_is_read_once_and_imported_whole(tmp_path):
     src.write_text("\n".join([header_line()] + [good_line(i) for i in range(30)]) + "\n")
     data = tmp_path / "data"
     # /dev/stdin on a pipe cannot be read twice: it is copied before the check.
-    res = subprocess.run(["bash", "-c", f'cat "{src}" | "{require_binary()}" import '
-                          f'--data-dir "{data}" /dev/stdin'],
+    importer = shlex.join([require_binary(), "import", *store_flags(data), "/dev/stdin"])
+    res = subprocess.run(["bash", "-c", f"cat {shlex.quote(str(src))} | {importer}"],
                          capture_output=True, text=True, timeout=CLI_TIMEOUT)
     assert res.returncode == 0, res.stderr
     assert "imported 30 memories (30 created" in res.stderr, res.stderr

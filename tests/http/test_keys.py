@@ -10,21 +10,21 @@ import time
 
 import pytest
 
-from conftest import require_binary, run_cli
+from conftest import POSTGRES, require_binary, run_cli, store_flags
 
 LIST_FIELDS = {"id", "name", "space", "readOnly", "createdAt", "lastUsedAt"}
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
 def create(data_dir, *args):
-    res = run_cli(["key", "create", "--data-dir", str(data_dir), *args])
+    res = run_cli(["key", "create", *store_flags(data_dir), *args])
     assert res.returncode == 0, res.stderr
     (key,) = res.stdout.split()
     return key
 
 
 def list_json(data_dir):
-    res = run_cli(["key", "list", "--data-dir", str(data_dir), "--json"])
+    res = run_cli(["key", "list", *store_flags(data_dir), "--json"])
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
 
@@ -57,7 +57,7 @@ def test_key_list_shows_every_key_with_exactly_the_documented_fields(tmp_path):
     assert reader["space"] == "notes" and reader["readOnly"] is True
     assert by_name(keys, "")["space"] is None
 
-    table = run_cli(["key", "list", "--data-dir", str(data)])
+    table = run_cli(["key", "list", *store_flags(data)])
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["ID", "NAME", "SPACE", "ACCESS", "CREATED", "LAST", "USED"]
@@ -77,11 +77,11 @@ def test_key_list_shows_every_key_with_exactly_the_documented_fields(tmp_path):
 def test_key_create_refuses_bad_names_and_spaces(tmp_path):
     data = tmp_path / "data"
     for args in (["--name", "bad\nname"], ["--name", "x" * 201], ["--space", "a/b"], ["--space", ""]):
-        res = run_cli(["key", "create", "--data-dir", str(data), *args])
+        res = run_cli(["key", "create", *store_flags(data), *args])
         assert res.returncode == 2, (args, res.stdout, res.stderr)
         assert res.stdout == "", "no key is printed for a refused request"
         assert res.stderr.strip()
-    if (data / "memoryd.db").exists():
+    if POSTGRES or (data / "memoryd.db").exists():
         assert list_json(data) == []
 
 
@@ -96,7 +96,7 @@ def test_revoke_is_refused_by_every_running_server_within_a_second(tmp_path, ser
         assert status_of(srv, kept) == 200
 
     doomed_id = by_name(list_json(data), "doomed")["id"]
-    res = run_cli(["key", "revoke", "--data-dir", str(data), str(doomed_id)])
+    res = run_cli(["key", "revoke", *store_flags(data), str(doomed_id)])
     assert res.returncode == 0, res.stderr
     revoked_at = time.monotonic()
     # The contract is "within 1 s": a request sent a full second later is refused by both.
@@ -112,15 +112,17 @@ def test_revoke_is_refused_by_every_running_server_within_a_second(tmp_path, ser
 def test_revoke_reports_unknown_and_malformed_ids(tmp_path):
     data = tmp_path / "data"
     create(data, "--name", "only")
-    res = run_cli(["key", "revoke", "--data-dir", str(data), "999"])
+    res = run_cli(["key", "revoke", *store_flags(data), "999"])
     assert res.returncode == 1 and "999" in res.stderr
     for bad in (["abc"], ["-1"], ["1", "2"], []):
-        res = run_cli(["key", "revoke", "--data-dir", str(data), *bad])
+        res = run_cli(["key", "revoke", *store_flags(data), *bad])
         assert res.returncode == 2, (bad, res.stderr)
         assert res.stderr.strip()
     assert len(list_json(data)) == 1
 
 
+@pytest.mark.sqlite_only(reason="on PostgreSQL the store is the database, which exists whatever "
+                                "the data directory")
 def test_list_and_revoke_never_create_a_data_directory(tmp_path):
     missing = tmp_path / "nowhere"
     for args in (["key", "list", "--data-dir", str(missing)],
@@ -183,7 +185,7 @@ def _modes(root):
 
 def test_data_directory_is_private_whatever_the_umask(tmp_path, server_factory):
     data = tmp_path / "fresh"
-    res = subprocess.run([require_binary(), "key", "create", "--data-dir", str(data)],
+    res = subprocess.run([require_binary(), "key", "create", *store_flags(data)],
                          capture_output=True, text=True, timeout=20,
                          preexec_fn=lambda: os.umask(0))
     assert res.returncode == 0, res.stderr
@@ -193,13 +195,14 @@ def test_data_directory_is_private_whatever_the_umask(tmp_path, server_factory):
     srv.stop()
     modes = _modes(data)
     assert modes["."] == 0o700, modes
-    assert "memoryd.db" in modes
+    assert POSTGRES or "memoryd.db" in modes
     for path, mode in modes.items():
         is_dir = os.path.isdir(os.path.join(data, path))
         assert mode == (0o700 if is_dir else 0o600), (path, oct(mode))
     srv.start()
 
 
+@pytest.mark.sqlite_only(reason="makes the SQLite file memoryd.db readable by others first")
 def test_an_existing_readable_data_directory_is_made_private(tmp_path):
     data = tmp_path / "old"
     create(data)

@@ -16,11 +16,10 @@ import secrets
 import subprocess
 import threading
 import time
-import urllib.parse
 
 import pytest
 
-from conftest import REPO_ROOT, Server, run_cli
+from conftest import REPO_ROOT, SQLITE, Server, create_database, drop_databases, run_cli
 
 CLUSTER = REPO_ROOT / "tests" / "pg" / "cluster.sh"
 BOUND = 5.0  # seconds: "within 1 s" on a quiet machine, with room for a loaded one
@@ -47,28 +46,21 @@ def cluster(tmp_path_factory):
         subprocess.run(["bash", str(CLUSTER), "stop", str(directory)], timeout=120)
 
 
-def _with_database(url, name):
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
-
-
 @pytest.fixture
 def database(cluster):
-    """The URL of a new, empty database."""
+    """The URL of a new, empty database, dropped after the test."""
     base, _ = cluster
-    name = "n" + secrets.token_hex(6)
-    res = subprocess.run(["psql", base, "-qc", f"CREATE DATABASE {name}"], capture_output=True,
-                         text=True, timeout=60)
-    assert res.returncode == 0, res.stderr
-    return _with_database(base, name)
+    url = create_database(base, prefix="n")
+    yield url
+    drop_databases(base, [url])
 
 
 @pytest.fixture
 def nodes(tmp_path, database):
     """Two started nodes on one database, sharing one admin key."""
     key = "mk_test_" + secrets.token_hex(16)
-    a = Server(tmp_path / "a", ["--database", database], api_key=key).start()
-    b = Server(tmp_path / "b", ["--database", database], api_key=key).start()
+    a = Server(tmp_path / "a", api_key=key, database=database).start()
+    b = Server(tmp_path / "b", api_key=key, database=database).start()
     yield a, b
     for s in (a, b):
         s.stop()
@@ -149,7 +141,7 @@ def test_keys_made_and_revoked_by_the_cli_hold_on_both_nodes(nodes, database):
 
 
 def test_export_from_sqlite_and_import_into_postgres_moves_an_install(tmp_path, database):
-    local = Server(tmp_path / "local").start()
+    local = Server(tmp_path / "local", database=SQLITE).start()
     for i in range(20):
         r = local.request("PUT", "/api/rest/memory", json={"key": f"k{i}", "value": f"memory number {i}",
                                                             "tags": ["moved"]})
@@ -161,7 +153,7 @@ def test_export_from_sqlite_and_import_into_postgres_moves_an_install(tmp_path, 
     imported = run_cli(["import", "--data-dir", str(tmp_path / "pgnode"), "--database", database,
                         str(out)], timeout=60)
     assert imported.returncode == 0, imported.stderr
-    node = Server(tmp_path / "pg", ["--database", database], api_key=local.api_key).start()
+    node = Server(tmp_path / "pg", api_key=local.api_key, database=database).start()
     try:
         for i in (0, 7, 19):
             got = node.request("GET", "/api/rest/memory", params={"key": f"k{i}"})
@@ -210,8 +202,8 @@ def test_kill_9_of_a_node_under_concurrent_writes_loses_no_acknowledged_write(no
 def test_both_nodes_writing_at_once_keep_every_write_and_the_space_limit(tmp_path, database):
     key = "mk_test_" + secrets.token_hex(16)
     limit = ["--max-memories-per-space", "60"]
-    a = Server(tmp_path / "a", ["--database", database, *limit], api_key=key).start()
-    b = Server(tmp_path / "b", ["--database", database, *limit], api_key=key).start()
+    a = Server(tmp_path / "a", limit, api_key=key, database=database).start()
+    b = Server(tmp_path / "b", limit, api_key=key, database=database).start()
     outcomes = {}  # (node, space) -> (acknowledged texts, other statuses)
     lock = threading.Lock()
 
@@ -287,7 +279,7 @@ def own_cluster(tmp_path):
 
 def test_a_database_that_goes_away_fails_fast_with_503_and_the_node_recovers(tmp_path, own_cluster):
     url, directory = own_cluster
-    node = Server(tmp_path / "n", ["--database", url]).start()
+    node = Server(tmp_path / "n", database=url).start()
     assert node.request("PUT", "/api/rest/memory", json={"key": "before", "value": "x"}).status_code == 201
     subprocess.run(["bash", str(CLUSTER), "pause", str(directory)], check=True, timeout=60)
     try:

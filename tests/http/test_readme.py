@@ -24,6 +24,10 @@ import pytest
 
 from conftest import REPO_ROOT, require_binary
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="the README's examples run as written, on the default SQLite data directory, "
+           "backup and restore included")
+
 README = REPO_ROOT / "README.md"
 FENCE = re.compile(r"^```(\w*)\s*$")
 SKIP = re.compile(r"^<!-- not run: (.+) -->$")

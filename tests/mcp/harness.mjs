@@ -1,5 +1,11 @@
 // Harness for the MCP suites: starts the real memoryd binary on 127.0.0.1 with its own temporary
 // data directory, waits for /healthz, and stops it with SIGTERM (which must exit 0).
+//
+// The store is SQLite (the file in the data directory) unless MEMORYD_TEST_BACKEND=postgres: then
+// every data directory gets a fresh database of its own on the PostgreSQL server of
+// MEMORYD_TEST_DATABASE_URL (tests/pg/with_cluster.sh), named by `--database` to every process
+// on that directory (storeArgs), and dropped when the test process exits.
+import { randomBytes } from 'node:crypto';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,12 +15,54 @@ import { join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = resolve(process.env.MEMORYD_BIN || join(REPO_ROOT, 'build', 'memoryd'));
 const START_TIMEOUT_MS = Number(process.env.MEMORYD_START_TIMEOUT || 20) * 1000;
+export const BACKEND = process.env.MEMORYD_TEST_BACKEND || 'sqlite';
+if (!['sqlite', 'postgres'].includes(BACKEND)) {
+  throw new Error(`MEMORYD_TEST_BACKEND=${BACKEND}: expected sqlite or postgres`);
+}
+const DATABASE_SERVER = process.env.MEMORYD_TEST_DATABASE_URL;
+if (BACKEND === 'postgres' && !DATABASE_SERVER) {
+  throw new Error('MEMORYD_TEST_BACKEND=postgres needs MEMORYD_TEST_DATABASE_URL (tests/pg/with_cluster.sh)');
+}
 
-// Every temporary directory made here is removed when the test process exits.
+// Every temporary directory made here is removed when the test process exits, and every database
+// dropped (FORCE: a server left running by a failed test does not keep it).
 const tempDirs = [];
+const databases = new Map(); // resolved data directory -> database name
 process.on('exit', () => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  if (databases.size === 0) return;
+  const drops = [...databases.values()].flatMap((name) => ['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+  try {
+    execFileSync('psql', [DATABASE_SERVER, '-qX', ...drops], { stdio: 'ignore' });
+  } catch {
+    // best effort: the throwaway cluster goes away anyway
+  }
 });
+
+function psql(statement) {
+  execFileSync('psql', [DATABASE_SERVER, '-qX', '-v', 'ON_ERROR_STOP=1', '-c', statement],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+// A libpq URL naming another database (not WHATWG's URL: libpq's host may be empty, with
+// ?host=/socket/dir).
+function withDatabase(url, name) {
+  const m = /^([a-z]+:\/\/[^/?]*)(\/[^?]*)?(\?.*)?$/.exec(url);
+  if (!m) throw new Error(`not a libpq URL: ${url}`);
+  return `${m[1]}/${name}${m[3] || ''}`;
+}
+
+// The flags naming dataDir's store: the SQLite file in it, or its own PostgreSQL database.
+export function storeArgs(dataDir) {
+  if (BACKEND !== 'postgres') return ['--data-dir', dataDir];
+  const where = resolve(dataDir);
+  if (!databases.has(where)) {
+    const name = `memoryd_t_${randomBytes(6).toString('hex')}`;
+    psql(`CREATE DATABASE ${name}`);
+    databases.set(where, name);
+  }
+  return ['--data-dir', dataDir, '--database', withDatabase(DATABASE_SERVER, databases.get(where))];
+}
 
 export function tempDir(prefix = 'memoryd-mcp-') {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -35,7 +83,7 @@ export async function freePort() {
 
 // Runs `memoryd key create` and returns the printed key.
 export function createKey(dataDir, { space, readOnly } = {}) {
-  const args = ['key', 'create', '--data-dir', dataDir];
+  const args = ['key', 'create', ...storeArgs(dataDir)];
   if (space) args.push('--space', space);
   if (readOnly) args.push('--read-only');
   return execFileSync(BIN, args, { encoding: 'utf8' }).trim();
@@ -59,7 +107,7 @@ export class Server {
 
   async start() {
     this.port = await freePort();
-    const args = ['serve', '--data-dir', this.dataDir, '--listen', `127.0.0.1:${this.port}`, '--quiet'];
+    const args = ['serve', ...storeArgs(this.dataDir), '--listen', `127.0.0.1:${this.port}`, '--quiet'];
     if (this.apiKey) args.push('--api-key', this.apiKey);
     args.push(...this.args);
     this.logPath = join(this.workDir, 'server.stderr');

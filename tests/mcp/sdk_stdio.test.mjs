@@ -7,14 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { BIN, Server, tempDir } from './harness.mjs';
+import { BIN, Server, storeArgs, tempDir } from './harness.mjs';
 import { toolCases } from './tool_cases.mjs';
 import { fetchToolsList, measure } from './tools_list_size.mjs';
 
 const KEY = 'mk_test_stdio_' + 'y'.repeat(24);
 
 async function connectStdio(dataDir, space) {
-  const args = ['mcp', '--data-dir', dataDir];
+  const args = ['mcp', ...storeArgs(dataDir)];
   if (space) args.push('--space', space);
   const transport = new StdioClientTransport({ command: BIN, args, stderr: 'pipe' });
   const client = new Client({ name: 'memoryd-stdio-test', version: '1.0.0' });
@@ -107,7 +107,7 @@ describe('the tool list a model is shown', () => {
 
 describe('memoryd mcp stdout', () => {
   it('carries protocol messages only, one per line, and never answers notifications', async () => {
-    const proc = spawn(BIN, ['mcp', '--data-dir', join(tempDir(), 'data')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(BIN, ['mcp', ...storeArgs(join(tempDir(), 'data'))], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d) => { stdout += d; });

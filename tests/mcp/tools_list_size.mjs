@@ -9,12 +9,12 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getEncoding } from 'js-tiktoken';
-import { BIN, tempDir } from './harness.mjs';
+import { BIN, storeArgs, tempDir } from './harness.mjs';
 
 // Runs `memoryd mcp` on a fresh data directory, asks initialize and tools/list over stdio, and
 // returns both results as the server sent them.
 export async function fetchToolsList() {
-  const proc = spawn(BIN, ['mcp', '--data-dir', join(tempDir(), 'data')],
+  const proc = spawn(BIN, ['mcp', ...storeArgs(join(tempDir(), 'data'))],
     { stdio: ['pipe', 'pipe', 'ignore'] });
   let stdout = '';
   proc.stdout.on('data', (d) => { stdout += d; });
