@@ -24,10 +24,11 @@ std::string Trimmed(const char* text) {
 
 // SQLSTATE classes that mean "try again later" rather than "this request is wrong": connection
 // exceptions (08), serialization failure and deadlock (40001, 40P01), cancelled by a timeout
-// (57014), the server shutting down (57P..), a lock not available (55P03).
+// (57014), the server shutting down (57P..), a lock not available (55P03), a prepared statement
+// gone stale (26000, 0A000: see StaleStatement; the connection is replaced).
 bool Retryable(std::string_view state) {
   return state.starts_with("08") || state == "40001" || state == "40P01" || state == "57014" ||
-         state.starts_with("57P") || state == "55P03";
+         state.starts_with("57P") || state == "55P03" || state == "26000" || state == "0A000";
 }
 
 Status FromResult(PGconn* conn, const PGresult* res, std::string_view what) {
@@ -39,6 +40,16 @@ Status FromResult(PGconn* conn, const PGresult* res, std::string_view what) {
     return Status::Unavailable(msg);
   }
   return Status::Internal(msg);
+}
+
+// A prepared statement the server no longer has (26000: a pooler between us, or DEALLOCATE) or
+// whose plan a schema change invalidated (0A000, "cached plan must not change result type", as
+// after another node's migration): this connection's statements cannot be trusted any more, and
+// a new connection prepares them anew.
+bool StaleStatement(const PGresult* res) {
+  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  return state != nullptr &&
+         (std::string_view(state) == "26000" || std::string_view(state) == "0A000");
 }
 
 int HexValue(char c) {
@@ -197,6 +208,7 @@ class PgConnection::Stmt final : public sql::StatementImpl {
     }
     const ExecStatusType status = PQresultStatus(res.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      if (StaleStatement(res.get())) owner_->broken_ = true;
       return FromResult(owner_->conn_, res.get(), "query");
     }
     MEMORYD_RETURN_IF_ERROR(CheckCommitted(commit_, res.get()));
@@ -315,6 +327,7 @@ Result<PgConnection::ResultHandle> PgConnection::Sync(bool keep_last) {
         CountChanges(ChangedRows(res.get()));
         if (keep_last && i == queries - 1) last = std::move(res);
       } else if (status != PGRES_PIPELINE_ABORTED && first.ok()) {
+        if (StaleStatement(res.get())) broken_ = true;
         first = FromResult(conn_, res.get(), "query");
       }
     }
@@ -330,6 +343,14 @@ Result<PgConnection::ResultHandle> PgConnection::Sync(bool keep_last) {
   if (!first.ok()) return first;
   if (keep_last && !last) return Status::Internal("postgres: the pipeline lost a query's answer");
   return last;
+}
+
+void PgConnection::TrimStatements() {
+  if (cache_.size() <= kMaxCachedStatements) return;
+  cache_.clear();
+  // The server's copies go too (a failure leaves them to the connection's end: names are never
+  // reused).
+  if (Flush().ok()) (void)DoExec("DEALLOCATE ALL");
 }
 
 Status PgConnection::Flush() {
@@ -374,7 +395,7 @@ Result<sql::StatementImpl*> PgConnection::DoPrepare(const std::string& sql) {
   MEMORYD_RETURN_IF_ERROR(Flush());
   int params = 0;
   const std::string text = RewritePlaceholders(sql, &params);
-  std::string name = "m" + std::to_string(cache_.size() + 1);
+  std::string name = "m" + std::to_string(++named_);
   ResultPtr res(PQprepare(conn_, name.c_str(), text.c_str(), params, nullptr), &PQclear);
   if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
     return FromResult(conn_, res.get(), "prepare [" + text.substr(0, 120) + "]");

@@ -44,6 +44,7 @@ class PgConnection final : public sql::Connection {
   bool Broken() const override;
   Status Flush() override;
   bool RoundTrips() const override { return true; }
+  void TrimStatements() override;
 
   // `?N` and `?` placeholders as `$N`, outside quoted strings; sets `*count` to the number of
   // parameters.
@@ -68,6 +69,7 @@ class PgConnection final : public sql::Connection {
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
   int64_t changes_ = 0;
   int64_t total_changes_ = 0;
+  int64_t named_ = 0;    // statements prepared so far: each gets a name never used before
   int pending_ = 0;      // queries sent in the pipeline since its last sync
   bool broken_ = false;  // a pipeline that could not be closed
 };

@@ -113,5 +113,35 @@ TEST_F(PgPipelineTest, TextWithNulIsRefusedBeforeItIsSent) {
   EXPECT_EQ(*count, 0);
 }
 
+TEST_F(PgPipelineTest, TrimmingTheStatementCacheKeepsTheConnectionWorking) {
+  // More distinct statements than the cache keeps, as IN lists of every length would make.
+  for (size_t n = 1; n <= sql::Connection::kMaxCachedStatements + 10; ++n) {
+    std::string sql = "SELECT count(*) FROM pipe WHERE k IN ('x'";
+    for (size_t i = 1; i < n; ++i) sql += ", 'x" + std::to_string(i) + "'";
+    auto stmt = conn_->Prepare(sql + ")");
+    ASSERT_TRUE(stmt.ok()) << stmt.status().ToString();
+    ASSERT_TRUE(stmt->Step().ok());
+  }
+  conn_->TrimStatements();
+  ASSERT_TRUE(InsertDeferred("after").ok());
+  auto count = Count();  // prepared anew, under a name never used before
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ(*count, 1);
+  // The server let go of the statements too.
+  auto held = conn_->Prepare("SELECT count(*) FROM pg_prepared_statements");
+  ASSERT_TRUE(held.ok());
+  ASSERT_TRUE(held->Step().ok());
+  EXPECT_LE(held->ColumnInt(0), 4);
+}
+
+TEST_F(PgPipelineTest, AStatementTheServerForgotMarksTheConnectionForReplacement) {
+  ASSERT_TRUE(Count().ok());
+  ASSERT_TRUE(conn_->Exec("DEALLOCATE ALL").ok());  // as a pooler or a restart behind us would
+  auto count = Count();
+  ASSERT_FALSE(count.ok());
+  EXPECT_EQ(count.status().code(), StatusCode::kUnavailable) << count.status().ToString();
+  EXPECT_TRUE(conn_->Broken());
+}
+
 }  // namespace
 }  // namespace memoryd::pg

@@ -126,6 +126,13 @@ class Connection {
     return kNone;
   }
 
+  // Called where none of the connection's statements is in use (a reader back in its pool, the
+  // writer between batches): drops the cached statements once there are more than a bound, since
+  // queries built per request (IN lists of varying length) would otherwise grow the cache, and
+  // a server's prepared statements, for as long as the connection lives.
+  virtual void TrimStatements() {}
+  static constexpr size_t kMaxCachedStatements = 256;
+
   // True when each statement waited for is a round trip to a database server. The write batcher
   // then runs a batch optimistically first: without a savepoint per operation, and again with
   // them only if an operation fails (see write_batcher.h).

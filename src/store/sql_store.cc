@@ -76,6 +76,7 @@ Result<SqlStore::ReaderLease> SqlStore::AcquireReader() {
 
 void SqlStore::ReleaseReader(std::unique_ptr<Connection> conn) {
   if (conn->Broken() || conn->InTransaction()) return;  // dropped: the next read opens anew
+  conn->TrimStatements();
   std::lock_guard lock(readers_mu_);
   if (static_cast<int>(idle_readers_.size()) < options_.max_readers) {
     idle_readers_.push_back(std::move(conn));

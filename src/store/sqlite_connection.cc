@@ -174,6 +174,10 @@ Result<sql::StatementImpl*> SqliteConnection::DoPrepare(const std::string& sql) 
   return raw;
 }
 
+void SqliteConnection::TrimStatements() {
+  if (cache_.size() > kMaxCachedStatements) cache_.clear();
+}
+
 int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
 
 int64_t SqliteConnection::TotalChanges() const { return sqlite3_total_changes64(db_); }

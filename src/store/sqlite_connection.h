@@ -32,6 +32,7 @@ class SqliteConnection final : public sql::Connection {
   bool InTransaction() const override;
   const std::string& BeginWriteSql() const override;
   const std::string& BeginSnapshotSql() const override;
+  void TrimStatements() override;
 
  protected:
   Status DoExec(std::string_view sql) override;

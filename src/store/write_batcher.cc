@@ -33,6 +33,7 @@ Status WriteBatcher::Submit(Op op, Reach reach) {
   lock.unlock();
   const auto started = std::chrono::steady_clock::now();
   const bool changed = RunBatchSafely(batch);
+  conn_->TrimStatements();  // every statement of the batch is done with
   if (observer_ != nullptr) observer_->OnBatch(n, std::chrono::steady_clock::now() - started);
   // Whatever the outcome (a failed COMMIT may still have reached the disk), cached reads are
   // stale from here on, before any writer of the batch returns.

@@ -248,6 +248,22 @@ TEST_P(WriteBatcherTest, OpsSeeEarlierCommittedWrites) {
   EXPECT_EQ(seen, 1);
 }
 
+TEST_P(WriteBatcherTest, ManyDistinctStatementsAreTrimmedBetweenBatches) {
+  // One statement text per batch, more than a connection keeps prepared.
+  for (size_t n = 0; n < Connection::kMaxCachedStatements + 20; ++n) {
+    ASSERT_TRUE(batcher_
+                    ->Submit([n](Connection& conn) -> Status {
+                      MEMORYD_ASSIGN_OR_RETURN(
+                          auto stmt,
+                          conn.Prepare("SELECT count(*) + " + std::to_string(n) + " FROM kv"));
+                      return stmt.Step().status();
+                    })
+                    .ok());
+  }
+  ASSERT_TRUE(batcher_->Submit([](Connection& conn) { return Insert(conn, "still"); }).ok());
+  EXPECT_EQ(CommittedKeys(), Keys{"still"});
+}
+
 TEST_P(WriteBatcherTest, RememberedIdsAreForgottenWhenATransactionEnds) {
   ASSERT_TRUE(batcher_
                   ->Submit([](Connection& conn) {

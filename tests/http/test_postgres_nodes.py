@@ -247,8 +247,8 @@ def test_both_nodes_writing_at_once_keep_every_write_and_the_space_limit(tmp_pat
 def test_one_rate_limit_budget_per_account_across_nodes(tmp_path, database):
     key = "mk_test_" + secrets.token_hex(16)
     rate = ["--rate-limit-per-minute", "100"]
-    a = Server(tmp_path / "a", ["--database", database, *rate], api_key=key).start()
-    b = Server(tmp_path / "b", ["--database", database, *rate], api_key=key).start()
+    a = Server(tmp_path / "a", rate, api_key=key, database=database).start()
+    b = Server(tmp_path / "b", rate, api_key=key, database=database).start()
     try:
         statuses = {200: 0, 429: 0}
         started = time.monotonic()
