@@ -109,7 +109,9 @@ struct Stack::Background {
   std::atomic<bool> stop{false};
   std::thread follower;
   std::thread builder;
+  std::unique_ptr<Store::Watch> watch;  // other nodes' commits wake the follower
   ~Background() {
+    watch.reset();  // it calls `wake`
     purge.reset();  // its writes wake the embedding worker: stop it before the worker goes
     stop = true;
     if (wake) wake();
@@ -187,6 +189,7 @@ void Stack::StartBackground(const StackConfig& config) {
 void Stack::StartIndexing(const StackConfig& config) {
   using std::chrono::milliseconds;
   background_->wake = [this] { engine_->WakeFollower(); };
+  background_->watch = store_->WatchChanges(background_->wake);
   // The thread gets the Background itself: ~Stack empties background_ before ~Background joins.
   Background* background = background_.get();
   // The follower keeps its priority: searches wait for it (up to 5 ms each), and its work, text

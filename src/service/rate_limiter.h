@@ -5,15 +5,18 @@
 // The buckets live in the store (Store::LeaseRateTokens), but a request does not go there: each
 // process leases a block of N/50 tokens (at least 1) at a time and spends it locally, so the store
 // is asked once per block. Tokens leased are spent from the shared budget, so the processes
-// together never admit more than N in a burst plus one block each; a block not yet spent is
-// lost to the others meanwhile, so none is refused while the shared bucket and its own block
-// hold a token. When the store cannot be reached, each process keeps its own bucket of N until
-// it can again.
+// together never admit more than N in a burst plus one block each (one lease per account is in
+// flight at a time); a block not yet spent is held back from the other processes meanwhile. A
+// lease that finds the shared bucket empty says when it will hold a token again, and until then
+// requests are refused without asking.
+// When the store cannot be reached, each process keeps its own bucket of N, and asks the store
+// again a few seconds later.
 //
 // Thread-safety: Admit may be called concurrently.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
@@ -42,8 +45,10 @@ class RateLimiter {
 
  private:
   struct Account {
-    int64_t leased = 0;  // tokens leased from the shared bucket, not yet spent
-    RateBucket local;    // the fallback while the store cannot be reached
+    int64_t leased = 0;       // tokens leased from the shared bucket, not yet spent
+    bool leasing = false;     // a thread is asking the store for the next block
+    int64_t empty_until = 0;  // monotonic micros: the shared bucket has no token before then
+    RateBucket local;         // the fallback while the store cannot be reached
     bool local_started = false;
   };
   int64_t Block() const;
@@ -56,6 +61,8 @@ class RateLimiter {
   Store& store_;
   std::mutex mu_;
   std::unordered_map<AccountId, Account> accounts_;  // GUARDED_BY(mu_)
+  std::condition_variable leased_;                   // a lease ended
+  int64_t store_down_until_ = 0;                     // monotonic micros; GUARDED_BY(mu_)
   std::atomic<int64_t> refused_{0};
   std::atomic<int64_t> leases_{0};
 };

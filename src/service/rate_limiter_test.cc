@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "core/clock.h"
 #include "store/fault_plan.h"
 #include "store/in_memory_store.h"
@@ -142,6 +146,29 @@ TEST(RateLimiterTest, LimitersOnOneStoreShareOneBudget) {
   EXPECT_GE(refilled, 50 - 2 * 10);
 }
 
+TEST(RateLimiterTest, ThreadsOfOneProcessShareOneLease) {
+  // However many threads find the block spent at once, one asks the store; the process never
+  // holds more than one block of the shared budget unspent.
+  FakeClock clock;
+  InMemoryStore store;
+  RateLimiter limiter(clock, 5000, store);  // blocks of 100
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i) {
+        if (limiter.Admit(kAlice).ok()) admitted.fetch_add(1);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(admitted.load(), 5000);  // the clock stands still: exactly the bucket
+  // 50 blocks, and one lease that found the bucket empty: the refusals after it, until the
+  // bucket has a token again, are answered without asking.
+  EXPECT_EQ(limiter.leases(), 51);
+  EXPECT_EQ(limiter.refused(), 3000);
+}
+
 TEST(RateLimiterTest, TheStoreIsAskedOncePerBlock) {
   FakeClock clock;
   Solo solo(clock, 6000);  // blocks of 120
@@ -167,7 +194,12 @@ TEST(RateLimiterTest, AStoreThatCannotBeReachedLeavesEachProcessItsOwnBucket) {
   EXPECT_EQ(refused.code(), StatusCode::kRateLimited);
   EXPECT_EQ(refused.retry_after_seconds(), 20);
   faults.Clear();
-  EXPECT_TRUE(limiter.Admit(kAlice).ok());  // the store's bucket again: it held 2
+  // For a few seconds after a failure the process keeps to its own bucket, without asking.
+  const int64_t leases = limiter.leases();
+  EXPECT_EQ(limiter.Admit(kAlice).code(), StatusCode::kRateLimited);
+  EXPECT_EQ(limiter.leases(), leases);
+  clock.AdvanceMillis(5'000);
+  EXPECT_TRUE(limiter.Admit(kAlice).ok());  // the store's bucket again: it held 2 (and 1/4)
   EXPECT_TRUE(limiter.Admit(kAlice).ok());
   EXPECT_EQ(limiter.Admit(kAlice).code(), StatusCode::kRateLimited);
 }

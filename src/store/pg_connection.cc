@@ -24,22 +24,11 @@ std::string Trimmed(const char* text) {
 
 // SQLSTATE classes that mean "try again later" rather than "this request is wrong": connection
 // exceptions (08), serialization failure and deadlock (40001, 40P01), cancelled by a timeout
-// (57014), the server shutting down (57P..), a lock not available (55P03), a prepared statement
-// gone stale (26000, 0A000: see StaleStatement; the connection is replaced).
+// (57014), the server shutting down (57P..), a lock not available (55P03); and a stale prepared
+// statement (StaleStatement; the connection is replaced).
 bool Retryable(std::string_view state) {
   return state.starts_with("08") || state == "40001" || state == "40P01" || state == "57014" ||
-         state.starts_with("57P") || state == "55P03" || state == "26000" || state == "0A000";
-}
-
-Status FromResult(PGconn* conn, const PGresult* res, std::string_view what) {
-  const std::string msg =
-      "postgres " + std::string(what) + ": " +
-      Trimmed(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn));
-  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  if (PQstatus(conn) == CONNECTION_BAD || (state != nullptr && Retryable(state))) {
-    return Status::Unavailable(msg);
-  }
-  return Status::Internal(msg);
+         state.starts_with("57P") || state == "55P03";
 }
 
 // A prepared statement the server no longer has (26000: a pooler between us, or DEALLOCATE) or
@@ -48,8 +37,23 @@ Status FromResult(PGconn* conn, const PGresult* res, std::string_view what) {
 // a new connection prepares them anew.
 bool StaleStatement(const PGresult* res) {
   const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-  return state != nullptr &&
-         (std::string_view(state) == "26000" || std::string_view(state) == "0A000");
+  if (state == nullptr) return false;
+  if (std::string_view(state) == "26000") return true;
+  const char* message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+  return std::string_view(state) == "0A000" && message != nullptr &&
+         std::string_view(message).starts_with("cached plan must not change result type");
+}
+
+Status FromResult(PGconn* conn, const PGresult* res, std::string_view what) {
+  const std::string msg =
+      "postgres " + std::string(what) + ": " +
+      Trimmed(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  if (PQstatus(conn) == CONNECTION_BAD || (state != nullptr && Retryable(state)) ||
+      (res != nullptr && StaleStatement(res))) {
+    return Status::Unavailable(msg);
+  }
+  return Status::Internal(msg);
 }
 
 int HexValue(char c) {
@@ -104,6 +108,7 @@ class PgConnection::Stmt final : public sql::StatementImpl {
       : owner_(owner),
         name_(std::move(name)),
         commit_(IsCommit(sql)),
+        rollback_(sql.starts_with("ROLLBACK")),
         values_(static_cast<size_t>(params)),
         binary_(static_cast<size_t>(params), 0),
         has_nul_(static_cast<size_t>(params), false) {}
@@ -198,6 +203,9 @@ class PgConnection::Stmt final : public sql::StatementImpl {
   // and the answers of all of them are read in one round trip.
   Status Execute() {
     ResultPtr res(nullptr, &PQclear);
+    // A rollback must run even when a deferred statement failed: joining the pipeline, it
+    // would be answered "aborted" and leave the failed transaction (and its locks) open.
+    if (rollback_) (void)owner_->Flush();
     if (owner_->pending_ > 0) {
       MEMORYD_RETURN_IF_ERROR(Send());
       MEMORYD_ASSIGN_OR_RETURN(res, owner_->Sync(/*keep_last=*/true));
@@ -243,7 +251,8 @@ class PgConnection::Stmt final : public sql::StatementImpl {
 
   PgConnection* owner_;
   std::string name_;
-  const bool commit_;  // COMMIT: its ROLLBACK answer is an error (CheckCommitted)
+  const bool commit_;    // COMMIT: its ROLLBACK answer is an error (CheckCommitted)
+  const bool rollback_;  // ROLLBACK or ROLLBACK TO: runs outside any pipeline
   std::vector<std::optional<std::string>> values_;
   std::vector<int> binary_;
   ResultPtr result_{nullptr, &PQclear};
@@ -317,15 +326,21 @@ Result<PgConnection::ResultHandle> PgConnection::Sync(bool keep_last) {
   pending_ = 0;
   ResultPtr last(nullptr, &PQclear);
   Status first;
-  if (PQpipelineSync(conn_) != 1) first = FromResult(conn_, nullptr, "pipeline sync");
+  if (PQpipelineSync(conn_) != 1) {
+    broken_ = true;  // without the sync message the server may never answer
+    return FromResult(conn_, nullptr, "pipeline sync");
+  }
   // Each query's answer ends with a null result; a query after a failed one is answered
   // PGRES_PIPELINE_ABORTED. The sync point's own answer comes last.
   for (int i = 0; i < queries; ++i) {
     while (ResultPtr res{PQgetResult(conn_), &PQclear}) {
       const ExecStatusType status = PQresultStatus(res.get());
       if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-        CountChanges(ChangedRows(res.get()));
-        if (keep_last && i == queries - 1) last = std::move(res);
+        if (keep_last && i == queries - 1) {
+          last = std::move(res);  // its caller counts its changes
+        } else {
+          CountChanges(ChangedRows(res.get()));
+        }
       } else if (status != PGRES_PIPELINE_ABORTED && first.ok()) {
         if (StaleStatement(res.get())) broken_ = true;
         first = FromResult(conn_, res.get(), "query");
@@ -343,6 +358,18 @@ Result<PgConnection::ResultHandle> PgConnection::Sync(bool keep_last) {
   if (!first.ok()) return first;
   if (keep_last && !last) return Status::Internal("postgres: the pipeline lost a query's answer");
   return last;
+}
+
+int PgConnection::Socket() const { return PQsocket(conn_); }
+
+Result<bool> PgConnection::TakeNotifications() {
+  if (PQconsumeInput(conn_) != 1) return FromResult(conn_, nullptr, "listen");
+  bool any = false;
+  while (PGnotify* note = PQnotifies(conn_)) {
+    any = true;
+    PQfreemem(note);
+  }
+  return any;
 }
 
 void PgConnection::TrimStatements() {

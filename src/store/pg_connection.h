@@ -46,6 +46,11 @@ class PgConnection final : public sql::Connection {
   bool RoundTrips() const override { return true; }
   void TrimStatements() override;
 
+  // LISTEN: the connection's socket, to wait on; and whether notifications arrived, reading what
+  // the socket holds (kUnavailable once the connection is lost).
+  int Socket() const;
+  Result<bool> TakeNotifications();
+
   // `?N` and `?` placeholders as `$N`, outside quoted strings; sets `*count` to the number of
   // parameters.
   static std::string RewritePlaceholders(std::string_view sql, int* count);

@@ -15,7 +15,7 @@ constexpr const char* kMigrationLock = "7882815470007908";
 // SQLite schema (sqlite_schema.cc), so the store's SQL runs unchanged on both; integers are
 // BIGINT, blobs BYTEA, names compare bytewise (COLLATE "C", as SQLite orders text, whatever the
 // database's locale), and the feed's triggers are PL/pgSQL.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE accounts(
   id BIGINT PRIMARY KEY,
@@ -134,6 +134,18 @@ CREATE TABLE rate_buckets(
   account_id BIGINT PRIMARY KEY,
   micro_tokens BIGINT NOT NULL,
   updated_micros BIGINT NOT NULL);
+)sql",
+    // Nodes hear of each other's writes at commit instead of at their next poll
+    // (pg_listener.h): one notification per transaction that changed memories.
+    R"sql(
+CREATE FUNCTION memoryd_notify_feed() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
+BEGIN
+  PERFORM pg_notify('memoryd_feed', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER memories_notify_feed AFTER INSERT OR UPDATE OR DELETE ON memories
+  FOR EACH STATEMENT EXECUTE FUNCTION memoryd_notify_feed();
 )sql",
 };
 

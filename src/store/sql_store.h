@@ -99,6 +99,8 @@ class SqlStore final : public Store {
   Result<std::vector<int64_t>> MatchingSeqs(const SpaceRef& space, const SearchFilter& filter,
                                             int64_t now) override;
   Result<int64_t> CurrentVersion() override;
+  // PostgreSQL: a LISTEN connection of its own (pg_listener.h). SQLite: none.
+  std::unique_ptr<Watch> WatchChanges(std::function<void()> on_change) override;
   Result<StoreTotals> Totals() override;
   Result<IndexChanges> ChangesSince(int64_t version, int64_t limit) override;
   Result<int64_t> ScanIndex(int64_t embeddings_after,

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "store/pg_listener.h"
 #include "store/sql_connection.h"
 #include "store/sql_queries.h"
 #include "store/sql_reader_lease.h"
@@ -89,6 +90,11 @@ Result<StoreTotals> SqlStore::Totals() {
   StoreTotals totals{stmt.ColumnInt(0), stmt.ColumnInt(1)};
   stmt.Reset();
   return totals;
+}
+
+std::unique_ptr<Store::Watch> SqlStore::WatchChanges(std::function<void()> on_change) {
+  if (options_.database_url.empty() || !on_change) return nullptr;
+  return std::make_unique<pg::FeedListener>(options_.database_url, std::move(on_change));
 }
 
 Result<int64_t> SqlStore::CurrentVersion() {

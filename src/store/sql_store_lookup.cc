@@ -1,5 +1,6 @@
 // SqlStore: reads for search and by-id access across an account's spaces.
 #include <algorithm>
+#include <unordered_map>
 
 #include "store/metadata_match.h"
 #include "store/sql_connection.h"
@@ -86,8 +87,51 @@ Result<Memory> SqlStore::FindById(AccountId account, std::string_view id, int64_
   return sqlstore::ReadMemoryRow(stmt, stmt.ColumnText(10));
 }
 
+namespace {
+
+// Seqs per statement where each statement is a round trip (PostgreSQL): a search's page of hits
+// in one. Always this many parameters, padded with a seq no memory has, so one statement serves.
+constexpr size_t kSeqsPerStatement = 32;
+
+// One statement per kSeqsPerStatement seqs; the rows come back in the order of `seqs`.
+Result<std::vector<Memory>> LoadBySeqsBatched(sql::Connection& conn,
+                                              const std::vector<int64_t>& seqs, int64_t now) {
+  static const std::string kSql = std::string(sqlstore::kSelectMemoryWithSpace) +
+                                  "WHERE m.seq IN (" + Placeholders(kSeqsPerStatement) + ") AND" +
+                                  store_rules::LiveSql("m", "?");
+  MEMORYD_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(kSql));
+  std::unordered_map<int64_t, Memory> found;
+  for (size_t start = 0; start < seqs.size(); start += kSeqsPerStatement) {
+    for (size_t i = 0; i < kSeqsPerStatement; ++i) {
+      const size_t at = start + i;
+      stmt.Bind(static_cast<int>(i + 1), at < seqs.size() ? seqs[at] : int64_t{-1});
+    }
+    stmt.Bind(static_cast<int>(kSeqsPerStatement + 1), now);
+    for (;;) {
+      MEMORYD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      Memory m = sqlstore::ReadMemoryRow(stmt, stmt.ColumnText(10));
+      const int64_t seq = m.seq;
+      found.emplace(seq, std::move(m));
+    }
+    stmt.Reset();
+  }
+  std::vector<Memory> out;
+  out.reserve(found.size());
+  for (int64_t seq : seqs) {
+    auto it = found.find(seq);
+    if (it == found.end()) continue;
+    out.push_back(std::move(it->second));
+    found.erase(it);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<Memory>> SqlStore::LoadBySeqs(const std::vector<int64_t>& seqs, int64_t now) {
   MEMORYD_ASSIGN_OR_RETURN(auto lease, AcquireReader());
+  if ((*lease).RoundTrips()) return LoadBySeqsBatched(*lease, seqs, now);
   MEMORYD_ASSIGN_OR_RETURN(auto stmt,
                            (*lease).Prepare(std::string(sqlstore::kSelectMemoryWithSpace) +
                                             "WHERE m.seq = ? AND" + kLiveM));

@@ -51,9 +51,12 @@ Result<int64_t> TouchOrCreateSpace(Connection& conn, const SpaceRef& space, int6
     touch.Bind(2, space.account_id);
     touch.Bind(3, std::string_view(space.name));
     MEMORYD_ASSIGN_OR_RETURN(bool found, touch.Step());
-    const int64_t id = found ? touch.ColumnInt(0) : 0;
-    MEMORYD_RETURN_IF_ERROR(touch.Run());  // to the end, so SQLite finishes the update
-    if (found) return id;
+    if (found) {
+      const int64_t id = touch.ColumnInt(0);
+      MEMORYD_RETURN_IF_ERROR(touch.Run());  // to the end, so SQLite finishes the update
+      return id;
+    }
+    touch.Reset();
   }
   MEMORYD_RETURN_IF_ERROR(EnsureAccount(conn, space.account_id, now));
   MEMORYD_ASSIGN_OR_RETURN(

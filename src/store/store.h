@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -154,6 +155,17 @@ class Store {
   // new version from one counter; every deletion records a removal with its own version.
   // The current version.
   virtual Result<int64_t> CurrentVersion() = 0;
+  // Calls `on_change` (on a thread of the store's) soon after any process commits a change to
+  // the feed, for as long as the returned handle lives; null when the store cannot tell, and the
+  // follower finds changes by polling alone. `on_change` may also be called with no change.
+  class Watch {
+   public:
+    virtual ~Watch() = default;
+  };
+  virtual std::unique_ptr<Watch> WatchChanges(std::function<void()> on_change) {
+    (void)on_change;
+    return nullptr;
+  }
   // Upserts (memories whose version is above `version`, as they are now, embeddings included)
   // and removals after `version`, at most about `limit` of each, as one consistent snapshot.
   virtual Result<IndexChanges> ChangesSince(int64_t version, int64_t limit) = 0;

@@ -563,6 +563,19 @@ TYPED_TEST(StoreFeedContractTest, LoadBySeqsKeepsTheAskedOrderAndSkipsTheMissing
   EXPECT_EQ(ValueOf(this->store().LoadBySeqs({e.seq}, kNow)).size(), 1u);
 }
 
+TYPED_TEST(StoreFeedContractTest, LoadBySeqsOfManyMemoriesKeepsTheAskedOrder) {
+  // More seqs than one statement of a batching backend takes, in an order of their own.
+  std::vector<int64_t> seqs;
+  for (int i = 0; i < 75; ++i) {
+    seqs.push_back(this->MustPut(Space("x"), Write("k" + std::to_string(i), "v")).memory.seq);
+  }
+  std::reverse(seqs.begin(), seqs.end());
+  std::rotate(seqs.begin(), seqs.begin() + 30, seqs.end());
+  const auto loaded = ValueOf(this->store().LoadBySeqs(seqs, kNow));
+  ASSERT_EQ(loaded.size(), seqs.size());
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(loaded[i].seq, seqs[i]) << i;
+}
+
 SearchFilter Metadata(std::string key, std::string json_value) {
   SearchFilter f;
   f.metadata.push_back({std::move(key), std::move(json_value)});

@@ -80,6 +80,9 @@ Status WriteBatcher::EnsureConnected() {
 }
 
 Status WriteBatcher::Begin() {
+  // A transaction left open by a failure that a rollback could not end is ended now, so that it
+  // holds no lock (PostgreSQL: the writers' lock every node waits for).
+  if (conn_->InTransaction()) (void)conn_->Run("ROLLBACK");
   Status begin = conn_->Run(conn_->BeginWriteSql());
   if (begin.ok() && !conn_->WriteLockSql().empty()) {
     begin = conn_->Run(conn_->WriteLockSql());
@@ -95,7 +98,9 @@ void WriteBatcher::RunBatch(const std::deque<Writer*>& batch) {
   }
   if (conn_->RoundTrips() && RunOptimistically(batch)) return;
   conn_->SetOptimistic(false);
-  if (Status begin = Begin(); !begin.ok()) {
+  Status begin = EnsureConnected();  // the optimistic run may have lost the connection
+  if (begin.ok()) begin = Begin();
+  if (!begin.ok()) {
     for (Writer* w : batch) w->result = begin;
     return;
   }
@@ -124,19 +129,24 @@ bool WriteBatcher::RunOptimistically(const std::deque<Writer*>& batch) {
     return true;
   }
   conn_->SetOptimistic(true);
-  bool clean = true;
+  Status failed;
   for (Writer* w : batch) {
-    if (!w->op(*conn_).ok() || conn_->IsolationRequested()) {
-      clean = false;
-      break;
-    }
+    failed = w->op(*conn_);
+    if (!failed.ok() || conn_->IsolationRequested()) break;
   }
+  const bool isolate = conn_->IsolationRequested();
   conn_->SetOptimistic(false);
   // The deferred statements answer before COMMIT: a failure among them is an operation's, and
   // the batch runs again; a failed COMMIT is the batch's.
-  if (clean) clean = conn_->Flush().ok();
-  if (!clean) {
+  if (failed.ok() && !isolate) failed = conn_->Flush();
+  if (!failed.ok() || isolate) {
     (void)conn_->Run("ROLLBACK");
+    // An operation alone in its batch that failed: the rollback undid exactly its changes, as
+    // its savepoint would have, and the failure is its own.
+    if (batch.size() == 1 && !isolate && !conn_->Broken()) {
+      batch.front()->result = failed;
+      return true;
+    }
     return false;
   }
   Status commit = conn_->Run("COMMIT");
