@@ -1,5 +1,6 @@
-// The loopback HTTP harness of the HTTP benchmarks (bench_semantic_http, bench_bulk_load): a
-// memoryd child process, keep-alive connections, flags, and the figures read from /proc.
+// The loopback HTTP harness of the HTTP benchmarks (bench_semantic_http, bench_bulk_load,
+// bench_pg_nodes): memoryd child processes, keep-alive connections, flags, and the figures read
+// from /proc.
 #pragma once
 
 #include <fcntl.h>
@@ -102,6 +103,9 @@ class Connection {
   int Post(const std::string& target, std::string body, std::string* answer = nullptr) {
     return Send(http::verb::post, target, std::move(body), answer);
   }
+  int Put(const std::string& target, std::string body, std::string* answer = nullptr) {
+    return Send(http::verb::put, target, std::move(body), answer);
+  }
   int Get(const std::string& target, std::string* answer = nullptr) {
     return Send(http::verb::get, target, "", answer);
   }
@@ -111,7 +115,7 @@ class Connection {
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::authorization, auth_);
-    if (verb == http::verb::post) req.set(http::field::content_type, "application/json");
+    if (verb != http::verb::get) req.set(http::field::content_type, "application/json");
     req.body() = std::move(body);
     req.prepare_payload();
     beast::error_code ec;
@@ -171,15 +175,18 @@ inline double CpuSeconds(pid_t pid) {
 // A memoryd child process, stopped with SIGTERM (graceful) when destroyed.
 class Server {
  public:
-  Server(const Args& args, const std::string& log) {
-    port_ = static_cast<int>(args.Int("port", 0));
-    if (port_ == 0) port_ = FreePort();
+  Server(const Args& args, const std::string& log)
+      : Server(args.Get("memoryd", "build/memoryd"), args.Get("data-dir", ""), {}, log,
+               static_cast<int>(args.Int("port", 0))) {}
+  // `extra` goes after the harness's own flags (e.g. {"--database", url}); port 0 picks one.
+  Server(const std::string& bin, const std::string& dir, const std::vector<std::string>& extra,
+         const std::string& log, int port = 0) {
+    port_ = port != 0 ? port : FreePort();
     key_ = "bench-" + std::to_string(::getpid());
-    const std::string bin = args.Get("memoryd", "build/memoryd");
-    const std::string dir = args.Get("data-dir", "");
     const std::string listen = "127.0.0.1:" + std::to_string(port_);
     std::vector<std::string> argv_s = {bin,    "serve",     "--data-dir", dir,      "--listen",
                                        listen, "--api-key", key_,         "--quiet"};
+    argv_s.insert(argv_s.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& s : argv_s) argv.push_back(s.data());
     argv.push_back(nullptr);
@@ -195,6 +202,7 @@ class Server {
     posix_spawn_file_actions_destroy(&actions);
   }
   ~Server() {
+    if (exited_) return;
     ::kill(pid_, SIGTERM);
     int status = 0;
     const auto start = Clock::now();
@@ -220,6 +228,13 @@ class Server {
                  static_cast<long long>(kStartTimeout.count()));
     std::exit(1);
   }
+  // True once the process has ended (it is reaped here).
+  bool Exited() {
+    int status = 0;
+    if (!exited_ && ::waitpid(pid_, &status, WNOHANG) == pid_) exited_ = true;
+    return exited_;
+  }
+  Clock::time_point started() const { return started_; }
   int port() const { return port_; }
   const std::string& key() const { return key_; }
   pid_t pid() const { return pid_; }
@@ -228,6 +243,7 @@ class Server {
   int port_ = 0;
   std::string key_;
   pid_t pid_ = 0;
+  bool exited_ = false;
   Clock::time_point started_;
 };
 
