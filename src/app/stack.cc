@@ -189,7 +189,7 @@ void Stack::StartBackground(const StackConfig& config) {
 void Stack::StartIndexing(const StackConfig& config) {
   using std::chrono::milliseconds;
   background_->wake = [this] { engine_->WakeFollower(); };
-  background_->watch = store_->WatchChanges(background_->wake);
+  background_->watch = store_->WatchChanges([this] { engine_->NoteForeignWrite(); });
   // The thread gets the Background itself: ~Stack empties background_ before ~Background joins.
   Background* background = background_.get();
   // The follower keeps its priority: searches wait for it (up to 5 ms each), and its work, text

@@ -105,13 +105,18 @@ class SearchEngine {
   // waits for index maintenance: it wakes the follower thread (RunFollower) and makes the next
   // search of this process catch up first (CatchUpIfWritten), so it still sees the write.
   void NoteWrite();
+  // Another process committed a write (Store::WatchChanges): wakes the follower to catch up at
+  // once, without making this process's searches wait for it (they answer from what is
+  // indexed, as for any other process's write).
+  void NoteForeignWrite();
   // CatchUpText() if NoteWrite() was called since the last catch-up: at least 32 changes (so a
   // search after a few writes always sees them, however busy the machine), then for at most 5 ms
   // (during a bulk load the search then answers from what the keyword halves hold, and the
   // follower applies the rest); otherwise nothing.
   Status CatchUpIfWritten();
-  // Follows the store until `stop` becomes true: catches up at once after NoteWrite() and at
-  // least every `interval` (for other processes' writes). Runs on the caller's thread.
+  // Follows the store until `stop` becomes true: catches up at once after NoteWrite() or
+  // NoteForeignWrite(), and at least every `interval` (for other processes' writes). Runs on the
+  // caller's thread.
   void RunFollower(std::chrono::milliseconds interval, const std::atomic<bool>& stop,
                    const std::function<void(const Status&)>& on_error);
   // Brings the vector graphs up to the feed until `stop` becomes true, with `threads` threads
@@ -187,6 +192,7 @@ class SearchEngine {
   // NoteWrite() calls, and how many of them the last finished catch-up covered.
   std::atomic<uint64_t> writes_noted_{0};
   std::atomic<uint64_t> writes_covered_{0};
+  std::atomic<bool> foreign_write_{false};  // NoteForeignWrite() since the follower last looked
   std::atomic<bool> abandoned_{false};
   std::atomic<int> searchers_waiting_{0};  // searches inside CatchUpIfWritten
   std::mutex wake_mu_;

@@ -203,5 +203,28 @@ TEST_F(SearchEngineBacklogTest, WritersFollowerBuilderAndSearchers) {
   EXPECT_EQ(engine_->Stats().vectors, 80u);
 }
 
+// Another process's write, announced (as a node's LISTEN hears it), is indexed at once rather than
+// at the follower's next poll, here a minute away.
+TEST_F(SearchEngineBacklogTest, AForeignWriteAnnouncedWakesTheFollower) {
+  std::atomic<bool> stop{false};
+  std::thread follower(
+      [&] { engine_->RunFollower(std::chrono::minutes(1), stop, [](const Status&) {}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the follower waits
+  MemoryWrite w;
+  w.key = "elsewhere";
+  w.text = "written by another process";
+  ASSERT_TRUE(store_->Put({kDefaultAccountId, "s"}, w, {}, kNow).ok());  // no NoteWrite
+  engine_->NoteForeignWrite();
+  bool found = false;
+  for (int i = 0; i < 1000 && !found; ++i) {  // 10 s: generous for a loaded machine
+    found = engine_->Stats().documents == 1;
+    if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop = true;
+  engine_->WakeFollower();
+  follower.join();
+  EXPECT_TRUE(found) << "the announced write was not indexed before the next poll";
+}
+
 }  // namespace
 }  // namespace memoryd

@@ -37,6 +37,11 @@ void SearchEngine::NoteWrite() {
   WakeFollower();
 }
 
+void SearchEngine::NoteForeignWrite() {
+  foreign_write_ = true;
+  WakeFollower();
+}
+
 void SearchEngine::WakeFollower() {
   {
     std::lock_guard lock(wake_mu_);
@@ -80,6 +85,7 @@ void SearchEngine::RunFollower(std::chrono::milliseconds interval, const std::at
                                const std::function<void(const Status&)>& on_error) {
   std::chrono::milliseconds backoff{0};
   while (!stop.load()) {
+    foreign_write_ = false;  // this catch-up reads the feed after it was set
     Status s = CatchUpText(/*yield=*/true);
     if (!s.ok()) on_error(s);
     backoff = NextBackoff(backoff, !s.ok());
@@ -88,7 +94,8 @@ void SearchEngine::RunFollower(std::chrono::milliseconds interval, const std::at
       wake_cv_.wait_for(lock, backoff, [&] { return stop.load(); });
     } else {
       wake_cv_.wait_for(lock, interval, [&] {
-        return stop.load() || writes_covered_.load() < writes_noted_.load();
+        return stop.load() || writes_covered_.load() < writes_noted_.load() ||
+               foreign_write_.load();
       });
     }
   }
