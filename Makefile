@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_TARGETS := fuzz_http_request fuzz_json_bodies fuzz_mcp_message fuzz_text_analysis
 # Unit tests that exercise threads, run again under ThreadSanitizer.
-TSAN_FILTER := *Concurrent*:SearchEngineBacklogTest.*:HnswVectorIndexBatchTest.*:SideRunnerTest.*:*WriteBatcher*:*AcrossThreads*:RouterTest.*:McpHttp*:ReadCache*:SharedGeneration*:SqliteStoreCache*:EmbeddingWorker*:EmbedderGuard*:*CancelEnds*:RateLimiterTest.*:PgFeedListenerTest.*:PgPipelineTest.*
+TSAN_FILTER := *Concurrent*:SearchEngineBacklogTest.*:HnswVectorIndexBatchTest.*:SideRunnerTest.*:*WriteBatcher*:*AcrossThreads*:RouterTest.*:McpHttp*:ReadCache*:SharedGeneration*:SqliteStoreCache*:EmbeddingWorker*:EmbedderGuard*:*CancelEnds*:RateLimiterTest.*:PgFeedListenerTest.*:PgPipelineTest.*:*OnTwoThreads*
 
 # The fuzz targets are built with clang's libFuzzer.
 FUZZ_PACKAGES := clang-15 libfuzzer-15-dev

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -27,6 +28,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "core/zeroed_memory.h"
 #include "index/vector_index_math.h"
 
 // ThreadSanitizer builds: hnswlib creates 65,536 std::mutex per index plus one per slot, and
@@ -127,6 +129,9 @@ struct HnswVectorIndex::Graph {
         exact(capacity * dim),
         ready(new std::atomic<uint8_t>[capacity]()) {
     hnsw.setEf(o.ef_search);
+    // hnswlib mallocs the bottom layer without touching it: huge pages make filling it (inserts,
+    // or a load's copy of a gigabyte) cost far fewer page faults.
+    AdviseHugePages(hnsw.data_level0_memory_, capacity * hnsw.size_data_per_element_);
   }
   const float* ExactVector(tableint slot) const { return exact.data() + slot * dim; }
   // Whether the slot's exact vector is in place (a search may reach a slot that a concurrent
@@ -143,7 +148,7 @@ struct HnswVectorIndex::Graph {
     char* level0 = nullptr;
     char** links = nullptr;
     std::vector<int> levels;
-    std::vector<float> exact;
+    ZeroedArray<float> exact;
     std::unique_ptr<std::atomic<uint8_t>[]> ready;
     std::unique_ptr<hnswlib::VisitedListPool> visited;
     std::vector<std::mutex> locks;
@@ -160,11 +165,12 @@ struct HnswVectorIndex::Graph {
     grown->level0 = static_cast<char*>(std::malloc(capacity * hnsw.size_data_per_element_));
     grown->links = static_cast<char**>(std::malloc(capacity * sizeof(char*)));
     if (grown->level0 == nullptr || grown->links == nullptr) throw std::bad_alloc();
+    AdviseHugePages(grown->level0, capacity * hnsw.size_data_per_element_);
     std::memcpy(grown->level0, hnsw.data_level0_memory_, used * hnsw.size_data_per_element_);
     std::memcpy(grown->links, hnsw.linkLists_, used * sizeof(char*));
     grown->levels.assign(hnsw.element_levels_.begin(), hnsw.element_levels_.begin() + used);
     grown->levels.resize(capacity, 0);
-    grown->exact.resize(capacity * dim);
+    grown->exact = ZeroedArray<float>(capacity * dim);
     std::copy(exact.begin(), exact.begin() + used * dim, grown->exact.begin());
     grown->ready.reset(new std::atomic<uint8_t>[capacity]());
     for (size_t i = 0; i < used; ++i) grown->ready[i].store(ready[i].load());
@@ -189,7 +195,7 @@ struct HnswVectorIndex::Graph {
   size_t dim;
   QuantizedInnerProductSpace space;  // declared before hnsw, which points into it
   HnswGraph hnsw;
-  std::vector<float> exact;  // the unit vector of each slot, dim floats per slot
+  ZeroedArray<float> exact;  // the unit vector of each slot, dim floats per slot
   std::unique_ptr<std::atomic<uint8_t>[]> ready;  // per slot: `exact` holds its vector
   // Slots whose data a scan may read (every slot below it was fully inserted); hnswlib's own
   // count moves under concurrent inserts.
@@ -493,7 +499,14 @@ std::vector<Candidate> HnswVectorIndex::GraphWalk(const char* code, size_t ef) c
   return out;
 }
 
-// Walks the graph with the query's code, keeping the ef_search best candidates (at least
+size_t HnswVectorIndex::EffectiveEf(size_t ef_search, size_t vectors) {
+  if (vectors <= kEfScaleFrom) return ef_search;
+  const double doublings = std::log2(static_cast<double>(vectors) / kEfScaleFrom);
+  const double scaled = std::ceil(static_cast<double>(ef_search) * (1.0 + doublings / 2));
+  return static_cast<size_t>(std::min(scaled, static_cast<double>(kMaxEf)));
+}
+
+// Walks the graph with the query's code, keeping the EffectiveEf best candidates (at least
 // `fetch`), then ranks the best of them by exact similarity: every candidate the codes place
 // near the cut-off is re-scored, since their order there is what the codes' small error can swap.
 // A slot a concurrent batch has not finished keeps the similarity of its code.
@@ -503,7 +516,8 @@ std::vector<VectorHit> HnswVectorIndex::GraphSearch(const Vector& unit, size_t f
   std::vector<char> code(QuantizedSize(unit.size()));
   Quantize(unit.data(), unit.size(), code.data());
   std::vector<std::pair<VectorHit, tableint>> found;
-  for (const auto& [distance, slot] : GraphWalk(code.data(), std::max(fetch, options_.ef_search))) {
+  const size_t ef = std::max(fetch, EffectiveEf(options_.ef_search, live_.load()));
+  for (const auto& [distance, slot] : GraphWalk(code.data(), ef)) {
     const uint64_t label = g.getExternalLabel(slot);
     if (filter && !filter(label)) continue;
     found.push_back({{label, ClampSimilarity(1.0f - distance)}, slot});
@@ -737,6 +751,7 @@ Status HnswVectorIndex::ValidateAndIndexLabels(uint64_t expected_live) {
              g.element_levels_[g.enterpoint_node_] != g.maxlevel_) {
     return Corrupt("bad entry point");
   }
+  g.label_lookup_.reserve(g.cur_element_count);
   for (tableint slot = 0; slot < g.cur_element_count; ++slot) {
     MEMORYD_RETURN_IF_ERROR(ValidateLinks(g, slot));
     graph_->MarkReady(slot);

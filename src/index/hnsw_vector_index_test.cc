@@ -210,5 +210,21 @@ TEST(HnswVectorIndexTest, ConcurrentSearchesAndWrites) {
   EXPECT_EQ(index->Size(), data.size() - (data.size() - 100) / 10);
 }
 
+// The walk widens with the graph past 250,000 vectors: half as much again per doubling.
+TEST(HnswEffectiveEfTest, GrowsWithTheGraphPastAQuarterMillion) {
+  EXPECT_EQ(HnswVectorIndex::EffectiveEf(100, 0), 100u);
+  EXPECT_EQ(HnswVectorIndex::EffectiveEf(100, 250000), 100u);
+  EXPECT_EQ(HnswVectorIndex::EffectiveEf(100, 500000), 150u);
+  EXPECT_EQ(HnswVectorIndex::EffectiveEf(100, 1000000), 200u);
+  EXPECT_EQ(HnswVectorIndex::EffectiveEf(64, 1000000), 128u);
+  size_t previous = 0;
+  for (size_t n = 100000; n < 100000000; n = n * 3 / 2) {
+    const size_t ef = HnswVectorIndex::EffectiveEf(100, n);
+    EXPECT_GE(ef, previous) << n;
+    previous = ef;
+  }
+  EXPECT_LE(HnswVectorIndex::EffectiveEf(size_t{1} << 20, ~size_t{0}), size_t{1} << 20);
+}
+
 }  // namespace
 }  // namespace memoryd

@@ -49,17 +49,18 @@ Status Bm25Index::Add(uint64_t label, std::string_view text) {
   std::unique_lock lock(mu_);
   if (auto it = slot_of_.find(label); it != slot_of_.end()) RemoveSlot(it->second);
   const auto slot = static_cast<uint32_t>(docs_.size());
-  Document doc;
-  doc.length = static_cast<uint32_t>(std::min<size_t>(length, kNone - 1));
-  doc.terms.reserve(counted.size());
+  std::vector<TermCount> terms;
+  terms.reserve(counted.size());
   for (const auto& [term, count] : counted) {
     const uint32_t id = InternTerm(term);
     postings_[id].push_back({slot, Clamp16(count), Clamp16(length)});
     ++live_df_[id];
-    doc.terms.push_back({id, Clamp16(count)});
+    terms.push_back({id, Clamp16(count)});
   }
+  Document doc = StoreTerms(terms);
+  doc.length = static_cast<uint32_t>(std::min<size_t>(length, kNone - 1));
   total_length_ += doc.length;
-  docs_.push_back(std::move(doc));
+  docs_.push_back(doc);
   labels_.push_back(label);
   links_.emplace_back();
   live_.push_back(1);
@@ -73,7 +74,7 @@ Status Bm25Index::Add(uint64_t label, std::string_view text) {
 float Bm25Index::Overlap(uint32_t a, uint32_t b) const {
   const auto ids = [this](uint32_t slot) {
     std::vector<uint32_t> out;
-    for (const TermCount& t : docs_[slot].terms) out.push_back(t.id);
+    for (const TermCount& t : TermsOf(slot)) out.push_back(t.id);
     std::sort(out.begin(), out.end());
     return out;
   };
@@ -166,12 +167,11 @@ void Bm25Index::UnlinkNeighbours(uint32_t slot) {
 }
 
 void Bm25Index::RemoveSlot(uint32_t slot) {
-  Document& doc = docs_[slot];
-  for (const TermCount& term : doc.terms) --live_df_[term.id];
+  for (const TermCount& term : TermsOf(slot)) --live_df_[term.id];
   UnlinkNeighbours(slot);
-  total_length_ -= doc.length;
+  total_length_ -= docs_[slot].length;
   slot_of_.erase(labels_[slot]);
-  doc = Document{};
+  docs_[slot] = Document{};  // its entries in terms_ stay until the next compaction
   live_[slot] = 0;
   ++dead_slots_;
 }
@@ -187,22 +187,38 @@ void Bm25Index::MaybeCompact() {
   CompactTerms();
 }
 
-// Drops dead documents, keeping insertion order; returns the old-to-new slot map.
+Bm25Index::Document Bm25Index::StoreTerms(std::span<const TermCount> terms) {
+  Document doc;
+  doc.offset = terms_.size();
+  doc.count = static_cast<uint32_t>(terms.size());
+  const std::span<TermCount> stored = terms_.Extend(terms.size());
+  std::copy(terms.begin(), terms.end(), stored.begin());
+  return doc;
+}
+
+// Drops dead documents, keeping insertion order, and their entries in terms_; returns the
+// old-to-new slot map.
 std::vector<uint32_t> Bm25Index::CompactDocuments() {
   std::vector<uint32_t> new_slot(docs_.size(), kNone);
+  TermPool<TermCount> live_terms;
+  live_terms.Reserve(terms_.size());
   uint32_t kept = 0;
   for (uint32_t slot = 0; slot < docs_.size(); ++slot) {
     if (live_[slot] == 0) continue;
     new_slot[slot] = kept;
     slot_of_[labels_[slot]] = kept;
+    const std::span<const TermCount> terms = TermsOf(slot);
+    docs_[slot].offset = live_terms.size();
+    std::ranges::copy(terms, live_terms.Extend(terms.size()).begin());
     if (kept != slot) {
-      docs_[kept] = std::move(docs_[slot]);
+      docs_[kept] = docs_[slot];
       labels_[kept] = labels_[slot];
       links_[kept] = links_[slot];
     }
     ++kept;
   }
   docs_.resize(kept);
+  terms_.swap(live_terms);
   labels_.resize(kept);
   links_.resize(kept);
   live_.assign(kept, 1);
@@ -235,8 +251,10 @@ void Bm25Index::CompactTerms() {
   postings_ = std::move(postings);
   live_df_ = std::move(live_df);
   is_concept_ = std::move(is_concept);
-  for (Document& doc : docs_) {
-    for (TermCount& term : doc.terms) term.id = new_id[term.id];
+  for (uint32_t slot = 0; slot < docs_.size(); ++slot) {
+    for (TermCount& term : terms_.Range(docs_[slot].offset, docs_[slot].count)) {
+      term.id = new_id[term.id];
+    }
   }
 }
 

@@ -45,6 +45,7 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "index/index_file.h"
+#include "index/term_pool.h"
 #include "text/analyzer.h"
 
 namespace memoryd {
@@ -150,8 +151,9 @@ class Bm25Index final : public KeywordIndex {
   };
   // Cold per-document data, read only by feedback and removal.
   struct Document {
-    uint32_t length = 0;           // terms (irregular forms count their lemma too), not concepts
-    std::vector<TermCount> terms;  // distinct terms; emptied on removal
+    uint32_t length = 0;  // terms (irregular forms count their lemma too), not concepts
+    uint32_t count = 0;   // distinct terms, at `offset` in terms_; 0 once removed
+    uint64_t offset = 0;
   };
   // Live neighbours in label order, kNone at either end.
   struct Links {
@@ -176,6 +178,11 @@ class Bm25Index final : public KeywordIndex {
     std::unique_ptr<uint32_t[]> hits;  // room for every slot; the first hit_count are valid
     size_t hit_count = 0;
     std::vector<uint8_t> seen;  // Candidates' marks, all 0 between uses
+    // AccumulateWord's marks of the documents that have the word: the slot holds the word's
+    // stamp (NextStamp), so marks never need clearing.
+    std::vector<uint32_t> has_word;
+    uint32_t stamp = 0;
+    uint32_t NextStamp();
     // AccumulateWord's best concept score per slot, and the slots that have one; all 0 and
     // empty between uses.
     std::vector<float> best;
@@ -198,6 +205,12 @@ class Bm25Index final : public KeywordIndex {
   // Occurrences of each distinct string, in sorted order.
   static std::vector<std::pair<std::string, size_t>> CountStrings(std::vector<std::string> items);
 
+  std::span<const TermCount> TermsOf(uint32_t slot) const {
+    return terms_.Range(docs_[slot].offset, docs_[slot].count);
+  }
+  // Appends a document's distinct terms to terms_ and returns its Document (length unset).
+  Document StoreTerms(std::span<const TermCount> terms);
+
   // Mutators; REQUIRE mu_ held exclusively (keyword_index.cc).
   uint32_t InternTerm(const std::string& term);
   void LinkNeighbours(uint32_t slot, std::map<uint64_t, uint32_t>::iterator position);
@@ -210,8 +223,16 @@ class Bm25Index final : public KeywordIndex {
   std::vector<uint32_t> CompactDocuments();
   void CompactTerms();
   // Loading steps (keyword_index_file.cc); the index is not shared yet.
-  Status ReadTerms(IndexFileReader* in);
+  struct LoadScratch {
+    std::vector<uint32_t> last_slot;  // by term id: the last slot listing it (a term twice)
+    std::vector<uint32_t> ids;        // the document being read
+    std::vector<uint16_t> tfs;
+  };
+  Status ReadTerms(IndexFileReader* in, std::vector<std::string>* terms);
+  Status InternLoadedTerms(std::vector<std::string> terms);
   Status ReadDocuments(IndexFileReader* in);
+  Status ReadDocument(IndexFileReader* in, uint32_t slot, LoadScratch* scratch);
+  void FillPostings(uint32_t first, uint32_t end);
   void LinkAllInLabelOrder();
 
   // Search steps; REQUIRE mu_ held at least shared (keyword_index_search.cc).
@@ -219,11 +240,12 @@ class Bm25Index final : public KeywordIndex {
   float Idf(uint32_t id) const;
   bool IsTooCommon(uint32_t id, float max_fraction) const;
   float TfNorm(float tf, float length, float avg_length) const;
+  // Adds the term's BM25 contributions; lists the slots in `touched` when given, and sets
+  // has_word[slot] = `stamp` when non-zero.
   void Accumulate(const QueryTerm& term, float avg_length, Scores* scores,
-                  std::vector<uint32_t>* touched) const;
+                  std::vector<uint32_t>* touched, uint32_t stamp = 0) const;
   void AccumulateWord(const QueryTerm& word, std::span<const QueryTerm> concepts, float avg_length,
                       Scores* scores) const;
-  void Mark(const QueryTerm& term, std::vector<uint8_t>* marks, uint8_t value) const;
   float SelfScore(const std::vector<QueryTerm>& query, float query_length, float avg_length) const;
   std::vector<uint32_t> BestSlots(const Scores& scores, size_t m) const;
   std::vector<QueryTerm> FeedbackTerms(const std::vector<QueryTerm>& query, const Scores& scores,
@@ -252,6 +274,7 @@ class Bm25Index final : public KeywordIndex {
   std::vector<Links> links_;
   std::vector<uint8_t> live_;
   std::vector<Document> docs_;
+  TermPool<TermCount> terms_;  // every document's distinct terms, in docs_ order of writing
   std::map<uint64_t, uint32_t> slot_of_;  // live labels, ordered for neighbour links
   uint64_t total_length_ = 0;             // over live documents
   // Term overlap of documents appended after their predecessor, and of the same documents with

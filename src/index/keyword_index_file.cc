@@ -6,9 +6,14 @@
 // f64 random overlap | u64 overlap pairs.
 // Removed documents keep their slots, so the loaded index is an exact replica: the same slots,
 // and hence the same future context statistics and compactions as the saved one.
+// A large index loads on two threads: the term dictionary is built while the documents are read
+// (they name terms by id only), and the postings are laid out in two halves of the term ids.
 #include <algorithm>
+#include <exception>
+#include <functional>
 #include <limits>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "index/keyword_index.h"
@@ -17,6 +22,30 @@ namespace memoryd {
 namespace {
 
 constexpr uint32_t kPayloadFormat = 1;
+// Below these sizes a second thread costs more than it saves.
+constexpr size_t kParallelTerms = 20000;
+constexpr uint64_t kParallelPostings = 200000;
+
+// Runs `task` on a second thread when `parallel`, else at once; joins when the scope ends, also
+// on an early return. `task` must not throw.
+class SideTask {
+ public:
+  SideTask(bool parallel, const std::function<void()>& task) {
+    if (parallel) {
+      thread_ = std::thread(task);
+    } else {
+      task();
+    }
+  }
+  ~SideTask() {
+    if (thread_.joinable()) thread_.join();
+  }
+  SideTask(const SideTask&) = delete;
+  SideTask& operator=(const SideTask&) = delete;
+
+ private:
+  std::thread thread_;
+};
 
 Status Inconsistent(const std::string& why) {
   return Status::Internal("saved keyword index is inconsistent: " + why);
@@ -48,7 +77,7 @@ void Bm25Index::SaveTo(PayloadBuffer* out) const {
     const Document& doc = docs_[slot];
     ids.clear();
     tfs.clear();
-    for (const TermCount& t : doc.terms) {
+    for (const TermCount& t : TermsOf(slot)) {
       ids.push_back(t.id);
       tfs.push_back(t.tf);
     }
@@ -70,8 +99,20 @@ Result<std::unique_ptr<Bm25Index>> Bm25Index::LoadFrom(
   if (format != kPayloadFormat) return Inconsistent("unknown format " + std::to_string(format));
   auto index = std::make_unique<Bm25Index>(std::move(analyzer), options);
   try {
-    MEMORYD_RETURN_IF_ERROR(index->ReadTerms(in));
-    MEMORYD_RETURN_IF_ERROR(index->ReadDocuments(in));
+    std::vector<std::string> terms;
+    MEMORYD_RETURN_IF_ERROR(index->ReadTerms(in, &terms));
+    Status interned = Status::Ok();
+    {
+      SideTask intern(terms.size() >= kParallelTerms, [&] {
+        try {
+          interned = index->InternLoadedTerms(std::move(terms));
+        } catch (const std::bad_alloc&) {
+          interned = Status::Internal("out of memory loading a keyword index");
+        }
+      });
+      MEMORYD_RETURN_IF_ERROR(index->ReadDocuments(in));
+    }
+    MEMORYD_RETURN_IF_ERROR(interned);
   } catch (const std::bad_alloc&) {
     return Status::Internal("out of memory loading a keyword index");
   }
@@ -83,24 +124,43 @@ Result<std::unique_ptr<Bm25Index>> Bm25Index::LoadFrom(
   return index;
 }
 
-Status Bm25Index::ReadTerms(IndexFileReader* in) {
+// Reads the term strings (ids are their positions) and sizes the per-term arrays for them.
+Status Bm25Index::ReadTerms(IndexFileReader* in, std::vector<std::string>* terms) {
   uint64_t count = 0;
   MEMORYD_RETURN_IF_ERROR(in->ReadPod(&count));
   MEMORYD_RETURN_IF_ERROR(CheckCount(*in, count, sizeof(uint32_t)));
   if (count >= kNone) return Inconsistent("too many terms");
-  term_ids_.reserve(count);
-  std::string term;
+  terms->resize(count);
+  postings_.resize(count);
+  live_df_.assign(count, 0);
+  is_concept_.assign(count, 0);
   for (uint64_t id = 0; id < count; ++id) {
+    std::string& term = (*terms)[id];
     uint32_t length = 0;
     MEMORYD_RETURN_IF_ERROR(in->ReadPod(&length));
     MEMORYD_RETURN_IF_ERROR(CheckCount(*in, length, 1));
     term.resize(length);
     MEMORYD_RETURN_IF_ERROR(in->Read(term.data(), length));
-    if (InternTerm(term) != id) return Inconsistent("duplicate term");
+    is_concept_[id] = !term.empty() && term[0] == '#' ? 1 : 0;
   }
   return Status::Ok();
 }
 
+// Builds the dictionary of the terms ReadTerms read. Touches term_ids_ only, so it may run beside
+// ReadDocuments.
+Status Bm25Index::InternLoadedTerms(std::vector<std::string> terms) {
+  term_ids_.reserve(terms.size());
+  for (size_t id = 0; id < terms.size(); ++id) {
+    if (!term_ids_.try_emplace(std::move(terms[id]), static_cast<uint32_t>(id)).second) {
+      return Inconsistent("duplicate term");
+    }
+  }
+  return Status::Ok();
+}
+
+// Reads every document first, counting each term's documents, then lays out the postings with
+// each list allocated at its final size: no list is copied as it grows, and none keeps the slack
+// that growing by doubling leaves.
 Status Bm25Index::ReadDocuments(IndexFileReader* in) {
   uint64_t count = 0;
   MEMORYD_RETURN_IF_ERROR(in->ReadPod(&count));
@@ -110,47 +170,87 @@ Status Bm25Index::ReadDocuments(IndexFileReader* in) {
   docs_.reserve(count);
   labels_.reserve(count);
   live_.reserve(count);
-  std::vector<uint32_t> ids;
-  std::vector<uint16_t> tfs;
-  std::vector<uint32_t> last_slot(postings_.size(), kNone);  // catches a term listed twice
+  // Every term entry takes at least 6 bytes of the payload: room for all of them, of which only
+  // what is used becomes resident (TermPool reserves address space).
+  terms_.Reserve(in->remaining() / (sizeof(uint32_t) + sizeof(uint16_t)));
+  LoadScratch scratch;
+  scratch.last_slot.assign(postings_.size(), kNone);
   for (uint32_t slot = 0; slot < count; ++slot) {
-    uint64_t label = 0;
-    Document doc;
-    uint32_t terms = 0;
-    MEMORYD_RETURN_IF_ERROR(in->ReadPod(&label));
-    MEMORYD_RETURN_IF_ERROR(in->ReadPod(&doc.length));
-    MEMORYD_RETURN_IF_ERROR(in->ReadPod(&terms));
-    MEMORYD_RETURN_IF_ERROR(CheckCount(*in, terms, sizeof(uint32_t) + sizeof(uint16_t)));
-    ids.resize(terms);
-    tfs.resize(terms);
-    MEMORYD_RETURN_IF_ERROR(in->Read(ids.data(), terms * sizeof(uint32_t)));
-    MEMORYD_RETURN_IF_ERROR(in->Read(tfs.data(), terms * sizeof(uint16_t)));
-    labels_.push_back(label);
-    if (doc.length == kNone) {  // a removed document
-      if (terms != 0) return Inconsistent("removed document with terms");
-      docs_.emplace_back();
-      live_.push_back(0);
-      ++dead_slots_;
-      continue;
-    }
-    if (!slot_of_.emplace(label, slot).second) return Inconsistent("duplicate label");
-    const auto length16 =
-        static_cast<uint16_t>(std::min<uint32_t>(doc.length, std::numeric_limits<uint16_t>::max()));
-    doc.terms.reserve(terms);
-    for (uint32_t i = 0; i < terms; ++i) {
-      if (ids[i] >= postings_.size()) return Inconsistent("term id out of range");
-      if (tfs[i] == 0) return Inconsistent("term frequency 0");
-      if (last_slot[ids[i]] == slot) return Inconsistent("term listed twice in a document");
-      last_slot[ids[i]] = slot;
-      postings_[ids[i]].push_back({slot, tfs[i], length16});
-      ++live_df_[ids[i]];
-      doc.terms.push_back({ids[i], tfs[i]});
-    }
-    total_length_ += doc.length;
-    docs_.push_back(std::move(doc));
-    live_.push_back(1);
+    MEMORYD_RETURN_IF_ERROR(ReadDocument(in, slot, &scratch));
   }
   links_.assign(docs_.size(), Links{});
+  uint64_t total = 0;
+  for (size_t id = 0; id < postings_.size(); ++id) {
+    postings_[id].reserve(live_df_[id]);
+    total += live_df_[id];
+  }
+  // Two halves of the postings (by term id), each filled in slot order; push_back cannot
+  // allocate now.
+  uint32_t middle = 0;
+  for (uint64_t below = 0; middle < postings_.size() && below * 2 < total; ++middle) {
+    below += live_df_[middle];
+  }
+  SideTask upper(total >= kParallelPostings,
+                 [&] { FillPostings(middle, static_cast<uint32_t>(postings_.size())); });
+  FillPostings(0, middle);
+  return Status::Ok();
+}
+
+// Appends the postings of term ids in [first, end) from the documents, in slot order.
+void Bm25Index::FillPostings(uint32_t first, uint32_t end) {
+  for (uint32_t slot = 0; slot < docs_.size(); ++slot) {
+    if (live_[slot] == 0) continue;
+    const auto length16 = static_cast<uint16_t>(
+        std::min<uint32_t>(docs_[slot].length, std::numeric_limits<uint16_t>::max()));
+    for (const TermCount& term : TermsOf(slot)) {
+      if (term.id >= first && term.id < end) {
+        postings_[term.id].push_back({slot, term.tf, length16});
+      }
+    }
+  }
+}
+
+// Reads the document of `slot` into the per-slot arrays and counts its terms in live_df_.
+Status Bm25Index::ReadDocument(IndexFileReader* in, uint32_t slot, LoadScratch* scratch) {
+  uint64_t label = 0;
+  Document doc;
+  uint32_t terms = 0;
+  MEMORYD_RETURN_IF_ERROR(in->ReadPod(&label));
+  MEMORYD_RETURN_IF_ERROR(in->ReadPod(&doc.length));
+  MEMORYD_RETURN_IF_ERROR(in->ReadPod(&terms));
+  MEMORYD_RETURN_IF_ERROR(CheckCount(*in, terms, sizeof(uint32_t) + sizeof(uint16_t)));
+  labels_.push_back(label);
+  if (doc.length == kNone) {  // a removed document
+    if (terms != 0) return Inconsistent("removed document with terms");
+    docs_.emplace_back();
+    live_.push_back(0);
+    ++dead_slots_;
+    return Status::Ok();
+  }
+  // Slots are saved in write order, mostly label order: the hint makes those inserts O(1).
+  const size_t before = slot_of_.size();
+  slot_of_.emplace_hint(slot_of_.end(), label, slot);
+  if (slot_of_.size() == before) return Inconsistent("duplicate label");
+  std::vector<uint32_t>& ids = scratch->ids;
+  std::vector<uint16_t>& tfs = scratch->tfs;
+  ids.resize(terms);
+  tfs.resize(terms);
+  MEMORYD_RETURN_IF_ERROR(in->Read(ids.data(), terms * sizeof(uint32_t)));
+  MEMORYD_RETURN_IF_ERROR(in->Read(tfs.data(), terms * sizeof(uint16_t)));
+  for (uint32_t i = 0; i < terms; ++i) {
+    if (ids[i] >= postings_.size()) return Inconsistent("term id out of range");
+    if (tfs[i] == 0) return Inconsistent("term frequency 0");
+    if (scratch->last_slot[ids[i]] == slot) return Inconsistent("term listed twice in a document");
+    scratch->last_slot[ids[i]] = slot;
+    ++live_df_[ids[i]];
+  }
+  doc.offset = terms_.size();
+  doc.count = terms;
+  const std::span<TermCount> stored = terms_.Extend(terms);
+  for (uint32_t i = 0; i < terms; ++i) stored[i] = {ids[i], tfs[i]};
+  total_length_ += doc.length;
+  docs_.push_back(doc);
+  live_.push_back(1);
   return Status::Ok();
 }
 

@@ -2,6 +2,7 @@
 // as an index, and a damaged payload is rejected without a crash.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -100,6 +101,69 @@ TEST_F(KeywordIndexFileTest, LoadedIndexAnswersExactlyAsTheSavedOne) {
     ASSERT_TRUE(index.Add(i * 3 + 10, text).ok());
     ASSERT_TRUE((*loaded)->Add(i * 3 + 10, text).ok());
   }
+  ExpectSameAnswers(index, **loaded);
+}
+
+// Past 20,000 terms and 200,000 postings the dictionary is built beside the documents and the
+// postings are laid out on two threads: the answers are still exactly those of the saved index,
+// and a duplicate term is still caught.
+TEST_F(KeywordIndexFileTest, LargeIndexLoadedOnTwoThreadsAnswersExactly) {
+  Bm25Index index(analyzer_);
+  std::mt19937_64 rng(17);
+  for (size_t i = 0; i < 7500; ++i) {
+    // Three words of its own per memory: more than 20,000 distinct terms in all.
+    const std::string own =
+        " qa" + std::to_string(i) + "x qb" + std::to_string(i) + "y qc" + std::to_string(i) + "z";
+    ASSERT_TRUE(index.Add(i + 1, Turn(i, rng) + own).ok());
+  }
+  for (size_t i = 0; i < 7500; i += 9) ASSERT_TRUE(index.Remove(i + 1).ok());
+  PayloadBuffer payload;
+  index.SaveTo(&payload);
+  auto loaded = LoadPayload(payload);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ExpectSameAnswers(index, **loaded);
+  for (const std::string query : {"qa17x", "qb4000y qc7499z", "qa9x painting"}) {
+    const auto x = index.Search(query, 10, nullptr);
+    const auto y = (*loaded)->Search(query, 10, nullptr);
+    ASSERT_EQ(x.size(), y.size()) << query;
+    ASSERT_FALSE(x.empty()) << query;
+    for (size_t i = 0; i < x.size(); ++i) EXPECT_EQ(x[i].label, y[i].label) << query;
+  }
+  // Rename one term to another's spelling (same length): the dictionary refuses the duplicate.
+  std::vector<char> bytes = payload.bytes();
+  const std::string from = "qa1001x";
+  const std::string to = "qa1002x";
+  auto at = std::search(bytes.begin(), bytes.end(), from.begin(), from.end());
+  ASSERT_NE(at, bytes.end());
+  std::copy(to.begin(), to.end(), at);
+  PayloadBuffer damaged;
+  damaged.Append(bytes.data(), bytes.size());
+  EXPECT_EQ(LoadPayload(damaged).status().code(), StatusCode::kInternal);
+}
+
+// Compaction rebuilds the documents' term pool: the survivors keep their own terms (each is
+// still found by its own word, and feedback still reads them), and the compacted index saves and
+// loads as an exact replica.
+TEST_F(KeywordIndexFileTest, CompactedIndexKeepsItsDocumentsTerms) {
+  Bm25Index index(analyzer_);
+  std::mt19937_64 rng(23);
+  const auto text = [&](size_t i) { return Turn(i, rng) + " own" + std::to_string(i) + "word"; };
+  for (size_t i = 0; i < 2000; ++i) ASSERT_TRUE(index.Add(i + 1, text(i)).ok());
+  for (size_t i = 0; i < 2000; ++i) {
+    if (i % 4 != 0) {
+      ASSERT_TRUE(index.Remove(i + 1).ok());  // 1,500 dead: compacts
+    }
+  }
+  for (size_t i = 2000; i < 2300; ++i) ASSERT_TRUE(index.Add(i + 1, text(i)).ok());
+  for (size_t i = 0; i < 2300; i += 40) ASSERT_TRUE(index.Add(i + 1, text(i)).ok());  // rewrites
+  for (size_t i = 0; i < 2300; ++i) {
+    if (i < 2000 && i % 4 != 0 && i % 40 != 0) continue;
+    const auto hits = index.Search("own" + std::to_string(i) + "word", 1, nullptr);
+    ASSERT_EQ(hits.size(), 1u) << i;
+    EXPECT_EQ(hits[0].label, i + 1);
+  }
+  auto loaded = RoundTrip(index);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   ExpectSameAnswers(index, **loaded);
 }
 

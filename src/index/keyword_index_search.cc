@@ -85,6 +85,7 @@ Bm25Index::Scores::Scores(size_t slots)
     : by_slot(slots, 0.0f),
       hits(std::make_unique_for_overwrite<uint32_t[]>(slots + 1)),
       seen(slots, 0),
+      has_word(slots, 0),
       best(slots, 0.0f) {}
 
 Bm25Index::ScoresLease::ScoresLease(size_t slots) {
@@ -102,6 +103,7 @@ Bm25Index::ScoresLease::~ScoresLease() {
     std::fill(scores_->by_slot.begin(), scores_->by_slot.end(), 0.0f);
     std::fill(scores_->seen.begin(), scores_->seen.end(), uint8_t{0});
     std::fill(scores_->best.begin(), scores_->best.end(), 0.0f);
+    // (has_word needs no clearing: its marks are stamps.)
     scores_->best_slots.clear();
   } else {
     for (const uint32_t slot : scores_->Hits()) scores_->by_slot[slot] = 0.0f;
@@ -218,8 +220,16 @@ float Bm25Index::TfNorm(float tf, float length, float avg_length) const {
   return tf * (k1 + 1.0f) / (tf + norm);
 }
 
+uint32_t Bm25Index::Scores::NextStamp() {
+  if (++stamp == 0) {  // wrapped: an old mark could equal a new stamp
+    std::fill(has_word.begin(), has_word.end(), 0u);
+    stamp = 1;
+  }
+  return stamp;
+}
+
 void Bm25Index::Accumulate(const QueryTerm& term, float avg_length, Scores* scores,
-                           std::vector<uint32_t>* touched) const {
+                           std::vector<uint32_t>* touched, uint32_t stamp) const {
   if (term.id == kNone || live_df_[term.id] == 0 || term.weight <= 0) return;
   const float weight = term.weight * Idf(term.id) * (options_.k1 + 1.0f);
   // TfNorm unrolled: tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg_length)).
@@ -228,46 +238,47 @@ void Bm25Index::Accumulate(const QueryTerm& term, float avg_length, Scores* scor
   float* by_slot = scores->by_slot.data();
   uint32_t* hits = scores->hits.get();
   size_t hit_count = scores->hit_count;
+  const bool all_live = dead_slots_ == 0;  // then the live_ array need not be read
   for (const Posting& posting : postings_[term.id]) {
-    if (live_[posting.slot] == 0) continue;
+    if (!all_live && live_[posting.slot] == 0) continue;
     float& score = by_slot[posting.slot];
     // Branch-free append: whether a slot is new is unpredictable.
     hits[hit_count] = posting.slot;
     hit_count += score == 0 ? 1 : 0;
     score += weight * Saturated(posting.tf, posting.length, base, per_word);
     if (touched != nullptr) touched->push_back(posting.slot);
+    if (stamp != 0) scores->has_word[posting.slot] = stamp;
   }
   scores->hit_count = hit_count;
-}
-
-void Bm25Index::Mark(const QueryTerm& term, std::vector<uint8_t>* marks, uint8_t value) const {
-  if (term.id == kNone) return;
-  for (const Posting& posting : postings_[term.id]) (*marks)[posting.slot] = value;
 }
 
 // A query word and its concepts: the word's own score where a document has the word, else the
 // best of its concepts' scores. `concepts` are the word's concept terms.
 void Bm25Index::AccumulateWord(const QueryTerm& word, std::span<const QueryTerm> concepts,
                                float avg_length, Scores* scores) const {
-  Accumulate(word, avg_length, scores, nullptr);
-  if (concepts.empty()) return;
-  Mark(word, &scores->seen, 1);
+  if (concepts.empty()) {
+    Accumulate(word, avg_length, scores, nullptr);
+    return;
+  }
+  const uint32_t stamp = scores->NextStamp();
+  Accumulate(word, avg_length, scores, nullptr, stamp);
+  const uint32_t* has_word = scores->has_word.data();
   const float base = options_.k1 * (1.0f - options_.b);
   const float per_word = options_.k1 * options_.b / avg_length;
   float* best = scores->best.data();
   std::vector<uint32_t>& best_slots = scores->best_slots;
+  const bool all_live = dead_slots_ == 0;
   for (const QueryTerm& term : concepts) {
     if (term.id == kNone || live_df_[term.id] == 0 || term.weight <= 0) continue;
     const float weight = term.weight * Idf(term.id) * (options_.k1 + 1.0f);
     for (const Posting& posting : postings_[term.id]) {
-      if (live_[posting.slot] == 0 || scores->seen[posting.slot] != 0) continue;
+      if ((!all_live && live_[posting.slot] == 0) || has_word[posting.slot] == stamp) continue;
       const float value = weight * Saturated(posting.tf, posting.length, base, per_word);
       float& kept = best[posting.slot];
       if (kept == 0) best_slots.push_back(posting.slot);
       kept = std::max(kept, value);
     }
   }
-  Mark(word, &scores->seen, 0);
   for (const uint32_t slot : best_slots) {
     const float value = best[slot];
     best[slot] = 0;
@@ -305,10 +316,9 @@ std::vector<Bm25Index::QueryTerm> Bm25Index::FeedbackTerms(const std::vector<Que
   // and by the word's rarity.
   std::unordered_map<uint32_t, float> mass;
   for (size_t i = 0; i < m; ++i) {
-    const Document& doc = docs_[leaders[i]];
     const float share = scores.by_slot[leaders[i]] / scores.by_slot[leaders[0]] /
-                        static_cast<float>(std::max(1u, doc.length));
-    for (const TermCount& term : doc.terms) {
+                        static_cast<float>(std::max(1u, docs_[leaders[i]].length));
+    for (const TermCount& term : TermsOf(leaders[i])) {
       const bool in_query = std::any_of(query.begin(), query.end(),
                                         [&](const QueryTerm& q) { return q.id == term.id; });
       if (in_query || is_concept_[term.id] != 0 ||
