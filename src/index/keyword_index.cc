@@ -49,16 +49,17 @@ Status Bm25Index::Add(uint64_t label, std::string_view text) {
   std::unique_lock lock(mu_);
   if (auto it = slot_of_.find(label); it != slot_of_.end()) RemoveSlot(it->second);
   const auto slot = static_cast<uint32_t>(docs_.size());
-  std::vector<TermCount> terms;
-  terms.reserve(counted.size());
-  for (const auto& [term, count] : counted) {
-    const uint32_t id = InternTerm(term);
-    postings_[id].push_back({slot, Clamp16(count), Clamp16(length)});
-    ++live_df_[id];
-    terms.push_back({id, Clamp16(count)});
-  }
-  Document doc = StoreTerms(terms);
+  Document doc;
   doc.length = static_cast<uint32_t>(std::min<size_t>(length, kNone - 1));
+  doc.offset = terms_.size();
+  doc.count = static_cast<uint32_t>(counted.size());
+  const std::span<TermCount> stored = terms_.Extend(counted.size());
+  for (size_t i = 0; i < counted.size(); ++i) {
+    const uint32_t id = InternTerm(counted[i].first);
+    postings_[id].push_back({slot, Clamp16(counted[i].second), Clamp16(length)});
+    ++live_df_[id];
+    stored[i] = {id, Clamp16(counted[i].second)};
+  }
   total_length_ += doc.length;
   docs_.push_back(doc);
   labels_.push_back(label);
@@ -185,15 +186,6 @@ void Bm25Index::MaybeCompact() {
   }
   dead_slots_ = 0;
   CompactTerms();
-}
-
-Bm25Index::Document Bm25Index::StoreTerms(std::span<const TermCount> terms) {
-  Document doc;
-  doc.offset = terms_.size();
-  doc.count = static_cast<uint32_t>(terms.size());
-  const std::span<TermCount> stored = terms_.Extend(terms.size());
-  std::copy(terms.begin(), terms.end(), stored.begin());
-  return doc;
 }
 
 // Drops dead documents, keeping insertion order, and their entries in terms_; returns the

@@ -208,8 +208,6 @@ class Bm25Index final : public KeywordIndex {
   std::span<const TermCount> TermsOf(uint32_t slot) const {
     return terms_.Range(docs_[slot].offset, docs_[slot].count);
   }
-  // Appends a document's distinct terms to terms_ and returns its Document (length unset).
-  Document StoreTerms(std::span<const TermCount> terms);
 
   // Mutators; REQUIRE mu_ held exclusively (keyword_index.cc).
   uint32_t InternTerm(const std::string& term);
